@@ -1,0 +1,137 @@
+//! Assembles the actix-web application: routes (collected into the OpenAPI document by
+//! utoipa-actix-web), extractor error handlers that answer problem+json, the body limit,
+//! metrics and the interactive docs.
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::{App, HttpRequest, web};
+use utoipa::OpenApi;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_actix_web::{AppExt, scope};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::error::ApiError;
+use crate::metrics::{self, Metrics};
+use crate::state::AppState;
+use crate::{auth, catalogue, me, ops};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "help-lms",
+        description = "Course delivery backend of the HELP programme (Human Rights Education for Legal Professionals): catalogue, enrolment, progress, quizzes, certificates and statistics. Errors are application/problem+json (RFC 9457) with a stable `code`.",
+        license(name = "EUPL-1.2")
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "auth", description = "Sign in, refresh, sign out, register"),
+        (name = "me", description = "The signed-in account"),
+        (name = "catalogue", description = "Published courses in the reader's language"),
+        (name = "authoring", description = "Course content for admins"),
+        (name = "operations", description = "Health, readiness and metrics"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+    }
+}
+
+/// Every route of the API, for the app and for the OpenAPI document alike.
+fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(ops::healthz).service(ops::readyz).service(ops::metrics).service(
+        scope("/api/v1")
+            .service(auth::routes::login)
+            .service(auth::routes::refresh)
+            .service(auth::routes::logout)
+            .service(auth::routes::register)
+            .service(me::get_me)
+            .service(me::update_me)
+            .service(catalogue::routes::list_courses)
+            .service(catalogue::routes::get_course)
+            .service(catalogue::routes::get_lesson)
+            .service(catalogue::authoring::upload_content)
+            .service(catalogue::authoring::publish)
+            .service(catalogue::authoring::archive),
+    );
+}
+
+/// The OpenAPI document, built from the same registrations as the running app.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, api) = App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(routes).split_for_parts();
+    api
+}
+
+fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    let api = match &err {
+        JsonPayloadError::OverflowKnownLength { length, limit } => {
+            ApiError::PayloadTooLarge(format!("the body is {length} bytes; the limit is {limit}"))
+        }
+        JsonPayloadError::Overflow { limit } => ApiError::PayloadTooLarge(format!("the body exceeds the limit of {limit} bytes")),
+        JsonPayloadError::ContentType => ApiError::UnsupportedMediaType("send the body as application/json".into()),
+        JsonPayloadError::Deserialize(e) => {
+            let field = e.to_string();
+            // serde names the offending field for unknown and missing fields.
+            let name = field.split('`').nth(1).unwrap_or("body").to_owned();
+            if e.is_data() {
+                ApiError::field(&name, "invalid_field", field)
+            } else {
+                ApiError::bad_request("invalid_json", format!("the body is not valid JSON: {e}"))
+            }
+        }
+        other => ApiError::bad_request("invalid_body", other.to_string()),
+    };
+    api.into()
+}
+
+fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    let text = err.to_string();
+    let name = text.split('`').nth(1).unwrap_or("query").to_owned();
+    ApiError::field(&name, "invalid_query", text).into()
+}
+
+fn path_error(err: PathError, _req: &HttpRequest) -> actix_web::Error {
+    ApiError::bad_request("invalid_path", err.to_string()).into()
+}
+
+async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError::NotFound)
+}
+
+/// The whole application for one worker.
+pub fn build_app(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let limit = state.config.body_limit;
+    let metrics: Metrics = state.metrics.clone();
+    let (app, api) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .app_data(web::Data::new(state))
+        .app_data(web::Data::new(metrics))
+        .app_data(web::JsonConfig::default().limit(limit).error_handler(json_error))
+        .app_data(web::PayloadConfig::default().limit(limit))
+        .app_data(web::QueryConfig::default().error_handler(query_error))
+        .app_data(web::PathConfig::default().error_handler(path_error))
+        .configure(routes)
+        .split_for_parts();
+    app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
+        .default_service(web::to(not_found))
+        .wrap(actix_web::middleware::from_fn(metrics::track))
+        .wrap(actix_web::middleware::Compress::default())
+}

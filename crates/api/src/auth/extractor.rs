@@ -1,0 +1,69 @@
+//! `Authenticated` proves the request carries a valid access token of an account that is
+//! still active with the same role and institution; otherwise the handler never runs.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest, web};
+use help_lms_domain::accounts::Actor;
+use help_lms_domain::values::UserStatus;
+use help_lms_persistence::accounts;
+
+use crate::error::ApiError;
+use crate::jwt::TokenError;
+use crate::state::AppState;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Authenticated(pub Actor);
+
+fn bearer(req: &HttpRequest) -> Option<String> {
+    let h = req.headers().get(actix_web::http::header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = h.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned())
+}
+
+impl FromRequest for Authenticated {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = bearer(req);
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::internal("application state missing"))?;
+            let token = token.ok_or(ApiError::Unauthorized("missing_token"))?;
+            let actor = state.jwt.verify(&token).map_err(|e| match e {
+                TokenError::Expired => ApiError::Unauthorized("token_expired"),
+                TokenError::Invalid => ApiError::Unauthorized("invalid_token"),
+            })?;
+            // The account is checked on every request so that disabling it, or changing its
+            // role or institution, takes effect at once rather than when the token expires.
+            let user = accounts::find(&state.db.conn, actor.user_id).await?.ok_or(ApiError::Unauthorized("invalid_token"))?;
+            if user.status != UserStatus::Active {
+                return Err(ApiError::Unauthorized("account_inactive"));
+            }
+            if user.role != actor.role || user.institution_id != actor.institution_id {
+                return Err(ApiError::Unauthorized("invalid_token"));
+            }
+            Ok(Authenticated(actor))
+        })
+    }
+}
+
+/// The client's address for throttling: the peer, or the first `X-Forwarded-For` entry when
+/// the deployment says a trusted proxy sets it.
+pub fn client_address(req: &HttpRequest, trust_forwarded_for: bool) -> String {
+    if trust_forwarded_for
+        && let Some(first) = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    {
+        return first.to_owned();
+    }
+    req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".to_owned())
+}

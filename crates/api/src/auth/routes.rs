@@ -1,0 +1,228 @@
+//! `/auth`: registration, login, token refresh and logout.
+
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use chrono::Utc;
+use help_lms_domain::ValidationErrors;
+use help_lms_domain::accounts::{Actor, User};
+use help_lms_domain::values::{Country, Email, Language, NewPassword, PersonName, Profession, UserStatus};
+use help_lms_persistence::{accounts, sessions, throttle};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::client_address;
+use crate::error::{ApiError, Problem};
+use crate::me::UserDto;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenResponse {
+    /// Short-lived JWT for `Authorization: Bearer`.
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    /// Opaque, single-use token for `POST /auth/refresh`.
+    pub refresh_token: String,
+    pub user: UserDto,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterRequest {
+    pub email: String,
+    /// At least 12 characters.
+    pub password: String,
+    pub name: String,
+    /// judge, prosecutor, prison_staff, probation_staff, lawyer, court_staff, law_enforcement, other
+    pub profession: String,
+    /// ISO 3166-1 alpha-2 code of an EU member state (EL or GR for Greece), or `other`
+    pub country: String,
+    /// ISO 639-1 code of an EU official language; defaults to `en`
+    pub language: Option<String>,
+}
+
+pub(crate) async fn tokens_for(state: &AppState, user: User, family: Option<uuid::Uuid>) -> Result<TokenResponse, ApiError> {
+    let actor = Actor {
+        user_id: user.id,
+        role: user.role,
+        institution_id: user.institution_id,
+    };
+    let (access_token, _) = state.jwt.issue(&actor, state.config.access_ttl).map_err(ApiError::internal)?;
+    let refresh_token = sessions::issue(&state.db.conn, user.id, family, state.config.refresh_ttl).await?;
+    Ok(TokenResponse {
+        access_token,
+        token_type: "Bearer",
+        expires_in: state.config.access_ttl.num_seconds(),
+        refresh_token,
+        user: user.into(),
+    })
+}
+
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "login",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Signed in", body = TokenResponse),
+        (status = 401, description = "Wrong email or password (the answer does not say which)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Malformed email", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed attempts for this account or address; see Retry-After", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/login")]
+pub async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<LoginRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let email = Email::parse(&body.email).map_err(|e| ApiError::field("email", e.code, e.message))?;
+    let policy = state.config.throttle;
+    let account_key = throttle::account_key(email.as_str());
+    let address_key = throttle::address_key(&client_address(&req, state.config.trust_forwarded_for));
+    let now = Utc::now();
+    if let Some(wait) = throttle::locked_for(&state.db, &[account_key.clone(), address_key.clone()], now).await? {
+        return Err(ApiError::TooManyRequests {
+            retry_after_secs: wait.num_seconds().max(1) as u64,
+        });
+    }
+    let found = accounts::find_for_login(&state.db, &email).await?;
+    let (user, hash) = match found {
+        Some((u, h)) => (Some(u), h),
+        None => (None, None),
+    };
+    let ok = state.hasher.verify(body.password, hash).await?;
+    match user {
+        Some(user) if ok => {
+            if user.status != UserStatus::Active {
+                return Err(ApiError::Unauthorized("account_inactive"));
+            }
+            throttle::clear(&state.db, &account_key).await?;
+            accounts::record_login(&state.db, user.id).await?;
+            tracing::info!(user_id = %user.id, "login");
+            Ok(HttpResponse::Ok().json(tokens_for(&state, user, None).await?))
+        }
+        _ => {
+            throttle::record_failure(&state.db, &policy, &account_key, policy.per_account, now).await?;
+            throttle::record_failure(&state.db, &policy, &address_key, policy.per_address, now).await?;
+            Err(ApiError::Unauthorized("invalid_credentials"))
+        }
+    }
+}
+
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "refresh",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "A new access token and a new refresh token; the old one is spent", body = TokenResponse),
+        (status = 401, description = "Invalid, expired or reused refresh token (a reuse revokes the session)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/refresh")]
+pub async fn refresh(state: web::Data<AppState>, body: web::Json<RefreshRequest>) -> Result<HttpResponse, ApiError> {
+    let rotated = sessions::rotate(&state.db, &body.refresh_token, state.config.refresh_ttl).await?;
+    let (user_id, new_refresh) = match rotated {
+        Ok(v) => v,
+        Err(why) => {
+            if why == sessions::RefreshRefused::Reused {
+                tracing::warn!("refresh token reused: session revoked");
+            }
+            return Err(ApiError::Unauthorized("invalid_refresh_token"));
+        }
+    };
+    let user = accounts::find(&state.db.conn, user_id).await?.ok_or(ApiError::Unauthorized("invalid_refresh_token"))?;
+    if user.status != UserStatus::Active {
+        sessions::revoke(&state.db, &new_refresh).await?;
+        return Err(ApiError::Unauthorized("account_inactive"));
+    }
+    let actor = Actor {
+        user_id: user.id,
+        role: user.role,
+        institution_id: user.institution_id,
+    };
+    let (access_token, _) = state.jwt.issue(&actor, state.config.access_ttl).map_err(ApiError::internal)?;
+    Ok(HttpResponse::Ok().json(TokenResponse {
+        access_token,
+        token_type: "Bearer",
+        expires_in: state.config.access_ttl.num_seconds(),
+        refresh_token: new_refresh,
+        user: user.into(),
+    }))
+}
+
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "logout",
+    request_body = RefreshRequest,
+    responses(
+        (status = 204, description = "The session of this refresh token is ended (also when it was already)"),
+    )
+)]
+#[post("/auth/logout")]
+pub async fn logout(state: web::Data<AppState>, body: web::Json<RefreshRequest>) -> Result<HttpResponse, ApiError> {
+    sessions::revoke(&state.db, &body.refresh_token).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "register",
+    request_body = RegisterRequest,
+    responses(
+        (status = 201, description = "Registered and signed in", body = TokenResponse),
+        (status = 403, description = "Self-registration is switched off", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, or the email is taken", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/register")]
+pub async fn register(state: web::Data<AppState>, body: web::Json<RegisterRequest>) -> Result<HttpResponse, ApiError> {
+    if !state.config.registration_enabled {
+        return Err(ApiError::Forbidden("registration_disabled"));
+    }
+    let b = body.into_inner();
+    let mut errors = ValidationErrors::new();
+    let email = errors.check("email", Email::parse(&b.email));
+    let password = errors.check("password", NewPassword::parse(&b.password));
+    let name = errors.check("name", PersonName::parse(&b.name));
+    let profession = errors.check("profession", Profession::parse(&b.profession));
+    let country = errors.check("country", Country::parse_lenient(&b.country));
+    let language = match b.language.as_deref() {
+        Some(l) => errors.check("language", Language::parse(l)),
+        None => Some(Language::En),
+    };
+    let (Some(email), Some(password), Some(name), Some(profession), Some(country), Some(language)) =
+        (email, password, name, profession, country, language)
+    else {
+        return Err(errors.into());
+    };
+    let user = accounts::register_learner(
+        &state.db,
+        &state.hasher,
+        accounts::Registration {
+            email,
+            name,
+            profession,
+            country,
+            language,
+            password,
+        },
+    )
+    .await?;
+    tracing::info!(user_id = %user.id, "learner registered");
+    Ok(HttpResponse::Created().json(tokens_for(&state, user, None).await?))
+}

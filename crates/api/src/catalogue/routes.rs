@@ -1,0 +1,154 @@
+//! `GET /courses`, `GET /courses/{slug}`, `GET /courses/{slug}/lessons/{lesson}`.
+
+use actix_web::http::header::{CONTENT_LANGUAGE, VARY};
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use help_lms_domain::content::CourseStatus;
+use help_lms_domain::values::Language;
+use help_lms_persistence::catalogue;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::dto::{CourseCard, CourseOutline, LessonDto, ModuleDto};
+use crate::error::{ApiError, Problem};
+use crate::language;
+use crate::pagination::{Page, PageParams};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct CourseListQuery {
+    /// Only courses available in this language (ISO 639-1).
+    pub language: Option<String>,
+    /// Only courses with this topic.
+    pub topic: Option<String>,
+    /// Language to present titles in; overrides `Accept-Language`.
+    pub lang: Option<String>,
+    pub limit: Option<u32>,
+    pub offset: Option<u32>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct LangQuery {
+    /// Language to serve; overrides `Accept-Language`. Falls back to English, then to the
+    /// course's original language; `Content-Language` says which was served.
+    pub lang: Option<String>,
+}
+
+fn with_language(mut res: actix_web::HttpResponseBuilder, langs: &[String], body: impl serde::Serialize) -> HttpResponse {
+    if !langs.is_empty() {
+        res.insert_header((CONTENT_LANGUAGE, langs.join(", ")));
+    }
+    res.insert_header((VARY, "Accept-Language"));
+    res.json(body)
+}
+
+#[utoipa::path(
+    tag = "catalogue",
+    operation_id = "list_courses",
+    params(CourseListQuery),
+    responses(
+        (status = 200, description = "Published courses, in slug order", body = Page<CourseCard>),
+        (status = 422, description = "Invalid filter", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/courses")]
+pub async fn list_courses(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    q: web::Query<CourseListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let prefs = language::requested(&req, q.lang.as_deref())?;
+    let filter_lang = q
+        .language
+        .as_deref()
+        .map(|l| Language::parse(l).map_err(|e| ApiError::field("language", e.code, e.message)))
+        .transpose()?;
+    let all = catalogue::list_current(&state.db).await?;
+    let cards: Vec<CourseCard> = all
+        .iter()
+        .filter(|c| c.status == CourseStatus::Published)
+        .filter(|c| filter_lang.is_none_or(|l| c.languages.contains(&l)))
+        .filter(|c| q.topic.as_deref().is_none_or(|t| c.topics.iter().any(|x| x == t)))
+        .map(|c| CourseCard::new(c, language::choose(&prefs, &c.languages)))
+        .collect();
+    let page = Page::of(cards, PageParams { limit: q.limit, offset: q.offset });
+    let mut served: Vec<String> = page.items.iter().map(|c| c.language.clone()).collect();
+    served.sort();
+    served.dedup();
+    Ok(with_language(HttpResponse::Ok(), &served, page))
+}
+
+pub(crate) async fn published(state: &AppState, slug: &str) -> Result<catalogue::CourseSummary, ApiError> {
+    match catalogue::current_version(&state.db, slug).await? {
+        Some(c) if c.status == CourseStatus::Published => Ok(c),
+        _ => Err(ApiError::NotFound),
+    }
+}
+
+#[utoipa::path(
+    tag = "catalogue",
+    operation_id = "get_course",
+    params(("slug" = String, Path, description = "The course slug"), LangQuery),
+    responses(
+        (status = 200, description = "The course outline: modules, lessons, quiz settings", body = CourseOutline),
+        (status = 404, description = "No such published course", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/courses/{slug}")]
+pub async fn get_course(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    slug: web::Path<String>,
+    q: web::Query<LangQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let prefs = language::requested(&req, q.lang.as_deref())?;
+    let course = published(&state, &slug).await?;
+    let lang = language::choose(&prefs, &course.languages);
+    let modules = catalogue::outline(&state.db, course.version_id).await?;
+    let outline = CourseOutline {
+        course: CourseCard::new(&course, lang),
+        total_minutes: modules.iter().flat_map(|m| &m.lessons).map(|l| i64::from(l.minutes)).sum(),
+        modules: modules.iter().map(|m| ModuleDto::new(m, lang, &course.languages)).collect(),
+    };
+    Ok(with_language(HttpResponse::Ok(), &[lang.to_string()], outline))
+}
+
+#[utoipa::path(
+    tag = "catalogue",
+    operation_id = "get_lesson",
+    params(
+        ("slug" = String, Path, description = "The course slug"),
+        ("lesson" = String, Path, description = "The lesson id (any version of the course) or its key (current version)"),
+        LangQuery,
+    ),
+    responses(
+        (status = 200, description = "The lesson, as Markdown and as sanitised HTML", body = LessonDto),
+        (status = 404, description = "No such lesson in this course", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/courses/{slug}/lessons/{lesson}")]
+pub async fn get_lesson(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    q: web::Query<LangQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (slug, lesson) = path.into_inner();
+    let prefs = language::requested(&req, q.lang.as_deref())?;
+    let current = published(&state, &slug).await?;
+    let lesson_id = match Uuid::parse_str(&lesson) {
+        Ok(id) => id,
+        Err(_) => catalogue::lesson_id_by_key(&state.db, current.version_id, &lesson).await?.ok_or(ApiError::NotFound)?,
+    };
+    let content = catalogue::lesson(&state.db, current.course_id, lesson_id).await?.ok_or(ApiError::NotFound)?;
+    // An enrolment may follow an older version: answer with that version's metadata.
+    let version = if content.course_version_id == current.version_id {
+        current
+    } else {
+        catalogue::version_by_id(&state.db, content.course_version_id).await?.ok_or(ApiError::NotFound)?
+    };
+    let lang = language::choose(&prefs, &version.languages);
+    Ok(with_language(HttpResponse::Ok(), &[lang.to_string()], LessonDto::new(&content, &version, lang)))
+}

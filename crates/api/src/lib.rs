@@ -1,0 +1,17 @@
+//! The HTTP API of help-lms: handlers, DTOs with OpenAPI schemas, authentication, and
+//! errors as `application/problem+json`.
+
+pub mod app;
+pub mod auth;
+pub mod catalogue;
+pub mod error;
+pub mod jwt;
+pub mod language;
+pub mod me;
+pub mod metrics;
+pub mod ops;
+pub mod pagination;
+pub mod state;
+
+pub use app::{build_app, openapi};
+pub use state::{ApiConfig, AppState};

@@ -1,0 +1,10 @@
+//! The rules of help-lms, free of I/O: validated value types, the course content model and
+//! its parser, Markdown rendering, and (later) grading and completion.
+
+pub mod accounts;
+pub mod content;
+pub mod markdown;
+pub mod validation;
+pub mod values;
+
+pub use validation::{FieldError, ValidationErrors};

@@ -1,0 +1,314 @@
+//! Validated value types: each parses once at the edge and is trusted afterwards.
+
+use std::fmt;
+use serde::Serialize;
+
+use crate::validation::ValueError;
+
+/// Declares a closed set of snake_case string values with parsing, display and serde.
+macro_rules! string_enum {
+    ($(#[$meta:meta])* $name:ident, $what:literal { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            pub fn parse(s: &str) -> Result<Self, $crate::validation::ValueError> {
+                match s.trim() {
+                    $($text => Ok($name::$variant),)+
+                    other => Err($crate::validation::ValueError::new(
+                        concat!("invalid_", $what),
+                        format!(
+                            "'{}' is not a valid {}; expected one of: {}",
+                            other.chars().take(40).collect::<String>(),
+                            $what,
+                            [$($text),+].join(", ")
+                        ),
+                    )),
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result { f.write_str(self.as_str()) }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = $crate::validation::ValueError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> { Self::parse(s) }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> { s.serialize_str(self.as_str()) }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <String as ::serde::Deserialize>::deserialize(d)?;
+                Self::parse(&s).map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+pub(crate) use string_enum;
+
+string_enum!(
+    /// What a user may do on the platform.
+    Role, "role" {
+    Learner => "learner",
+    Tutor => "tutor",
+    NtiManager => "nti_manager",
+    Admin => "admin",
+});
+
+string_enum!(
+    /// Whether an account can sign in.
+    UserStatus, "status" {
+    Invited => "invited",
+    Active => "active",
+    Disabled => "disabled",
+});
+
+string_enum!(
+    /// The justice profession of a learner, used for statistics.
+    Profession, "profession" {
+    Judge => "judge",
+    Prosecutor => "prosecutor",
+    PrisonStaff => "prison_staff",
+    ProbationStaff => "probation_staff",
+    Lawyer => "lawyer",
+    CourtStaff => "court_staff",
+    LawEnforcement => "law_enforcement",
+    Other => "other",
+});
+
+string_enum!(
+    /// A language in which a course can be delivered: the EU's official languages.
+    Language, "language" {
+    Bg => "bg", Cs => "cs", Da => "da", De => "de", El => "el", En => "en", Es => "es",
+    Et => "et", Fi => "fi", Fr => "fr", Ga => "ga", Hr => "hr", Hu => "hu", It => "it",
+    Lt => "lt", Lv => "lv", Mt => "mt", Nl => "nl", Pl => "pl", Pt => "pt", Ro => "ro",
+    Sk => "sk", Sl => "sl", Sv => "sv",
+});
+
+impl Language {
+    /// The language served when a requested one is not available.
+    pub const FALLBACK: Language = Language::En;
+}
+
+string_enum!(
+    /// A country of the platform: the EU member states by ISO 3166-1 alpha-2 code, or `other`.
+    Country, "country" {
+    At => "AT", Be => "BE", Bg => "BG", Hr => "HR", Cy => "CY", Cz => "CZ", Dk => "DK",
+    Ee => "EE", Fi => "FI", Fr => "FR", De => "DE", Gr => "GR", Hu => "HU", Ie => "IE",
+    It => "IT", Lv => "LV", Lt => "LT", Lu => "LU", Mt => "MT", Nl => "NL", Pl => "PL",
+    Pt => "PT", Ro => "RO", Sk => "SK", Si => "SI", Es => "ES", Se => "SE", Other => "other",
+});
+
+impl Country {
+    /// Parses a country code leniently: case-insensitive, and `EL` (the EU's code for
+    /// Greece) is accepted as `GR`.
+    pub fn parse_lenient(s: &str) -> Result<Self, ValueError> {
+        let t = s.trim();
+        if t.eq_ignore_ascii_case("other") {
+            return Ok(Country::Other);
+        }
+        let upper = t.to_ascii_uppercase();
+        if upper == "EL" {
+            return Ok(Country::Gr);
+        }
+        Country::parse(&upper)
+    }
+
+    /// The EU's own code for the country (EL for Greece), as used in EU statistics.
+    pub fn eu_code(self) -> &'static str {
+        match self {
+            Country::Gr => "EL",
+            other => other.as_str(),
+        }
+    }
+}
+
+/// An email address, trimmed and lower-cased so that it is unique case-insensitively.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(raw: &str) -> Result<Self, ValueError> {
+        let s = raw.trim().to_lowercase();
+        let invalid = |why: &str| ValueError::new("invalid_email", format!("not a valid email address: {why}"));
+        if s.is_empty() {
+            return Err(invalid("it is empty"));
+        }
+        if s.len() > 254 {
+            return Err(invalid("it is longer than 254 characters"));
+        }
+        if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(invalid("it contains spaces or control characters"));
+        }
+        let Some((local, domain)) = s.rsplit_once('@') else {
+            return Err(invalid("it has no '@'"));
+        };
+        if local.is_empty() || local.len() > 64 || local.contains('@') {
+            return Err(invalid("the part before '@' is empty, too long or has another '@'"));
+        }
+        let labels: Vec<&str> = domain.split('.').collect();
+        if labels.len() < 2
+            || labels.iter().any(|l| {
+                l.is_empty() || l.starts_with('-') || l.ends_with('-') || !l.chars().all(|c| c.is_alphanumeric() || c == '-')
+            })
+        {
+            return Err(invalid("the domain is not valid"));
+        }
+        Ok(Email(s))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A person's display name: trimmed, 1 to 200 characters, no control characters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct PersonName(String);
+
+impl PersonName {
+    pub const MAX_CHARS: usize = 200;
+
+    pub fn parse(raw: &str) -> Result<Self, ValueError> {
+        let s = raw.trim();
+        if s.is_empty() {
+            return Err(ValueError::new("required", "the name must not be empty"));
+        }
+        if s.chars().count() > Self::MAX_CHARS {
+            return Err(ValueError::new("too_long", format!("the name must be at most {} characters", Self::MAX_CHARS)));
+        }
+        if s.chars().any(char::is_control) {
+            return Err(ValueError::new("invalid_characters", "the name must not contain control characters"));
+        }
+        Ok(PersonName(s.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A new password that meets the policy: 12 to 256 characters, not only whitespace.
+/// The value is never logged or serialised.
+pub struct NewPassword(String);
+
+impl NewPassword {
+    pub const MIN_CHARS: usize = 12;
+    pub const MAX_CHARS: usize = 256;
+
+    pub fn parse(raw: &str) -> Result<Self, ValueError> {
+        let n = raw.chars().count();
+        if n < Self::MIN_CHARS {
+            return Err(ValueError::new("too_short", format!("the password must be at least {} characters", Self::MIN_CHARS)));
+        }
+        if n > Self::MAX_CHARS {
+            return Err(ValueError::new("too_long", format!("the password must be at most {} characters", Self::MAX_CHARS)));
+        }
+        if raw.trim().is_empty() {
+            return Err(ValueError::new("too_weak", "the password must not be only whitespace"));
+        }
+        Ok(NewPassword(raw.to_owned()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for NewPassword {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("NewPassword(***)")
+    }
+}
+
+/// A slug or content key: lowercase ASCII words joined by single hyphens, at most 64 chars.
+pub fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.split('-').all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_trimmed_and_lowercased() {
+        let e = Email::parse("  Anna.Muller@Justice.EXAMPLE.eu ").unwrap();
+        assert_eq!(e.as_str(), "anna.muller@justice.example.eu");
+    }
+
+    #[test]
+    fn malformed_emails_are_refused() {
+        for bad in ["", "no-at-sign", "@example.eu", "a@", "a@b", "a b@example.eu", "a@exa mple.eu", "a@-x.eu", "a@x..eu"] {
+            assert!(Email::parse(bad).is_err(), "{bad:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn greece_is_accepted_under_both_codes() {
+        assert_eq!(Country::parse_lenient("EL").unwrap(), Country::Gr);
+        assert_eq!(Country::parse_lenient("gr").unwrap(), Country::Gr);
+        assert_eq!(Country::Gr.eu_code(), "EL");
+        assert_eq!(Country::parse_lenient("Other").unwrap(), Country::Other);
+        assert!(Country::parse_lenient("US").is_err());
+        assert_eq!(Country::ALL.len(), 28);
+    }
+
+    #[test]
+    fn enums_round_trip_through_json() {
+        for r in Role::ALL {
+            let j = serde_json::to_string(r).unwrap();
+            assert_eq!(serde_json::from_str::<Role>(&j).unwrap(), *r);
+        }
+        assert_eq!(serde_json::to_string(&Profession::PrisonStaff).unwrap(), "\"prison_staff\"");
+        let err = Profession::parse("astronaut").unwrap_err();
+        assert_eq!(err.code, "invalid_profession");
+        assert!(err.message.contains("judge"));
+    }
+
+    #[test]
+    fn names_are_bounded() {
+        assert!(PersonName::parse("  ").is_err());
+        assert!(PersonName::parse(&"x".repeat(201)).is_err());
+        assert!(PersonName::parse("a\u{0007}b").is_err());
+        assert_eq!(PersonName::parse(" Ana Salinas ").unwrap().as_str(), "Ana Salinas");
+    }
+
+    #[test]
+    fn password_policy() {
+        assert!(NewPassword::parse("short").is_err());
+        assert!(NewPassword::parse("             ").is_err());
+        assert!(NewPassword::parse("a long enough passphrase").is_ok());
+        assert_eq!(format!("{:?}", NewPassword::parse("a long enough passphrase").unwrap()), "NewPassword(***)");
+    }
+
+    #[test]
+    fn slugs() {
+        assert!(is_slug("evidence-counter-terrorism"));
+        assert!(is_slug("m1"));
+        for bad in ["", "Upper", "a--b", "-a", "a-", "a_b", "ä"] {
+            assert!(!is_slug(bad), "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! sea-orm entities, one module per table. Enumerations are stored as their snake_case
+//! text and converted to domain types by the repositories.
+
+pub mod course_versions;
+pub mod courses;
+pub mod institutions;
+pub mod lessons;
+pub mod login_throttle;
+pub mod modules;
+pub mod quizzes;
+pub mod refresh_tokens;
+pub mod users;

@@ -1,0 +1,14 @@
+//! Storage for help-lms: the database connection, sea-orm entities, and the services that
+//! run each business operation in one transaction.
+
+pub mod accounts;
+pub mod catalogue;
+pub mod db;
+pub mod entities;
+pub mod error;
+pub mod passwords;
+pub mod sessions;
+pub mod throttle;
+
+pub use db::Db;
+pub use error::StoreError;

@@ -1,0 +1,98 @@
+//! Login throttling, kept in the database so that it holds across several instances.
+//! Failures are counted per key (an account or an address) in a sliding 15-minute window;
+//! past the key's limit the key is locked for an exponentially growing time.
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::{Expr, OnConflict, Query};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sha2::{Digest, Sha256};
+
+use crate::entities::login_throttle as lt;
+use crate::error::StoreError;
+use crate::Db;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Policy {
+    pub window: Duration,
+    pub per_account: i32,
+    pub per_address: i32,
+    pub base_lock: Duration,
+    pub max_lock: Duration,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            window: Duration::minutes(15),
+            per_account: 5,
+            per_address: 30,
+            base_lock: Duration::seconds(30),
+            max_lock: Duration::minutes(15),
+        }
+    }
+}
+
+/// A throttle key for an account: the email is hashed so the table holds no address.
+pub fn account_key(email: &str) -> String {
+    format!("acct:{}", hex::encode(Sha256::digest(email.trim().to_lowercase().as_bytes())))
+}
+
+pub fn address_key(addr: &str) -> String {
+    format!("ip:{addr}")
+}
+
+/// If any key is locked, how long until it opens.
+pub async fn locked_for(db: &Db, keys: &[String], now: DateTime<Utc>) -> Result<Option<Duration>, StoreError> {
+    let rows = lt::Entity::find().filter(lt::Column::Key.is_in(keys.iter().cloned())).all(&db.conn).await?;
+    Ok(rows.iter().filter_map(|r| r.locked_until).filter(|u| *u > now).max().map(|u| u - now))
+}
+
+/// Counts one failure against `key`; locks it when the count reaches `limit`.
+pub async fn record_failure(db: &Db, policy: &Policy, key: &str, limit: i32, now: DateTime<Utc>) -> Result<(), StoreError> {
+    let cutoff = now - policy.window;
+    let txn = db.begin_write().await?;
+    let upsert = Query::insert()
+        .into_table(lt::Entity)
+        .columns([lt::Column::Key, lt::Column::Failures, lt::Column::WindowStartedAt])
+        .values([key.into(), 1i32.into(), now.into()])
+        .map_err(|e| StoreError::Internal(e.to_string()))?
+        .on_conflict(
+            OnConflict::column(lt::Column::Key)
+                .value(
+                    lt::Column::Failures,
+                    Expr::cust_with_values(
+                        "CASE WHEN login_throttle.window_started_at < ? THEN 1 ELSE login_throttle.failures + 1 END",
+                        [cutoff],
+                    ),
+                )
+                .value(
+                    lt::Column::WindowStartedAt,
+                    Expr::cust_with_values(
+                        "CASE WHEN login_throttle.window_started_at < ? THEN ? ELSE login_throttle.window_started_at END",
+                        [cutoff, now],
+                    ),
+                )
+                .to_owned(),
+        )
+        .to_owned();
+    sea_orm::ConnectionTrait::execute(&txn, &upsert).await?;
+    if let Some(row) = lt::Entity::find_by_id(key.to_owned()).one(&txn).await?
+        && row.failures >= limit
+    {
+        let excess = (row.failures - limit).clamp(0, 20) as u32;
+        let lock = (policy.base_lock * 2i32.pow(excess.min(16))).min(policy.max_lock);
+        lt::Entity::update_many()
+            .col_expr(lt::Column::LockedUntil, Expr::value(now + lock))
+            .filter(lt::Column::Key.eq(key))
+            .exec(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Forgets the failures of `key` (after a successful login to that account).
+pub async fn clear(db: &Db, key: &str) -> Result<(), StoreError> {
+    lt::Entity::delete_by_id(key.to_owned()).exec(&db.conn).await?;
+    Ok(())
+}

@@ -1,0 +1,178 @@
+//! One settings struct, from flags and `HELP_...` environment variables, with development
+//! defaults. Secrets are held as `SecretString` and never printed.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use secrecy::{ExposeSecret, SecretString};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    /// Database URL: `sqlite://PATH?mode=rwc` or `postgres://USER:PASS@HOST/DB`
+    /// (default: a SQLite file in the data directory).
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true, global = true)]
+    pub database_url: Option<SecretString>,
+    /// Directory for the SQLite database and development files.
+    #[arg(long, env = "HELP_DATA_DIR", default_value = "./data", global = true)]
+    pub data_dir: PathBuf,
+    /// Address to listen on.
+    #[arg(long, env = "HELP_BIND", default_value = "127.0.0.1:8080", global = true)]
+    pub bind: String,
+    /// Secret for signing access tokens: at least 32 characters, required in production.
+    #[arg(long, env = "HELP_JWT_SECRET", hide_env_values = true, global = true)]
+    pub jwt_secret: Option<SecretString>,
+    /// `development` (defaults for a laptop) or `production` (strict).
+    #[arg(long = "env", env = "HELP_ENV", value_enum, default_value = "development", global = true)]
+    pub environment: Environment,
+    /// Log filter, e.g. `info` or `help_lms=debug,info`.
+    #[arg(long, env = "HELP_LOG", default_value = "info", global = true)]
+    pub log: String,
+    /// Log format: `text` or `json`.
+    #[arg(long, env = "HELP_LOG_FORMAT", value_enum, default_value = "text", global = true)]
+    pub log_format: LogFormat,
+    /// Whether learners may register themselves.
+    #[arg(long, env = "HELP_REGISTRATION", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub registration: bool,
+    /// Import the bundled HELP catalogue on first start with an empty database.
+    #[arg(long, env = "HELP_SEED_CATALOGUE", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub seed_catalogue: bool,
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "HELP_WORKERS", global = true)]
+    pub workers: Option<usize>,
+    /// Database connections in the pool (default: 16 on PostgreSQL, 8 on SQLite).
+    #[arg(long, env = "HELP_DB_MAX_CONNECTIONS", global = true)]
+    pub db_max_connections: Option<u32>,
+    /// Lifetime of access tokens, in minutes.
+    #[arg(long, env = "HELP_ACCESS_TOKEN_MINUTES", default_value_t = 15, global = true)]
+    pub access_token_minutes: i64,
+    /// Lifetime of refresh tokens, in days.
+    #[arg(long, env = "HELP_REFRESH_TOKEN_DAYS", default_value_t = 14, global = true)]
+    pub refresh_token_days: i64,
+    /// Largest accepted request body, in bytes.
+    #[arg(long, env = "HELP_BODY_LIMIT_BYTES", default_value_t = 2 * 1024 * 1024, global = true)]
+    pub body_limit_bytes: usize,
+    /// Password hashes computed at once (default: one per core).
+    #[arg(long, env = "HELP_HASH_CONCURRENCY", global = true)]
+    pub hash_concurrency: Option<usize>,
+    /// Take the client address for login throttling from `X-Forwarded-For` (only behind a
+    /// proxy that sets it).
+    #[arg(long, env = "HELP_TRUST_FORWARDED_FOR", default_value_t = false, action = clap::ArgAction::Set, global = true)]
+    pub trust_forwarded_for: bool,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SettingsError {
+    #[error("HELP_JWT_SECRET is required when HELP_ENV=production")]
+    MissingSecret,
+    #[error("HELP_JWT_SECRET is too weak: use at least 32 random characters (e.g. `openssl rand -base64 48`)")]
+    WeakSecret,
+    #[error("{0} must be positive")]
+    NotPositive(&'static str),
+}
+
+/// Whether a signing secret is strong enough: 32+ bytes with some variety, and not an
+/// obvious placeholder.
+pub fn secret_is_strong(secret: &str) -> bool {
+    let distinct: std::collections::BTreeSet<char> = secret.chars().collect();
+    let lower = secret.to_lowercase();
+    let placeholder = ["changeme", "change-me", "secret", "password", "example"].iter().any(|p| lower.contains(p));
+    secret.len() >= 32 && distinct.len() >= 10 && !placeholder
+}
+
+impl Settings {
+    pub fn is_production(&self) -> bool {
+        self.environment == Environment::Production
+    }
+
+    /// Checks what can be checked before start-up.
+    pub fn validate(&self) -> Result<(), SettingsError> {
+        if self.is_production() {
+            match &self.jwt_secret {
+                None => return Err(SettingsError::MissingSecret),
+                Some(s) if !secret_is_strong(s.expose_secret()) => return Err(SettingsError::WeakSecret),
+                Some(_) => {}
+            }
+        } else if let Some(s) = &self.jwt_secret
+            && s.expose_secret().is_empty()
+        {
+            return Err(SettingsError::WeakSecret);
+        }
+        if self.access_token_minutes <= 0 {
+            return Err(SettingsError::NotPositive("HELP_ACCESS_TOKEN_MINUTES"));
+        }
+        if self.refresh_token_days <= 0 {
+            return Err(SettingsError::NotPositive("HELP_REFRESH_TOKEN_DAYS"));
+        }
+        Ok(())
+    }
+
+    /// The database URL, defaulting to a SQLite file in the data directory.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(u) => u.expose_secret().to_owned(),
+            None => format!("sqlite://{}?mode=rwc", self.data_dir.join("help-lms.db").display()),
+        }
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url().starts_with("sqlite:")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct T {
+        #[command(flatten)]
+        s: Settings,
+    }
+
+    fn parse(args: &[&str]) -> Settings {
+        T::parse_from(std::iter::once("help-lms").chain(args.iter().copied())).s
+    }
+
+    #[test]
+    fn development_needs_no_secret() {
+        let s = parse(&[]);
+        assert_eq!(s.environment, Environment::Development);
+        assert!(s.validate().is_ok());
+        assert!(s.database_url().starts_with("sqlite://"));
+    }
+
+    #[test]
+    fn production_refuses_missing_and_weak_secrets() {
+        assert_eq!(parse(&["--env", "production"]).validate(), Err(SettingsError::MissingSecret));
+        assert_eq!(parse(&["--env", "production", "--jwt-secret", "short"]).validate(), Err(SettingsError::WeakSecret));
+        assert_eq!(
+            parse(&["--env", "production", "--jwt-secret", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"]).validate(),
+            Err(SettingsError::WeakSecret)
+        );
+        assert_eq!(
+            parse(&["--env", "production", "--jwt-secret", "changeme-changeme-changeme-1234567890"]).validate(),
+            Err(SettingsError::WeakSecret)
+        );
+        assert!(parse(&["--env", "production", "--jwt-secret", "k3J9x!pQ2v#Lm8Zr4TfW6yHb1NcD5sGa"]).validate().is_ok());
+    }
+
+    #[test]
+    fn secrets_are_not_printed() {
+        let s = parse(&["--jwt-secret", "k3J9x!pQ2v#Lm8Zr4TfW6yHb1NcD5sGa", "--database-url", "postgres://u:topsecret@h/db"]);
+        let dbg = format!("{s:?}");
+        assert!(!dbg.contains("k3J9x") && !dbg.contains("topsecret"), "{dbg}");
+    }
+}

@@ -1,0 +1,160 @@
+//! Start-up: connect, migrate, import the bundled catalogue into an empty database, create
+//! the development admin, then serve HTTP until SIGTERM or Ctrl-C (graceful: in-flight
+//! requests finish).
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::HttpServer;
+use actix_web::dev::Server;
+use chrono::Duration;
+use help_lms_api::jwt::JwtKeys;
+use help_lms_api::metrics::Metrics;
+use help_lms_api::{ApiConfig, AppState, build_app};
+use help_lms_domain::content::parse_catalogue;
+use help_lms_domain::values::{Email, NewPassword, PersonName};
+use help_lms_persistence::passwords::PasswordHasher;
+use help_lms_persistence::{Db, accounts, catalogue};
+use secrecy::ExposeSecret;
+
+use crate::settings::Settings;
+
+/// The email of the development admin created on first start.
+pub const DEV_ADMIN_EMAIL: &str = "admin@help-lms.local";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Settings(#[from] crate::settings::SettingsError),
+    #[error("database: {0}")]
+    Database(#[from] sea_orm::DbErr),
+    #[error("storage: {0}")]
+    Store(#[from] help_lms_persistence::StoreError),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("the bundled catalogue is invalid:\n{0}")]
+    Catalogue(String),
+    #[error("{0}")]
+    Other(String),
+}
+
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
+}
+
+/// Connects to the configured database and brings its schema up to date.
+pub async fn connect_and_migrate(settings: &Settings) -> Result<Db, StartError> {
+    if settings.is_sqlite() && settings.database_url.is_none() {
+        std::fs::create_dir_all(&settings.data_dir)?;
+    }
+    let max = settings.db_max_connections.unwrap_or(if settings.is_sqlite() { 8 } else { 16 });
+    let db = Db::connect(&settings.database_url(), max).await?;
+    db.migrate().await?;
+    Ok(db)
+}
+
+/// The signing secret: configured, or in development a random one kept in the data
+/// directory so that sessions survive a restart.
+fn jwt_secret(settings: &Settings) -> Result<Vec<u8>, StartError> {
+    if let Some(s) = &settings.jwt_secret {
+        return Ok(s.expose_secret().as_bytes().to_vec());
+    }
+    let path = settings.data_dir.join("dev-jwt-secret");
+    if let Ok(existing) = std::fs::read_to_string(&path)
+        && existing.trim().len() >= 32
+    {
+        return Ok(existing.trim().as_bytes().to_vec());
+    }
+    std::fs::create_dir_all(&settings.data_dir)?;
+    let secret = help_lms_persistence::sessions::random_token()?;
+    std::fs::write(&path, &secret)?;
+    tracing::warn!("development mode: generated a signing secret in the data directory; set HELP_JWT_SECRET in production");
+    Ok(secret.into_bytes())
+}
+
+/// Imports the catalogue bundled in the binary when the database has no course yet.
+pub async fn seed_catalogue(db: &Db) -> Result<(), StartError> {
+    if !catalogue::is_empty(db).await? {
+        return Ok(());
+    }
+    let courses = parse_catalogue(&crate::content::bundled())
+        .map_err(|errs| StartError::Catalogue(errs.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")))?;
+    let outcomes = catalogue::import(db, &courses).await?;
+    tracing::info!(courses = outcomes.len(), "imported the bundled HELP catalogue");
+    Ok(())
+}
+
+/// In development, creates an admin on first start and prints its password once.
+async fn dev_admin(db: &Db, hasher: &PasswordHasher) -> Result<(), StartError> {
+    if accounts::count_admins(db).await? > 0 {
+        return Ok(());
+    }
+    let password = match std::env::var("HELP_DEV_ADMIN_PASSWORD") {
+        Ok(p) if !p.is_empty() => p,
+        _ => help_lms_persistence::sessions::random_token()?,
+    };
+    let (Ok(email), Ok(name), Ok(pw)) =
+        (Email::parse(DEV_ADMIN_EMAIL), PersonName::parse("Development Admin"), NewPassword::parse(&password))
+    else {
+        return Err(StartError::Other("HELP_DEV_ADMIN_PASSWORD does not meet the password policy (12+ characters)".into()));
+    };
+    accounts::create_admin(db, hasher, email, name, pw).await?;
+    // Printed to the terminal, not to the logs, and only this once.
+    eprintln!(
+        "\n  Development admin created (shown once):\n    email:    {DEV_ADMIN_EMAIL}\n    password: {password}\n"
+    );
+    Ok(())
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    pub state: AppState,
+}
+
+impl Application {
+    pub async fn build(settings: &Settings) -> Result<Self, StartError> {
+        settings.validate()?;
+        let db = connect_and_migrate(settings).await?;
+        if settings.seed_catalogue {
+            seed_catalogue(&db).await?;
+        }
+        let hasher = PasswordHasher::new(settings.hash_concurrency.unwrap_or_else(cores));
+        if !settings.is_production() {
+            dev_admin(&db, &hasher).await?;
+        }
+        let jwt = JwtKeys::new(&jwt_secret(settings)?).map_err(|e| StartError::Other(format!("signing key: {e}")))?;
+        let state = AppState {
+            db,
+            hasher,
+            jwt: Arc::new(jwt),
+            config: Arc::new(ApiConfig {
+                access_ttl: Duration::minutes(settings.access_token_minutes),
+                refresh_ttl: Duration::days(settings.refresh_token_days),
+                registration_enabled: settings.registration,
+                body_limit: settings.body_limit_bytes,
+                trust_forwarded_for: settings.trust_forwarded_for,
+                ..ApiConfig::default()
+            }),
+            metrics: Metrics::default(),
+        };
+        let listener = TcpListener::bind(&settings.bind)?;
+        let port = listener.local_addr()?.port();
+        let app_state = state.clone();
+        let server = HttpServer::new(move || build_app(app_state.clone()))
+            .workers(settings.workers.unwrap_or_else(cores))
+            .shutdown_timeout(30)
+            .listen(listener)?
+            .run();
+        tracing::info!(address = %settings.bind, port, "listening");
+        Ok(Application { port, server, state })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> Result<(), std::io::Error> {
+        self.server.await
+    }
+}
