@@ -1,1 +1,281 @@
-//! placeholder
+//! Test support: start the real application on a random port with a fresh database, and
+//! talk HTTP to it. SQLite by default (a temporary file per test); PostgreSQL when
+//! `HELP_TEST_DATABASE_URL` points at a server, where each test gets its own database.
+
+// Test support may panic: a failed setup is a failed test.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use help_lms::{Application, Settings};
+use help_lms_domain::values::{Country, Email, Language, PersonName, Profession, Role, UserStatus};
+use help_lms_persistence::Db;
+use help_lms_persistence::accounts::{self, NewUser};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+pub const PASSWORD: &str = "a sound passphrase for tests";
+pub const JWT_SECRET: &str = "test-signing-key-0123456789-abcdefghijklmnop";
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub db: Db,
+    pub hasher: help_lms_persistence::passwords::PasswordHasher,
+    _dir: tempfile::TempDir,
+}
+
+/// A response: status, headers and the body as JSON (Null when not JSON).
+#[derive(Debug)]
+pub struct Res {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Res {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Asserts a problem+json answer with this status and code.
+    #[track_caller]
+    pub fn assert_problem(&self, status: u16, code: &str) -> &Self {
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected status; body: {}",
+            self.text
+        );
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json"),
+            "body: {}",
+            self.text
+        );
+        assert_eq!(self.body["code"], code, "body: {}", self.text);
+        assert_eq!(self.body["status"], status);
+        assert_eq!(self.body["type"], format!("/problems/{code}"));
+        self
+    }
+
+    /// The names of the fields a validation problem lists.
+    pub fn problem_fields(&self) -> Vec<String> {
+        self.body["errors"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|e| e["field"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// A fresh database URL: a SQLite file in `dir`, or a new PostgreSQL database.
+async fn fresh_database_url(dir: &std::path::Path) -> String {
+    match std::env::var("HELP_TEST_DATABASE_URL") {
+        Ok(base) if !base.is_empty() => {
+            use sea_orm::ConnectionTrait;
+            let name = format!("t_{}", Uuid::new_v4().simple());
+            let admin = sea_orm::Database::connect(&base)
+                .await
+                .expect("connect to HELP_TEST_DATABASE_URL");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                .await
+                .expect("create test database");
+            admin.close().await.ok();
+            let (prefix, _) = base.rsplit_once('/').expect("a database URL with a path");
+            format!("{prefix}/{name}")
+        }
+        _ => format!("sqlite://{}?mode=rwc", dir.join("test.db").display()),
+    }
+}
+
+pub struct Options {
+    pub seed_catalogue: bool,
+    pub registration: bool,
+    pub extra: Vec<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            seed_catalogue: false,
+            registration: true,
+            extra: Vec::new(),
+        }
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_with(Options::default()).await
+}
+
+pub async fn spawn_with_catalogue() -> TestApp {
+    spawn_with(Options {
+        seed_catalogue: true,
+        ..Default::default()
+    })
+    .await
+}
+
+pub async fn spawn_with(opts: Options) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = fresh_database_url(dir.path()).await;
+    let mut args = vec![
+        "--env".to_owned(),
+        "production".to_owned(),
+        "--jwt-secret".to_owned(),
+        JWT_SECRET.to_owned(),
+        "--database-url".to_owned(),
+        url,
+        "--data-dir".to_owned(),
+        dir.path().display().to_string(),
+        "--bind".to_owned(),
+        "127.0.0.1:0".to_owned(),
+        "--workers".to_owned(),
+        "2".to_owned(),
+        "--db-max-connections".to_owned(),
+        "4".to_owned(),
+        "--seed-catalogue".to_owned(),
+        opts.seed_catalogue.to_string(),
+        "--registration".to_owned(),
+        opts.registration.to_string(),
+        "--log".to_owned(),
+        "warn".to_owned(),
+    ];
+    args.extend(opts.extra);
+    if std::env::var("HELP_TEST_LOG").is_ok() {
+        help_lms::telemetry::init("warn", help_lms::settings::LogFormat::Text);
+    }
+    let settings = Settings::from_args(args).expect("settings");
+    let app = Application::build(&settings)
+        .await
+        .expect("start the application");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let db = app.state.db.clone();
+    let hasher = app.state.hasher.clone();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client"),
+        db,
+        hasher,
+        _dir: dir,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn send(&self, req: reqwest::RequestBuilder) -> Res {
+        let res = req.send().await.expect("request");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let text = res.text().await.expect("body");
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Res {
+            status,
+            headers,
+            body,
+            text,
+        }
+    }
+
+    pub fn request(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+    ) -> reqwest::RequestBuilder {
+        let mut r = self.client.request(method, self.url(path));
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        r
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Res {
+        self.send(self.request(Method::GET, path, token)).await
+    }
+
+    pub async fn post(&self, path: &str, body: &Value, token: Option<&str>) -> Res {
+        self.send(self.request(Method::POST, path, token).json(body))
+            .await
+    }
+
+    pub async fn put(&self, path: &str, body: &Value, token: Option<&str>) -> Res {
+        self.send(self.request(Method::PUT, path, token).json(body))
+            .await
+    }
+
+    pub async fn patch(&self, path: &str, body: &Value, token: Option<&str>) -> Res {
+        self.send(self.request(Method::PATCH, path, token).json(body))
+            .await
+    }
+
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> Res {
+        self.send(self.request(Method::DELETE, path, token)).await
+    }
+
+    /// Creates an active user directly in the database, with the test password.
+    pub async fn create_user(&self, email: &str, role: Role, institution_id: Option<Uuid>) -> Uuid {
+        let hash = self.hasher.hash(PASSWORD.to_owned()).await.expect("hash");
+        accounts::insert(
+            &self.db.conn,
+            NewUser {
+                email: Email::parse(email).expect("email"),
+                name: PersonName::parse(&format!("Test {role}")).expect("name"),
+                profession: Profession::Judge,
+                country: Country::Fr,
+                language: Language::En,
+                institution_id,
+                role,
+                status: UserStatus::Active,
+                password_hash: Some(hash),
+            },
+        )
+        .await
+        .expect("insert user")
+        .id
+    }
+
+    /// Logs in and returns the access token (panics unless it works).
+    pub async fn login(&self, email: &str, password: &str) -> String {
+        let res = self
+            .post(
+                "/api/v1/auth/login",
+                &json!({"email": email, "password": password}),
+                None,
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "login failed: {}", res.text);
+        res.body["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_owned()
+    }
+
+    /// A user with `role` and a valid access token.
+    pub async fn user_with_token(
+        &self,
+        email: &str,
+        role: Role,
+        institution_id: Option<Uuid>,
+    ) -> (Uuid, String) {
+        let id = self.create_user(email, role, institution_id).await;
+        (id, self.login(email, PASSWORD).await)
+    }
+
+    pub async fn admin_token(&self) -> String {
+        let email = format!("admin-{}@help.example", Uuid::new_v4().simple());
+        self.user_with_token(&email, Role::Admin, None).await.1
+    }
+}

@@ -53,9 +53,15 @@ pub(crate) mod cols {
         ColumnDef::new(name).json().not_null().take()
     }
     pub fn ts<T: IntoIden>(name: T) -> ColumnDef {
-        ColumnDef::new(name).timestamp_with_time_zone().not_null().take()
+        ColumnDef::new(name)
+            .timestamp_with_time_zone()
+            .not_null()
+            .take()
     }
     pub fn ts_null<T: IntoIden>(name: T) -> ColumnDef {
-        ColumnDef::new(name).timestamp_with_time_zone().null().take()
+        ColumnDef::new(name)
+            .timestamp_with_time_zone()
+            .null()
+            .take()
     }
 }

@@ -143,7 +143,12 @@ impl MigrationTrait for Migration {
         m.create_table(
             Table::create()
                 .table(LoginThrottle::Table)
-                .col(ColumnDef::new(LoginThrottle::Key).string().not_null().primary_key())
+                .col(
+                    ColumnDef::new(LoginThrottle::Key)
+                        .string()
+                        .not_null()
+                        .primary_key(),
+                )
                 .col(int(LoginThrottle::Failures))
                 .col(ts(LoginThrottle::WindowStartedAt))
                 .col(ts_null(LoginThrottle::LockedUntil))
@@ -153,9 +158,13 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table(LoginThrottle::Table).to_owned()).await?;
-        m.drop_table(Table::drop().table(RefreshTokens::Table).to_owned()).await?;
-        m.drop_table(Table::drop().table(Users::Table).to_owned()).await?;
-        m.drop_table(Table::drop().table(Institutions::Table).to_owned()).await
+        m.drop_table(Table::drop().table(LoginThrottle::Table).to_owned())
+            .await?;
+        m.drop_table(Table::drop().table(RefreshTokens::Table).to_owned())
+            .await?;
+        m.drop_table(Table::drop().table(Users::Table).to_owned())
+            .await?;
+        m.drop_table(Table::drop().table(Institutions::Table).to_owned())
+            .await
     }
 }

@@ -220,10 +220,16 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for t in [Quizzes::Table.into_iden(), Lessons::Table.into_iden(), Modules::Table.into_iden()] {
+        for t in [
+            Quizzes::Table.into_iden(),
+            Lessons::Table.into_iden(),
+            Modules::Table.into_iden(),
+        ] {
             m.drop_table(Table::drop().table(t).to_owned()).await?;
         }
-        m.drop_table(Table::drop().table(CourseVersions::Table).to_owned()).await?;
-        m.drop_table(Table::drop().table(Courses::Table).to_owned()).await
+        m.drop_table(Table::drop().table(CourseVersions::Table).to_owned())
+            .await?;
+        m.drop_table(Table::drop().table(Courses::Table).to_owned())
+            .await
     }
 }

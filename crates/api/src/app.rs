@@ -40,32 +40,42 @@ struct BearerAuth;
 impl utoipa::Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
     }
 }
 
 /// Every route of the API, for the app and for the OpenAPI document alike.
 fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(ops::healthz).service(ops::readyz).service(ops::metrics).service(
-        scope("/api/v1")
-            .service(auth::routes::login)
-            .service(auth::routes::refresh)
-            .service(auth::routes::logout)
-            .service(auth::routes::register)
-            .service(me::get_me)
-            .service(me::update_me)
-            .service(catalogue::routes::list_courses)
-            .service(catalogue::routes::get_course)
-            .service(catalogue::routes::get_lesson)
-            .service(catalogue::authoring::upload_content)
-            .service(catalogue::authoring::publish)
-            .service(catalogue::authoring::archive),
-    );
+    cfg.service(ops::healthz)
+        .service(ops::readyz)
+        .service(ops::metrics)
+        .service(
+            scope("/api/v1")
+                .service(auth::routes::login)
+                .service(auth::routes::refresh)
+                .service(auth::routes::logout)
+                .service(auth::routes::register)
+                .service(me::get_me)
+                .service(me::update_me)
+                .service(catalogue::routes::list_courses)
+                .service(catalogue::routes::get_course)
+                .service(catalogue::routes::get_lesson)
+                .service(catalogue::authoring::upload_content)
+                .service(catalogue::authoring::publish)
+                .service(catalogue::authoring::archive),
+        );
 }
 
 /// The OpenAPI document, built from the same registrations as the running app.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let (_, api) = App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(routes).split_for_parts();
+    let (_, api) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(routes)
+        .split_for_parts();
     api
 }
 
@@ -74,8 +84,12 @@ fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
         JsonPayloadError::OverflowKnownLength { length, limit } => {
             ApiError::PayloadTooLarge(format!("the body is {length} bytes; the limit is {limit}"))
         }
-        JsonPayloadError::Overflow { limit } => ApiError::PayloadTooLarge(format!("the body exceeds the limit of {limit} bytes")),
-        JsonPayloadError::ContentType => ApiError::UnsupportedMediaType("send the body as application/json".into()),
+        JsonPayloadError::Overflow { limit } => {
+            ApiError::PayloadTooLarge(format!("the body exceeds the limit of {limit} bytes"))
+        }
+        JsonPayloadError::ContentType => {
+            ApiError::UnsupportedMediaType("send the body as application/json".into())
+        }
         JsonPayloadError::Deserialize(e) => {
             let field = e.to_string();
             // serde names the offending field for unknown and missing fields.
@@ -124,7 +138,11 @@ pub fn build_app(
         .openapi(ApiDoc::openapi())
         .app_data(web::Data::new(state))
         .app_data(web::Data::new(metrics))
-        .app_data(web::JsonConfig::default().limit(limit).error_handler(json_error))
+        .app_data(
+            web::JsonConfig::default()
+                .limit(limit)
+                .error_handler(json_error),
+        )
         .app_data(web::PayloadConfig::default().limit(limit))
         .app_data(web::QueryConfig::default().error_handler(query_error))
         .app_data(web::PathConfig::default().error_handler(path_error))

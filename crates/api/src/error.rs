@@ -130,14 +130,21 @@ impl ApiError {
         match self {
             ApiError::Validation(v) => Some(format!(
                 "invalid: {}",
-                v.0.iter().map(|e| e.field.as_str()).collect::<Vec<_>>().join(", ")
+                v.0.iter()
+                    .map(|e| e.field.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )),
-            ApiError::BadRequest { detail, .. } | ApiError::Conflict { detail, .. } => Some(detail.clone()),
+            ApiError::BadRequest { detail, .. } | ApiError::Conflict { detail, .. } => {
+                Some(detail.clone())
+            }
             ApiError::Unauthorized(code) => Some(
                 match *code {
                     "invalid_credentials" => "the email or password is wrong",
                     "token_expired" => "the access token has expired; refresh it",
-                    "invalid_refresh_token" => "the refresh token is invalid, expired or already used; log in again",
+                    "invalid_refresh_token" => {
+                        "the refresh token is invalid, expired or already used; log in again"
+                    }
                     "missing_token" => "send an access token as 'Authorization: Bearer <token>'",
                     "account_inactive" => "this account cannot sign in",
                     _ => "the access token is invalid",
@@ -145,10 +152,12 @@ impl ApiError {
                 .to_owned(),
             ),
             ApiError::Forbidden(code) => Some(code.replace('_', " ")),
-            ApiError::PayloadTooLarge(d) | ApiError::UnsupportedMediaType(d) | ApiError::NotAcceptable(d) => {
-                Some(d.clone())
+            ApiError::PayloadTooLarge(d)
+            | ApiError::UnsupportedMediaType(d)
+            | ApiError::NotAcceptable(d) => Some(d.clone()),
+            ApiError::TooManyRequests { retry_after_secs } => {
+                Some(format!("retry after {retry_after_secs} seconds"))
             }
-            ApiError::TooManyRequests { retry_after_secs } => Some(format!("retry after {retry_after_secs} seconds")),
             ApiError::NotFound | ApiError::Unavailable | ApiError::Internal(_) => None,
         }
     }
@@ -196,7 +205,10 @@ impl ResponseError for ApiError {
             tracing::error!(error = %cause, "request failed");
         }
         let mut res = HttpResponse::build(self.status_code());
-        res.insert_header((header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json")));
+        res.insert_header((
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        ));
         match self {
             ApiError::TooManyRequests { retry_after_secs } => {
                 res.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
@@ -220,7 +232,10 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => ApiError::NotFound,
-            StoreError::Conflict { code, message } => ApiError::Conflict { code, detail: message },
+            StoreError::Conflict { code, message } => ApiError::Conflict {
+                code,
+                detail: message,
+            },
             StoreError::Validation(v) => ApiError::Validation(v),
             other => ApiError::Internal(other.to_string()),
         }
@@ -263,7 +278,9 @@ mod tests {
 
     #[test]
     fn internal_errors_hide_their_cause() {
-        let (status, j, _) = body_json(ApiError::Internal("connection to 10.0.0.3 refused: password=x".into()));
+        let (status, j, _) = body_json(ApiError::Internal(
+            "connection to 10.0.0.3 refused: password=x".into(),
+        ));
         assert_eq!(status, 500);
         let text = j.to_string();
         assert!(!text.contains("10.0.0.3") && !text.contains("password"));
@@ -272,7 +289,9 @@ mod tests {
 
     #[test]
     fn too_many_requests_carries_retry_after() {
-        let (status, j, h) = body_json(ApiError::TooManyRequests { retry_after_secs: 42 });
+        let (status, j, h) = body_json(ApiError::TooManyRequests {
+            retry_after_secs: 42,
+        });
         assert_eq!(status, 429);
         assert_eq!(h.get("retry-after").unwrap(), "42");
         assert_eq!(j["retry_after"], 42);

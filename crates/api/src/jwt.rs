@@ -55,7 +55,11 @@ impl JwtKeys {
         })
     }
 
-    pub fn issue(&self, actor: &Actor, ttl: chrono::Duration) -> Result<(String, i64), jsonwebtoken::errors::Error> {
+    pub fn issue(
+        &self,
+        actor: &Actor,
+        ttl: chrono::Duration,
+    ) -> Result<(String, i64), jsonwebtoken::errors::Error> {
         let now = chrono::Utc::now().timestamp();
         let claims = Claims {
             iss: ISSUER.to_owned(),
@@ -66,14 +70,20 @@ impl JwtKeys {
             iat: now,
             exp: now + ttl.num_seconds(),
         };
-        Ok((encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?, claims.exp))
+        Ok((
+            encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?,
+            claims.exp,
+        ))
     }
 
     pub fn verify(&self, token: &str) -> Result<Actor, TokenError> {
-        let data = decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| match e.kind() {
-            jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
-            _ => TokenError::Invalid,
-        })?;
+        let data =
+            decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| {
+                match e.kind() {
+                    jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
+                    _ => TokenError::Invalid,
+                }
+            })?;
         let c = data.claims;
         // A token issued in the future is not one we issued.
         if c.iat > chrono::Utc::now().timestamp() + 60 {
@@ -110,7 +120,9 @@ mod tests {
     #[test]
     fn expired_tampered_and_foreign_tokens_fail() {
         let keys = JwtKeys::new(b"0123456789abcdef0123456789abcdef").unwrap();
-        let (old, _) = keys.issue(&actor(), chrono::Duration::minutes(-10)).unwrap();
+        let (old, _) = keys
+            .issue(&actor(), chrono::Duration::minutes(-10))
+            .unwrap();
         assert_eq!(keys.verify(&old), Err(TokenError::Expired));
 
         let other = JwtKeys::new(b"another-secret-another-secret-xx").unwrap();
@@ -121,18 +133,34 @@ mod tests {
         let now = chrono::Utc::now().timestamp();
         let body = serde_json::json!({"iss": ISSUER, "aud": AUDIENCE, "sub": Uuid::now_v7(), "role": "admin", "iat": now, "exp": now + 300});
         use base64::Engine;
-        let b64 = |v: &serde_json::Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
-        let none = format!("{}.{}.", b64(&serde_json::json!({"alg": "none", "typ": "JWT"})), b64(&body));
+        let b64 = |v: &serde_json::Value| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+        };
+        let none = format!(
+            "{}.{}.",
+            b64(&serde_json::json!({"alg": "none", "typ": "JWT"})),
+            b64(&body)
+        );
         assert_eq!(keys.verify(&none), Err(TokenError::Invalid));
 
         // Wrong audience.
         let bad_aud = serde_json::json!({"iss": ISSUER, "aud": "someone-else", "sub": Uuid::now_v7(), "role": "admin", "iat": now, "exp": now + 300});
-        let t = encode(&Header::new(Algorithm::HS256), &bad_aud, &EncodingKey::from_secret(b"0123456789abcdef0123456789abcdef").unwrap()).unwrap();
+        let t = encode(
+            &Header::new(Algorithm::HS256),
+            &bad_aud,
+            &EncodingKey::from_secret(b"0123456789abcdef0123456789abcdef").unwrap(),
+        )
+        .unwrap();
         assert_eq!(keys.verify(&t), Err(TokenError::Invalid));
 
         // Unknown role.
         let bad_role = serde_json::json!({"iss": ISSUER, "aud": AUDIENCE, "sub": Uuid::now_v7(), "role": "superuser", "iat": now, "exp": now + 300});
-        let t = encode(&Header::new(Algorithm::HS256), &bad_role, &EncodingKey::from_secret(b"0123456789abcdef0123456789abcdef").unwrap()).unwrap();
+        let t = encode(
+            &Header::new(Algorithm::HS256),
+            &bad_role,
+            &EncodingKey::from_secret(b"0123456789abcdef0123456789abcdef").unwrap(),
+        )
+        .unwrap();
         assert_eq!(keys.verify(&t), Err(TokenError::Invalid));
     }
 }

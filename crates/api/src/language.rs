@@ -9,7 +9,8 @@ use crate::error::ApiError;
 /// The languages the client asked for, best first.
 pub fn requested(req: &HttpRequest, lang_param: Option<&str>) -> Result<Vec<Language>, ApiError> {
     if let Some(l) = lang_param {
-        let lang = Language::parse(&l.to_ascii_lowercase()).map_err(|e| ApiError::field("lang", e.code, e.message))?;
+        let lang = Language::parse(&l.to_ascii_lowercase())
+            .map_err(|e| ApiError::field("lang", e.code, e.message))?;
         return Ok(vec![lang]);
     }
     let header = req
@@ -51,7 +52,11 @@ pub fn choose(preferences: &[Language], available: &[Language]) -> Language {
         .iter()
         .find(|l| available.contains(l))
         .copied()
-        .or_else(|| available.contains(&Language::FALLBACK).then_some(Language::FALLBACK))
+        .or_else(|| {
+            available
+                .contains(&Language::FALLBACK)
+                .then_some(Language::FALLBACK)
+        })
         .or_else(|| available.first().copied())
         .unwrap_or(Language::FALLBACK)
 }
@@ -62,16 +67,28 @@ mod tests {
 
     #[test]
     fn accept_language_by_quality() {
-        assert_eq!(parse_accept_language("de;q=0.5, fr-BE, en;q=0.8"), vec![Language::Fr, Language::En, Language::De]);
+        assert_eq!(
+            parse_accept_language("de;q=0.5, fr-BE, en;q=0.8"),
+            vec![Language::Fr, Language::En, Language::De]
+        );
         assert_eq!(parse_accept_language("fr;q=0, en"), vec![Language::En]);
-        assert_eq!(parse_accept_language("*, xx, en-GB;q=0.3"), vec![Language::En]);
+        assert_eq!(
+            parse_accept_language("*, xx, en-GB;q=0.3"),
+            vec![Language::En]
+        );
         assert!(parse_accept_language("").is_empty());
     }
 
     #[test]
     fn choice_falls_back_to_english_then_original() {
-        assert_eq!(choose(&[Language::Fr], &[Language::En, Language::Fr]), Language::Fr);
-        assert_eq!(choose(&[Language::De], &[Language::En, Language::Fr]), Language::En);
+        assert_eq!(
+            choose(&[Language::Fr], &[Language::En, Language::Fr]),
+            Language::Fr
+        );
+        assert_eq!(
+            choose(&[Language::De], &[Language::En, Language::Fr]),
+            Language::En
+        );
         assert_eq!(choose(&[Language::De], &[Language::Fr]), Language::Fr);
         assert_eq!(choose(&[], &[Language::En]), Language::En);
     }

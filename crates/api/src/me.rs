@@ -61,8 +61,13 @@ impl From<User> for UserDto {
     )
 )]
 #[get("/me")]
-pub async fn get_me(state: web::Data<AppState>, auth: Authenticated) -> Result<HttpResponse, ApiError> {
-    let user = accounts::find(&state.db.conn, auth.0.user_id).await?.ok_or(ApiError::NotFound)?;
+pub async fn get_me(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+) -> Result<HttpResponse, ApiError> {
+    let user = accounts::find(&state.db.conn, auth.0.user_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     Ok(HttpResponse::Ok().json(UserDto::from(user)))
 }
 
@@ -114,12 +119,24 @@ pub async fn update_me(
         ("email", body.email.is_some()),
     ] {
         if present {
-            errors.push(field, "read_only", format!("{field} cannot be changed by the account holder"));
+            errors.push(
+                field,
+                "read_only",
+                format!("{field} cannot be changed by the account holder"),
+            );
         }
     }
-    let name = body.name.as_deref().and_then(|n| errors.check("name", PersonName::parse(n)));
-    let language = body.language.as_deref().and_then(|l| errors.check("language", Language::parse(l)));
+    let name = body
+        .name
+        .as_deref()
+        .and_then(|n| errors.check("name", PersonName::parse(n)));
+    let language = body
+        .language
+        .as_deref()
+        .and_then(|l| errors.check("language", Language::parse(l)));
     errors.into_result()?;
-    let user = accounts::update_profile(&state.db, auth.0.user_id, ProfileChange { name, language }).await?;
+    let user =
+        accounts::update_profile(&state.db, auth.0.user_id, ProfileChange { name, language })
+            .await?;
     Ok(HttpResponse::Ok().json(UserDto::from(user)))
 }

@@ -11,7 +11,9 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{Error, web};
 
-const BUCKETS: [f64; 12] = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+const BUCKETS: [f64; 12] = [
+    0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
 
 #[derive(Default, Debug)]
 struct Series {
@@ -20,15 +22,22 @@ struct Series {
     buckets: [u64; BUCKETS.len()],
 }
 
+/// (method, route pattern, status)
+type SeriesKey = (String, String, u16);
+
 #[derive(Clone, Default, Debug)]
 pub struct Metrics {
-    series: Arc<Mutex<BTreeMap<(String, String, u16), Series>>>,
+    series: Arc<Mutex<BTreeMap<SeriesKey, Series>>>,
 }
 
 impl Metrics {
     pub fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
-        let Ok(mut map) = self.series.lock() else { return };
-        let s = map.entry((method.to_owned(), route.to_owned(), status)).or_default();
+        let Ok(mut map) = self.series.lock() else {
+            return;
+        };
+        let s = map
+            .entry((method.to_owned(), route.to_owned(), status))
+            .or_default();
         s.count += 1;
         s.sum += seconds;
         for (i, b) in BUCKETS.iter().enumerate() {
@@ -41,22 +50,46 @@ impl Metrics {
     /// The Prometheus text exposition format.
     pub fn render(&self) -> String {
         let mut out = String::new();
-        let Ok(map) = self.series.lock() else { return out };
-        out.push_str("# HELP http_requests_total HTTP requests answered, by method, route and status.\n");
+        let Ok(map) = self.series.lock() else {
+            return out;
+        };
+        out.push_str(
+            "# HELP http_requests_total HTTP requests answered, by method, route and status.\n",
+        );
         out.push_str("# TYPE http_requests_total counter\n");
         for ((m, r, s), v) in map.iter() {
-            let _ = writeln!(out, "http_requests_total{{method=\"{m}\",route=\"{r}\",status=\"{s}\"}} {}", v.count);
+            let _ = writeln!(
+                out,
+                "http_requests_total{{method=\"{m}\",route=\"{r}\",status=\"{s}\"}} {}",
+                v.count
+            );
         }
         out.push_str("# HELP http_request_duration_seconds Time to answer HTTP requests.\n");
         out.push_str("# TYPE http_request_duration_seconds histogram\n");
         for ((m, r, s), v) in map.iter() {
             let labels = format!("method=\"{m}\",route=\"{r}\",status=\"{s}\"");
             for (i, b) in BUCKETS.iter().enumerate() {
-                let _ = writeln!(out, "http_request_duration_seconds_bucket{{{labels},le=\"{b}\"}} {}", v.buckets[i]);
+                let _ = writeln!(
+                    out,
+                    "http_request_duration_seconds_bucket{{{labels},le=\"{b}\"}} {}",
+                    v.buckets[i]
+                );
             }
-            let _ = writeln!(out, "http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}", v.count);
-            let _ = writeln!(out, "http_request_duration_seconds_sum{{{labels}}} {}", v.sum);
-            let _ = writeln!(out, "http_request_duration_seconds_count{{{labels}}} {}", v.count);
+            let _ = writeln!(
+                out,
+                "http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
+                v.count
+            );
+            let _ = writeln!(
+                out,
+                "http_request_duration_seconds_sum{{{labels}}} {}",
+                v.sum
+            );
+            let _ = writeln!(
+                out,
+                "http_request_duration_seconds_count{{{labels}}} {}",
+                v.count
+            );
         }
         out
     }
@@ -64,7 +97,10 @@ impl Metrics {
 
 /// Middleware: times each request and records it under its route pattern (never the raw
 /// path, which would hold ids and grow without bound).
-pub async fn track(req: ServiceRequest, next: Next<impl MessageBody>) -> Result<ServiceResponse<impl MessageBody>, Error> {
+pub async fn track(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let metrics = req.app_data::<web::Data<Metrics>>().cloned();
     let method = req.method().to_string();
     let start = Instant::now();
@@ -73,10 +109,18 @@ pub async fn track(req: ServiceRequest, next: Next<impl MessageBody>) -> Result<
         let elapsed = start.elapsed().as_secs_f64();
         match &res {
             Ok(r) => {
-                let route = r.request().match_pattern().unwrap_or_else(|| "unmatched".to_owned());
+                let route = r
+                    .request()
+                    .match_pattern()
+                    .unwrap_or_else(|| "unmatched".to_owned());
                 m.observe(&method, &route, r.status().as_u16(), elapsed);
             }
-            Err(e) => m.observe(&method, "unmatched", e.as_response_error().status_code().as_u16(), elapsed),
+            Err(e) => m.observe(
+                &method,
+                "unmatched",
+                e.as_response_error().status_code().as_u16(),
+                elapsed,
+            ),
         }
     }
     res
@@ -92,7 +136,9 @@ mod tests {
         m.observe("GET", "/api/v1/courses", 200, 0.004);
         m.observe("GET", "/api/v1/courses", 200, 0.2);
         let text = m.render();
-        assert!(text.contains("http_requests_total{method=\"GET\",route=\"/api/v1/courses\",status=\"200\"} 2"));
+        assert!(text.contains(
+            "http_requests_total{method=\"GET\",route=\"/api/v1/courses\",status=\"200\"} 2"
+        ));
         assert!(text.contains("le=\"0.005\"} 1"));
         assert!(text.contains("le=\"0.25\"} 2"));
         assert!(text.contains("le=\"+Inf\"} 2"));

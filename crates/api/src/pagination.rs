@@ -37,7 +37,11 @@ impl<T: ToSchema> Page<T> {
     /// Slices an in-memory list.
     pub fn of(all: Vec<T>, p: PageParams) -> Self {
         let total = all.len() as u64;
-        let items = all.into_iter().skip(p.offset() as usize).take(p.limit() as usize).collect();
+        let items = all
+            .into_iter()
+            .skip(p.offset() as usize)
+            .take(p.limit() as usize)
+            .collect();
         Page {
             items,
             total,

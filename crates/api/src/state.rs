@@ -4,9 +4,9 @@
 use std::sync::Arc;
 
 use chrono::Duration;
+use help_lms_persistence::Db;
 use help_lms_persistence::passwords::PasswordHasher;
 use help_lms_persistence::throttle::Policy;
-use help_lms_persistence::Db;
 
 use crate::jwt::JwtKeys;
 use crate::metrics::Metrics;

@@ -52,12 +52,24 @@ mod tests {
     fn managers_manage_only_their_institution() {
         let a = Uuid::now_v7();
         let b = Uuid::now_v7();
-        let manager = Actor { user_id: Uuid::now_v7(), role: Role::NtiManager, institution_id: Some(a) };
+        let manager = Actor {
+            user_id: Uuid::now_v7(),
+            role: Role::NtiManager,
+            institution_id: Some(a),
+        };
         assert!(manager.manages_institution(a));
         assert!(!manager.manages_institution(b));
-        let admin = Actor { user_id: Uuid::now_v7(), role: Role::Admin, institution_id: None };
+        let admin = Actor {
+            user_id: Uuid::now_v7(),
+            role: Role::Admin,
+            institution_id: None,
+        };
         assert!(admin.manages_institution(b));
-        let tutor = Actor { user_id: Uuid::now_v7(), role: Role::Tutor, institution_id: Some(a) };
+        let tutor = Actor {
+            user_id: Uuid::now_v7(),
+            role: Role::Tutor,
+            institution_id: Some(a),
+        };
         assert!(!tutor.manages_institution(a));
     }
 }

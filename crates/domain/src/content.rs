@@ -165,14 +165,30 @@ pub struct OrderItem {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum QuestionBody {
-    SingleChoice { options: Vec<ChoiceOption> },
-    MultipleChoice { options: Vec<ChoiceOption> },
-    TrueFalse { answer: bool },
-    Matching { pairs: Vec<MatchPair> },
+    SingleChoice {
+        options: Vec<ChoiceOption>,
+    },
+    MultipleChoice {
+        options: Vec<ChoiceOption>,
+    },
+    TrueFalse {
+        answer: bool,
+    },
+    Matching {
+        pairs: Vec<MatchPair>,
+    },
     /// Items in the correct order.
-    Ordering { items: Vec<OrderItem> },
-    ShortText { accepted: BTreeMap<Language, Vec<String>> },
-    Numeric { value: f64, tolerance: f64, unit: Option<Localized> },
+    Ordering {
+        items: Vec<OrderItem>,
+    },
+    ShortText {
+        accepted: BTreeMap<Language, Vec<String>>,
+    },
+    Numeric {
+        value: f64,
+        tolerance: f64,
+        unit: Option<Localized>,
+    },
 }
 
 impl QuestionBody {
@@ -191,7 +207,11 @@ impl QuestionBody {
 
 /// Picks the text in `lang`, else in the first of `fallbacks` that is present, else any.
 /// Returns the language actually served.
-pub fn pick<'a>(text: &'a Localized, lang: Language, fallbacks: &[Language]) -> Option<(Language, &'a str)> {
+pub fn pick<'a>(
+    text: &'a Localized,
+    lang: Language,
+    fallbacks: &[Language],
+) -> Option<(Language, &'a str)> {
     std::iter::once(lang)
         .chain(fallbacks.iter().copied())
         .find_map(|l| text.get(&l).map(|t| (l, t.as_str())))
@@ -358,7 +378,11 @@ struct FileCheck<'a> {
 
 impl FileCheck<'_> {
     fn line_of(&self, offset: usize) -> usize {
-        self.src.as_bytes()[..offset.min(self.src.len())].iter().filter(|b| **b == b'\n').count() + 1
+        self.src.as_bytes()[..offset.min(self.src.len())]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1
     }
 
     fn err(&mut self, line: Option<usize>, message: impl Into<String>) {
@@ -375,7 +399,13 @@ impl FileCheck<'_> {
     }
 
     /// A localised text: every course language present and non-blank, no unknown codes.
-    fn text(&mut self, line: Option<usize>, what: &str, raw: &RawText, langs: &[Language]) -> Localized {
+    fn text(
+        &mut self,
+        line: Option<usize>,
+        what: &str,
+        raw: &RawText,
+        langs: &[Language],
+    ) -> Localized {
         let mut out = Localized::new();
         for (code, value) in raw {
             match Language::parse(code) {
@@ -385,7 +415,10 @@ impl FileCheck<'_> {
                     }
                     out.insert(l, value.trim().to_owned());
                 }
-                Ok(_) => self.err(line, format!("{what}: language '{code}' is not one of the course's languages")),
+                Ok(_) => self.err(
+                    line,
+                    format!("{what}: language '{code}' is not one of the course's languages"),
+                ),
                 Err(e) => self.err(line, format!("{what}: {e}")),
             }
         }
@@ -397,7 +430,12 @@ impl FileCheck<'_> {
         out
     }
 
-    fn key(&mut self, at: &Spanned<String>, what: &str, seen: &mut BTreeSet<String>) -> (String, usize) {
+    fn key(
+        &mut self,
+        at: &Spanned<String>,
+        what: &str,
+        seen: &mut BTreeSet<String>,
+    ) -> (String, usize) {
         let line = self.line_of(at.span().start);
         let k = at.get_ref().clone();
         if !is_slug(&k) {
@@ -420,12 +458,18 @@ impl FileCheck<'_> {
                 }
             };
             if r.citation.trim().is_empty() {
-                self.err(Some(line), format!("{what}: a reference has an empty citation"));
+                self.err(
+                    Some(line),
+                    format!("{what}: a reference has an empty citation"),
+                );
             }
             if let Some(u) = &r.url
                 && !(u.starts_with("https://") || u.starts_with("http://"))
             {
-                self.err(Some(line), format!("{what}: reference url must start with http:// or https://"));
+                self.err(
+                    Some(line),
+                    format!("{what}: reference url must start with http:// or https://"),
+                );
             }
             out.push(Reference {
                 kind,
@@ -438,9 +482,13 @@ impl FileCheck<'_> {
 }
 
 fn toml_error(file: &str, src: &str, e: &toml::de::Error) -> ContentError {
-    let line = e
-        .span()
-        .map(|s| src.as_bytes()[..s.start.min(src.len())].iter().filter(|b| **b == b'\n').count() + 1);
+    let line = e.span().map(|s| {
+        src.as_bytes()[..s.start.min(src.len())]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1
+    });
     ContentError {
         file: file.to_owned(),
         line,
@@ -486,16 +534,24 @@ pub fn parse_course(source: &CourseSource) -> Result<CourseDef, Vec<ContentError
 
     let slug = raw.slug.get_ref().clone();
     if !is_slug(&slug) {
-        fc.err_at(&raw.slug, format!("slug '{slug}' must be lowercase words joined by hyphens"));
+        fc.err_at(
+            &raw.slug,
+            format!("slug '{slug}' must be lowercase words joined by hyphens"),
+        );
     }
     if slug != dir {
-        fc.err_at(&raw.slug, format!("slug '{slug}' must equal the directory name '{dir}'"));
+        fc.err_at(
+            &raw.slug,
+            format!("slug '{slug}' must equal the directory name '{dir}'"),
+        );
     }
 
     let mut languages = Vec::new();
     for code in raw.languages.get_ref() {
         match Language::parse(code) {
-            Ok(l) if languages.contains(&l) => fc.err_at(&raw.languages, format!("language '{code}' is listed twice")),
+            Ok(l) if languages.contains(&l) => {
+                fc.err_at(&raw.languages, format!("language '{code}' is listed twice"))
+            }
             Ok(l) => languages.push(l),
             Err(e) => fc.err_at(&raw.languages, e.to_string()),
         }
@@ -508,12 +564,18 @@ pub fn parse_course(source: &CourseSource) -> Result<CourseDef, Vec<ContentError
         .unwrap_or(CourseStatus::Draft);
     let estimated_hours = raw.estimated_hours.as_f64();
     if !(estimated_hours > 0.0 && estimated_hours <= 1000.0) {
-        fc.err(None, "estimated_hours must be a positive number of hours (at most 1000)");
+        fc.err(
+            None,
+            "estimated_hours must be a positive number of hours (at most 1000)",
+        );
     }
     let mut topics = Vec::new();
     for t in &raw.topics {
         if !is_slug(t) {
-            fc.err(None, format!("topic '{t}' must be lowercase words joined by hyphens"));
+            fc.err(
+                None,
+                format!("topic '{t}' must be lowercase words joined by hyphens"),
+            );
         } else if !topics.contains(t) {
             topics.push(t.clone());
         }
@@ -531,8 +593,18 @@ pub fn parse_course(source: &CourseSource) -> Result<CourseDef, Vec<ContentError
     let mut pending_modules = Vec::new();
     for m in &raw.modules {
         let (mkey, mline) = fc.key(&m.key, "module", &mut module_keys);
-        let mtitle = fc.text(Some(mline), &format!("module '{mkey}' title"), &m.title, &languages);
-        let msummary = fc.text(Some(mline), &format!("module '{mkey}' summary"), &m.summary, &languages);
+        let mtitle = fc.text(
+            Some(mline),
+            &format!("module '{mkey}' title"),
+            &m.title,
+            &languages,
+        );
+        let msummary = fc.text(
+            Some(mline),
+            &format!("module '{mkey}' summary"),
+            &m.summary,
+            &languages,
+        );
         if m.lessons.is_empty() {
             fc.err(Some(mline), format!("module '{mkey}' has no lessons"));
         }
@@ -542,7 +614,10 @@ pub fn parse_course(source: &CourseSource) -> Result<CourseDef, Vec<ContentError
             let what = format!("lesson '{lkey}'");
             let ltitle = fc.text(Some(lline), &format!("{what} title"), &l.title, &languages);
             if !(1..=600).contains(&l.minutes) {
-                fc.err(Some(lline), format!("{what}: minutes must be between 1 and 600"));
+                fc.err(
+                    Some(lline),
+                    format!("{what}: minutes must be between 1 and 600"),
+                );
             }
             let references = fc.references(lline, &what, &l.references);
             let mut body = Localized::new();
@@ -553,7 +628,10 @@ pub fn parse_course(source: &CourseSource) -> Result<CourseDef, Vec<ContentError
                         body.insert(*lang, md.clone());
                     }
                     Some(_) => fc.err(Some(lline), format!("{what}: {dir}/{path} is empty")),
-                    None => fc.err(Some(lline), format!("{what}: missing translation: {dir}/{path} does not exist")),
+                    None => fc.err(
+                        Some(lline),
+                        format!("{what}: missing translation: {dir}/{path} does not exist"),
+                    ),
                 }
                 used_files.insert(path);
             }
@@ -621,7 +699,12 @@ pub fn parse_course(source: &CourseSource) -> Result<CourseDef, Vec<ContentError
     }
 }
 
-fn parse_quiz(file: &str, src: &str, languages: &[Language], errors: &mut Vec<ContentError>) -> Option<QuizDef> {
+fn parse_quiz(
+    file: &str,
+    src: &str,
+    languages: &[Language],
+    errors: &mut Vec<ContentError>,
+) -> Option<QuizDef> {
     let raw: RawQuiz = match toml::from_str(src) {
         Ok(r) => r,
         Err(e) => {
@@ -637,21 +720,32 @@ fn parse_quiz(file: &str, src: &str, languages: &[Language], errors: &mut Vec<Co
     let title = fc.text(Some(1), "quiz title", &raw.title, languages);
     let pass_mark = *raw.pass_mark.get_ref();
     if !(0..=100).contains(&pass_mark) {
-        fc.err_at(&raw.pass_mark, format!("pass_mark {pass_mark} is out of range: it is a percentage from 0 to 100"));
+        fc.err_at(
+            &raw.pass_mark,
+            format!("pass_mark {pass_mark} is out of range: it is a percentage from 0 to 100"),
+        );
     }
     let max_attempts = *raw.max_attempts.get_ref();
     if !(0..=100).contains(&max_attempts) {
-        fc.err_at(&raw.max_attempts, "max_attempts must be between 0 (unlimited) and 100");
+        fc.err_at(
+            &raw.max_attempts,
+            "max_attempts must be between 0 (unlimited) and 100",
+        );
     }
     if let Some(t) = &raw.time_limit_minutes
         && !(1..=600).contains(t.get_ref())
     {
         fc.err_at(t, "time_limit_minutes must be between 1 and 600");
     }
-    let grading = GradingMethod::parse(raw.grading.get_ref()).map_err(|e| fc.err_at(&raw.grading, e.to_string())).ok();
-    let review = ReviewShow::parse(raw.review.get_ref()).map_err(|e| fc.err_at(&raw.review, e.to_string())).ok();
-    let review_when =
-        ReviewWhen::parse(raw.review_when.get_ref()).map_err(|e| fc.err_at(&raw.review_when, e.to_string())).ok();
+    let grading = GradingMethod::parse(raw.grading.get_ref())
+        .map_err(|e| fc.err_at(&raw.grading, e.to_string()))
+        .ok();
+    let review = ReviewShow::parse(raw.review.get_ref())
+        .map_err(|e| fc.err_at(&raw.review, e.to_string()))
+        .ok();
+    let review_when = ReviewWhen::parse(raw.review_when.get_ref())
+        .map_err(|e| fc.err_at(&raw.review_when, e.to_string()))
+        .ok();
     if raw.questions.is_empty() {
         fc.err(None, "a quiz needs at least one [[questions]] entry");
     }
@@ -668,7 +762,9 @@ fn parse_quiz(file: &str, src: &str, languages: &[Language], errors: &mut Vec<Co
         settings: QuizSettings {
             pass_mark: pass_mark.clamp(0, 100) as u8,
             max_attempts: max_attempts.clamp(0, 100) as u32,
-            time_limit_minutes: raw.time_limit_minutes.map(|t| t.into_inner().clamp(1, 600) as u32),
+            time_limit_minutes: raw
+                .time_limit_minutes
+                .map(|t| t.into_inner().clamp(1, 600) as u32),
             grading: grading?,
             shuffle_questions: raw.shuffle_questions,
             shuffle_options: raw.shuffle_options,
@@ -700,42 +796,80 @@ fn parse_question(
         fc.err(at, format!("{what}: points must be positive (at most 100)"));
     }
     let prompt = fc.text(at, &format!("{what} prompt"), &q.prompt, languages);
-    let explanation = fc.text(at, &format!("{what} explanation"), &q.explanation, languages);
-    let feedback_correct = fc.text(at, &format!("{what} feedback_correct"), &q.feedback_correct, languages);
-    let feedback_incorrect = fc.text(at, &format!("{what} feedback_incorrect"), &q.feedback_incorrect, languages);
+    let explanation = fc.text(
+        at,
+        &format!("{what} explanation"),
+        &q.explanation,
+        languages,
+    );
+    let feedback_correct = fc.text(
+        at,
+        &format!("{what} feedback_correct"),
+        &q.feedback_correct,
+        languages,
+    );
+    let feedback_incorrect = fc.text(
+        at,
+        &format!("{what} feedback_incorrect"),
+        &q.feedback_incorrect,
+        languages,
+    );
     let references = fc.references(line, &what, &q.references);
 
     // Fields that belong to other kinds are a mistake worth reporting.
     let present: [(&str, bool, &[QuestionKind]); 7] = [
-        ("options", q.options.is_some(), &[QuestionKind::SingleChoice, QuestionKind::MultipleChoice]),
+        (
+            "options",
+            q.options.is_some(),
+            &[QuestionKind::SingleChoice, QuestionKind::MultipleChoice],
+        ),
         ("answer", q.answer.is_some(), &[QuestionKind::TrueFalse]),
         ("pairs", q.pairs.is_some(), &[QuestionKind::Matching]),
         ("items", q.items.is_some(), &[QuestionKind::Ordering]),
         ("accepted", q.accepted.is_some(), &[QuestionKind::ShortText]),
         ("value", q.value.is_some(), &[QuestionKind::Numeric]),
-        ("tolerance", q.tolerance.is_some() || q.unit.is_some(), &[QuestionKind::Numeric]),
+        (
+            "tolerance",
+            q.tolerance.is_some() || q.unit.is_some(),
+            &[QuestionKind::Numeric],
+        ),
     ];
     for (field, is_set, kinds) in present {
         if is_set && !kinds.contains(&kind) {
-            fc.err(at, format!("{what}: field '{field}' does not apply to a {kind} question"));
+            fc.err(
+                at,
+                format!("{what}: field '{field}' does not apply to a {kind} question"),
+            );
         }
     }
 
     let body = match kind {
         QuestionKind::SingleChoice | QuestionKind::MultipleChoice => {
             let Some(raw_opts) = &q.options else {
-                fc.err(at, format!("{what}: a {kind} question needs [[questions.options]]"));
+                fc.err(
+                    at,
+                    format!("{what}: a {kind} question needs [[questions.options]]"),
+                );
                 return None;
             };
             let mut seen = BTreeSet::new();
             let mut options = Vec::new();
             for o in raw_opts {
                 check_item_key(fc, at, &what, &o.key, &mut seen);
-                let text = fc.text(at, &format!("{what} option '{}'", o.key), &o.text, languages);
-                let feedback = o
-                    .feedback
-                    .as_ref()
-                    .map(|f| fc.text(at, &format!("{what} option '{}' feedback", o.key), f, languages));
+                let text = fc.text(
+                    at,
+                    &format!("{what} option '{}'", o.key),
+                    &o.text,
+                    languages,
+                );
+                let feedback = o.feedback.as_ref().map(|f| {
+                    fc.text(
+                        at,
+                        &format!("{what} option '{}' feedback", o.key),
+                        f,
+                        languages,
+                    )
+                });
                 options.push(ChoiceOption {
                     key: o.key.clone(),
                     text,
@@ -746,7 +880,10 @@ fn parse_question(
             let correct = options.iter().filter(|o| o.correct).count();
             if kind == QuestionKind::SingleChoice {
                 if options.len() < 2 {
-                    fc.err(at, format!("{what}: a single_choice question needs at least 2 options"));
+                    fc.err(
+                        at,
+                        format!("{what}: a single_choice question needs at least 2 options"),
+                    );
                 }
                 if correct != 1 {
                     fc.err(at, format!("{what}: a single_choice question needs exactly one correct option, found {correct}"));
@@ -754,7 +891,10 @@ fn parse_question(
                 QuestionBody::SingleChoice { options }
             } else {
                 if options.len() < 3 {
-                    fc.err(at, format!("{what}: a multiple_choice question needs at least 3 options"));
+                    fc.err(
+                        at,
+                        format!("{what}: a multiple_choice question needs at least 3 options"),
+                    );
                 }
                 if correct == 0 {
                     fc.err(at, format!("{what}: question without a correct option"));
@@ -765,13 +905,19 @@ fn parse_question(
         QuestionKind::TrueFalse => match q.answer {
             Some(answer) => QuestionBody::TrueFalse { answer },
             None => {
-                fc.err(at, format!("{what}: a true_false question needs answer = true or false"));
+                fc.err(
+                    at,
+                    format!("{what}: a true_false question needs answer = true or false"),
+                );
                 return None;
             }
         },
         QuestionKind::Matching => {
             let Some(raw_pairs) = &q.pairs else {
-                fc.err(at, format!("{what}: a matching question needs [[questions.pairs]]"));
+                fc.err(
+                    at,
+                    format!("{what}: a matching question needs [[questions.pairs]]"),
+                );
                 return None;
             };
             let mut seen = BTreeSet::new();
@@ -780,18 +926,34 @@ fn parse_question(
                 check_item_key(fc, at, &what, &p.key, &mut seen);
                 pairs.push(MatchPair {
                     key: p.key.clone(),
-                    left: fc.text(at, &format!("{what} pair '{}' left", p.key), &p.left, languages),
-                    right: fc.text(at, &format!("{what} pair '{}' right", p.key), &p.right, languages),
+                    left: fc.text(
+                        at,
+                        &format!("{what} pair '{}' left", p.key),
+                        &p.left,
+                        languages,
+                    ),
+                    right: fc.text(
+                        at,
+                        &format!("{what} pair '{}' right", p.key),
+                        &p.right,
+                        languages,
+                    ),
                 });
             }
             if pairs.len() < 2 {
-                fc.err(at, format!("{what}: a matching question needs at least 2 pairs"));
+                fc.err(
+                    at,
+                    format!("{what}: a matching question needs at least 2 pairs"),
+                );
             }
             QuestionBody::Matching { pairs }
         }
         QuestionKind::Ordering => {
             let Some(raw_items) = &q.items else {
-                fc.err(at, format!("{what}: an ordering question needs [[questions.items]]"));
+                fc.err(
+                    at,
+                    format!("{what}: an ordering question needs [[questions.items]]"),
+                );
                 return None;
             };
             let mut seen = BTreeSet::new();
@@ -804,24 +966,38 @@ fn parse_question(
                 });
             }
             if items.len() < 2 {
-                fc.err(at, format!("{what}: an ordering question needs at least 2 items"));
+                fc.err(
+                    at,
+                    format!("{what}: an ordering question needs at least 2 items"),
+                );
             }
             QuestionBody::Ordering { items }
         }
         QuestionKind::ShortText => {
             let Some(raw_acc) = &q.accepted else {
-                fc.err(at, format!("{what}: a short_text question needs accepted answers"));
+                fc.err(
+                    at,
+                    format!("{what}: a short_text question needs accepted answers"),
+                );
                 return None;
             };
             let mut accepted = BTreeMap::new();
             for (code, answers) in raw_acc {
                 match Language::parse(code) {
                     Ok(l) if languages.contains(&l) => {
-                        let list: Vec<String> =
-                            answers.iter().map(|a| a.trim().to_owned()).filter(|a| !a.is_empty()).collect();
+                        let list: Vec<String> = answers
+                            .iter()
+                            .map(|a| a.trim().to_owned())
+                            .filter(|a| !a.is_empty())
+                            .collect();
                         accepted.insert(l, list);
                     }
-                    _ => fc.err(at, format!("{what}: accepted answers for '{code}', which is not a course language")),
+                    _ => fc.err(
+                        at,
+                        format!(
+                            "{what}: accepted answers for '{code}', which is not a course language"
+                        ),
+                    ),
                 }
             }
             for l in languages {
@@ -838,10 +1014,20 @@ fn parse_question(
             };
             let tolerance = q.tolerance.map(Num::as_f64).unwrap_or(0.0);
             if !value.is_finite() || !tolerance.is_finite() || tolerance < 0.0 {
-                fc.err(at, format!("{what}: value must be finite and tolerance a non-negative number"));
+                fc.err(
+                    at,
+                    format!("{what}: value must be finite and tolerance a non-negative number"),
+                );
             }
-            let unit = q.unit.as_ref().map(|u| fc.text(at, &format!("{what} unit"), u, languages));
-            QuestionBody::Numeric { value, tolerance, unit }
+            let unit = q
+                .unit
+                .as_ref()
+                .map(|u| fc.text(at, &format!("{what} unit"), u, languages));
+            QuestionBody::Numeric {
+                value,
+                tolerance,
+                unit,
+            }
         }
     };
     Some(QuestionDef {
@@ -856,9 +1042,18 @@ fn parse_question(
     })
 }
 
-fn check_item_key(fc: &mut FileCheck<'_>, at: Option<usize>, what: &str, key: &str, seen: &mut BTreeSet<String>) {
+fn check_item_key(
+    fc: &mut FileCheck<'_>,
+    at: Option<usize>,
+    what: &str,
+    key: &str,
+    seen: &mut BTreeSet<String>,
+) {
     if !is_slug(key) {
-        fc.err(at, format!("{what}: key '{key}' must be lowercase words joined by hyphens"));
+        fc.err(
+            at,
+            format!("{what}: key '{key}' must be lowercase words joined by hyphens"),
+        );
     }
     if !seen.insert(key.to_owned()) {
         fc.err(at, format!("{what}: duplicate key '{key}'"));
@@ -885,7 +1080,11 @@ pub fn parse_catalogue(sources: &[CourseSource]) -> Result<Vec<CourseDef>, Vec<C
             Err(mut e) => errors.append(&mut e),
         }
     }
-    if errors.is_empty() { Ok(courses) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(courses)
+    } else {
+        Err(errors)
+    }
 }
 
 #[cfg(test)]

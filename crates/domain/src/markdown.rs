@@ -25,7 +25,9 @@ mod tests {
 
     #[test]
     fn renders_markdown() {
-        let html = render_safe_html("## Article 5\n\nNo one shall be *deprived* of liberty.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n");
+        let html = render_safe_html(
+            "## Article 5\n\nNo one shall be *deprived* of liberty.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n",
+        );
         assert!(html.contains("<h2>Article 5</h2>"));
         assert!(html.contains("<em>deprived</em>"));
         assert!(html.contains("<table>"));
@@ -35,7 +37,14 @@ mod tests {
     fn strips_active_content() {
         let nasty = "<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[click](javascript:alert(1))\n\n<a href=\"JaVaScRiPt:alert(1)\">x</a>\n\n<iframe src=\"https://evil.example\"></iframe>\n\n<p style=\"x\" onclick=\"steal()\">hi</p>";
         let html = render_safe_html(nasty).to_lowercase();
-        for bad in ["<script", "onerror", "onclick", "javascript:", "<iframe", "alert(1)</script"] {
+        for bad in [
+            "<script",
+            "onerror",
+            "onclick",
+            "javascript:",
+            "<iframe",
+            "alert(1)</script",
+        ] {
             assert!(!html.contains(bad), "{bad} survived in {html}");
         }
         assert!(html.contains("hi"));

@@ -20,13 +20,22 @@ impl ValidationErrors {
         Self::default()
     }
 
-    pub fn single(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn single(
+        field: impl Into<String>,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
         let mut e = Self::new();
         e.push(field, code, message);
         e
     }
 
-    pub fn push(&mut self, field: impl Into<String>, code: &'static str, message: impl Into<String>) {
+    pub fn push(
+        &mut self,
+        field: impl Into<String>,
+        code: &'static str,
+        message: impl Into<String>,
+    ) {
         self.0.push(FieldError {
             field: field.into(),
             code,

@@ -1,7 +1,7 @@
 //! Validated value types: each parses once at the edge and is trusted afterwards.
 
-use std::fmt;
 use serde::Serialize;
+use std::fmt;
 
 use crate::validation::ValueError;
 
@@ -143,7 +143,9 @@ pub struct Email(String);
 impl Email {
     pub fn parse(raw: &str) -> Result<Self, ValueError> {
         let s = raw.trim().to_lowercase();
-        let invalid = |why: &str| ValueError::new("invalid_email", format!("not a valid email address: {why}"));
+        let invalid = |why: &str| {
+            ValueError::new("invalid_email", format!("not a valid email address: {why}"))
+        };
         if s.is_empty() {
             return Err(invalid("it is empty"));
         }
@@ -157,12 +159,17 @@ impl Email {
             return Err(invalid("it has no '@'"));
         };
         if local.is_empty() || local.len() > 64 || local.contains('@') {
-            return Err(invalid("the part before '@' is empty, too long or has another '@'"));
+            return Err(invalid(
+                "the part before '@' is empty, too long or has another '@'",
+            ));
         }
         let labels: Vec<&str> = domain.split('.').collect();
         if labels.len() < 2
             || labels.iter().any(|l| {
-                l.is_empty() || l.starts_with('-') || l.ends_with('-') || !l.chars().all(|c| c.is_alphanumeric() || c == '-')
+                l.is_empty()
+                    || l.starts_with('-')
+                    || l.ends_with('-')
+                    || !l.chars().all(|c| c.is_alphanumeric() || c == '-')
             })
         {
             return Err(invalid("the domain is not valid"));
@@ -195,10 +202,16 @@ impl PersonName {
             return Err(ValueError::new("required", "the name must not be empty"));
         }
         if s.chars().count() > Self::MAX_CHARS {
-            return Err(ValueError::new("too_long", format!("the name must be at most {} characters", Self::MAX_CHARS)));
+            return Err(ValueError::new(
+                "too_long",
+                format!("the name must be at most {} characters", Self::MAX_CHARS),
+            ));
         }
         if s.chars().any(char::is_control) {
-            return Err(ValueError::new("invalid_characters", "the name must not contain control characters"));
+            return Err(ValueError::new(
+                "invalid_characters",
+                "the name must not contain control characters",
+            ));
         }
         Ok(PersonName(s.to_owned()))
     }
@@ -219,13 +232,28 @@ impl NewPassword {
     pub fn parse(raw: &str) -> Result<Self, ValueError> {
         let n = raw.chars().count();
         if n < Self::MIN_CHARS {
-            return Err(ValueError::new("too_short", format!("the password must be at least {} characters", Self::MIN_CHARS)));
+            return Err(ValueError::new(
+                "too_short",
+                format!(
+                    "the password must be at least {} characters",
+                    Self::MIN_CHARS
+                ),
+            ));
         }
         if n > Self::MAX_CHARS {
-            return Err(ValueError::new("too_long", format!("the password must be at most {} characters", Self::MAX_CHARS)));
+            return Err(ValueError::new(
+                "too_long",
+                format!(
+                    "the password must be at most {} characters",
+                    Self::MAX_CHARS
+                ),
+            ));
         }
         if raw.trim().is_empty() {
-            return Err(ValueError::new("too_weak", "the password must not be only whitespace"));
+            return Err(ValueError::new(
+                "too_weak",
+                "the password must not be only whitespace",
+            ));
         }
         Ok(NewPassword(raw.to_owned()))
     }
@@ -245,7 +273,11 @@ impl fmt::Debug for NewPassword {
 pub fn is_slug(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 64
-        && s.split('-').all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+        && s.split('-').all(|w| {
+            !w.is_empty()
+                && w.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
 }
 
 #[cfg(test)]
@@ -260,7 +292,17 @@ mod tests {
 
     #[test]
     fn malformed_emails_are_refused() {
-        for bad in ["", "no-at-sign", "@example.eu", "a@", "a@b", "a b@example.eu", "a@exa mple.eu", "a@-x.eu", "a@x..eu"] {
+        for bad in [
+            "",
+            "no-at-sign",
+            "@example.eu",
+            "a@",
+            "a@b",
+            "a b@example.eu",
+            "a@exa mple.eu",
+            "a@-x.eu",
+            "a@x..eu",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} should be refused");
         }
     }
@@ -281,7 +323,10 @@ mod tests {
             let j = serde_json::to_string(r).unwrap();
             assert_eq!(serde_json::from_str::<Role>(&j).unwrap(), *r);
         }
-        assert_eq!(serde_json::to_string(&Profession::PrisonStaff).unwrap(), "\"prison_staff\"");
+        assert_eq!(
+            serde_json::to_string(&Profession::PrisonStaff).unwrap(),
+            "\"prison_staff\""
+        );
         let err = Profession::parse("astronaut").unwrap_err();
         assert_eq!(err.code, "invalid_profession");
         assert!(err.message.contains("judge"));
@@ -292,7 +337,10 @@ mod tests {
         assert!(PersonName::parse("  ").is_err());
         assert!(PersonName::parse(&"x".repeat(201)).is_err());
         assert!(PersonName::parse("a\u{0007}b").is_err());
-        assert_eq!(PersonName::parse(" Ana Salinas ").unwrap().as_str(), "Ana Salinas");
+        assert_eq!(
+            PersonName::parse(" Ana Salinas ").unwrap().as_str(),
+            "Ana Salinas"
+        );
     }
 
     #[test]
@@ -300,7 +348,13 @@ mod tests {
         assert!(NewPassword::parse("short").is_err());
         assert!(NewPassword::parse("             ").is_err());
         assert!(NewPassword::parse("a long enough passphrase").is_ok());
-        assert_eq!(format!("{:?}", NewPassword::parse("a long enough passphrase").unwrap()), "NewPassword(***)");
+        assert_eq!(
+            format!(
+                "{:?}",
+                NewPassword::parse("a long enough passphrase").unwrap()
+            ),
+            "NewPassword(***)"
+        );
     }
 
     #[test]

@@ -1,16 +1,18 @@
 //! Users: creation, lookup, self-service profile changes and the admin bootstrap.
 
 use chrono::Utc;
-use help_lms_domain::accounts::User;
-use help_lms_domain::values::{Country, Email, Language, NewPassword, PersonName, Profession, Role, UserStatus};
 use help_lms_domain::ValidationErrors;
+use help_lms_domain::accounts::User;
+use help_lms_domain::values::{
+    Country, Email, Language, NewPassword, PersonName, Profession, Role, UserStatus,
+};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
+use crate::Db;
 use crate::entities::users;
 use crate::error::{StoreError, is_unique_violation};
 use crate::passwords::PasswordHasher;
-use crate::Db;
 
 fn corrupt(field: &str, value: &str) -> StoreError {
     StoreError::Corrupt(format!("users.{field} holds '{value}'"))
@@ -20,7 +22,8 @@ pub fn to_domain(m: users::Model) -> Result<User, StoreError> {
     Ok(User {
         id: m.id,
         email: Email::parse(&m.email).map_err(|_| corrupt("email", "?"))?,
-        profession: Profession::parse(&m.profession).map_err(|_| corrupt("profession", &m.profession))?,
+        profession: Profession::parse(&m.profession)
+            .map_err(|_| corrupt("profession", &m.profession))?,
         country: Country::parse(&m.country).map_err(|_| corrupt("country", &m.country))?,
         language: Language::parse(&m.language).map_err(|_| corrupt("language", &m.language))?,
         institution_id: m.institution_id,
@@ -73,12 +76,23 @@ pub async fn insert<C: ConnectionTrait>(conn: &C, new: NewUser) -> Result<User, 
 }
 
 pub async fn find<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Option<User>, StoreError> {
-    users::Entity::find_by_id(id).one(conn).await?.map(to_domain).transpose()
+    users::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .map(to_domain)
+        .transpose()
 }
 
 /// The user and their password hash, by email (already normalised by `Email`).
-pub async fn find_for_login(db: &Db, email: &Email) -> Result<Option<(User, Option<String>)>, StoreError> {
-    let Some(m) = users::Entity::find().filter(users::Column::Email.eq(email.as_str())).one(&db.conn).await? else {
+pub async fn find_for_login(
+    db: &Db,
+    email: &Email,
+) -> Result<Option<(User, Option<String>)>, StoreError> {
+    let Some(m) = users::Entity::find()
+        .filter(users::Column::Email.eq(email.as_str()))
+        .one(&db.conn)
+        .await?
+    else {
         return Ok(None);
     };
     let hash = m.password_hash.clone();
@@ -106,7 +120,11 @@ pub struct Registration {
     pub password: NewPassword,
 }
 
-pub async fn register_learner(db: &Db, hasher: &PasswordHasher, r: Registration) -> Result<User, StoreError> {
+pub async fn register_learner(
+    db: &Db,
+    hasher: &PasswordHasher,
+    r: Registration,
+) -> Result<User, StoreError> {
     let hash = hasher.hash(r.password.expose().to_owned()).await?;
     insert(
         &db.conn,
@@ -178,5 +196,8 @@ pub async fn create_admin(
 
 pub async fn count_admins(db: &Db) -> Result<u64, StoreError> {
     use sea_orm::PaginatorTrait;
-    Ok(users::Entity::find().filter(users::Column::Role.eq(Role::Admin.as_str())).count(&db.conn).await?)
+    Ok(users::Entity::find()
+        .filter(users::Column::Role.eq(Role::Admin.as_str()))
+        .count(&db.conn)
+        .await?)
 }

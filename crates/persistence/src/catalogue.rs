@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use help_lms_domain::content::{CourseDef, CourseStatus, Localized, QuestionDef, QuizSettings, Reference};
+use help_lms_domain::content::{
+    CourseDef, CourseStatus, Localized, QuestionDef, QuizSettings, Reference,
+};
 use help_lms_domain::markdown::render_safe_html;
 use help_lms_domain::values::Language;
 use sea_orm::{
@@ -13,9 +15,9 @@ use sea_orm::{
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::Db;
 use crate::entities::{course_versions as cv, courses, lessons, modules, quizzes};
 use crate::error::StoreError;
-use crate::Db;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -52,9 +54,15 @@ pub async fn import(db: &Db, defs: &[CourseDef]) -> Result<Vec<ImportOutcome>, S
     Ok(out)
 }
 
-async fn import_one<C: ConnectionTrait>(conn: &C, def: &CourseDef) -> Result<ImportOutcome, StoreError> {
+async fn import_one<C: ConnectionTrait>(
+    conn: &C,
+    def: &CourseDef,
+) -> Result<ImportOutcome, StoreError> {
     let now = Utc::now();
-    let course = courses::Entity::find().filter(courses::Column::Slug.eq(&def.slug)).one(conn).await?;
+    let course = courses::Entity::find()
+        .filter(courses::Column::Slug.eq(&def.slug))
+        .one(conn)
+        .await?;
     let (course_id, created) = match course {
         Some(c) => (c.id, false),
         None => {
@@ -82,7 +90,8 @@ async fn import_one<C: ConnectionTrait>(conn: &C, def: &CourseDef) -> Result<Imp
         return Ok(ImportOutcome {
             slug: def.slug.clone(),
             version: l.version,
-            status: CourseStatus::parse(&l.status).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            status: CourseStatus::parse(&l.status)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
             action: ImportAction::Unchanged,
         });
     }
@@ -118,7 +127,11 @@ async fn import_one<C: ConnectionTrait>(conn: &C, def: &CourseDef) -> Result<Imp
             summary: Set(json(&m.summary)?),
         });
         for (lpos, l) in m.lessons.iter().enumerate() {
-            let html: Localized = l.body.iter().map(|(lang, md)| (*lang, render_safe_html(md))).collect();
+            let html: Localized = l
+                .body
+                .iter()
+                .map(|(lang, md)| (*lang, render_safe_html(md)))
+                .collect();
             lesson_rows.push(lessons::ActiveModel {
                 id: Set(Uuid::now_v7()),
                 module_id: Set(module_id),
@@ -154,7 +167,9 @@ async fn import_one<C: ConnectionTrait>(conn: &C, def: &CourseDef) -> Result<Imp
     modules::Entity::insert_many(module_rows).exec(conn).await?;
     // Chunked so a long course stays under SQLite's bound-parameter limit.
     for chunk in lesson_rows.chunks(50) {
-        lessons::Entity::insert_many(chunk.to_vec()).exec(conn).await?;
+        lessons::Entity::insert_many(chunk.to_vec())
+            .exec(conn)
+            .await?;
     }
     if !quiz_rows.is_empty() {
         quizzes::Entity::insert_many(quiz_rows).exec(conn).await?;
@@ -166,11 +181,19 @@ async fn import_one<C: ConnectionTrait>(conn: &C, def: &CourseDef) -> Result<Imp
         slug: def.slug.clone(),
         version,
         status: def.status,
-        action: if created { ImportAction::Created } else { ImportAction::NewVersion },
+        action: if created {
+            ImportAction::Created
+        } else {
+            ImportAction::NewVersion
+        },
     })
 }
 
-async fn set_current<C: ConnectionTrait>(conn: &C, course_id: Uuid, version_id: Uuid) -> Result<(), StoreError> {
+async fn set_current<C: ConnectionTrait>(
+    conn: &C,
+    course_id: Uuid,
+    version_id: Uuid,
+) -> Result<(), StoreError> {
     courses::ActiveModel {
         id: Set(course_id),
         current_version_id: Set(Some(version_id)),
@@ -221,10 +244,18 @@ fn summary_of(c: &courses::Model, v: cv::Model) -> Result<CourseSummary, StoreEr
 
 /// Every course with its current version, in slug order. Drafts-only courses have none.
 pub async fn list_current(db: &Db) -> Result<Vec<CourseSummary>, StoreError> {
-    let rows = courses::Entity::find().order_by_asc(courses::Column::Slug).all(&db.conn).await?;
+    let rows = courses::Entity::find()
+        .order_by_asc(courses::Column::Slug)
+        .all(&db.conn)
+        .await?;
     let ids: Vec<Uuid> = rows.iter().filter_map(|c| c.current_version_id).collect();
-    let mut versions: BTreeMap<Uuid, cv::Model> =
-        cv::Entity::find().filter(cv::Column::Id.is_in(ids)).all(&db.conn).await?.into_iter().map(|v| (v.id, v)).collect();
+    let mut versions: BTreeMap<Uuid, cv::Model> = cv::Entity::find()
+        .filter(cv::Column::Id.is_in(ids))
+        .all(&db.conn)
+        .await?
+        .into_iter()
+        .map(|v| (v.id, v))
+        .collect();
     let mut out = Vec::new();
     for c in &rows {
         if let Some(v) = c.current_version_id.and_then(|id| versions.remove(&id)) {
@@ -236,18 +267,33 @@ pub async fn list_current(db: &Db) -> Result<Vec<CourseSummary>, StoreError> {
 
 /// The current version of one course.
 pub async fn current_version(db: &Db, slug: &str) -> Result<Option<CourseSummary>, StoreError> {
-    let Some(c) = courses::Entity::find().filter(courses::Column::Slug.eq(slug)).one(&db.conn).await? else {
+    let Some(c) = courses::Entity::find()
+        .filter(courses::Column::Slug.eq(slug))
+        .one(&db.conn)
+        .await?
+    else {
         return Ok(None);
     };
-    let Some(vid) = c.current_version_id else { return Ok(None) };
-    let Some(v) = cv::Entity::find_by_id(vid).one(&db.conn).await? else { return Ok(None) };
+    let Some(vid) = c.current_version_id else {
+        return Ok(None);
+    };
+    let Some(v) = cv::Entity::find_by_id(vid).one(&db.conn).await? else {
+        return Ok(None);
+    };
     Ok(Some(summary_of(&c, v)?))
 }
 
 /// One version of a course by id.
 pub async fn version_by_id(db: &Db, version_id: Uuid) -> Result<Option<CourseSummary>, StoreError> {
-    let Some(v) = cv::Entity::find_by_id(version_id).one(&db.conn).await? else { return Ok(None) };
-    let Some(c) = courses::Entity::find_by_id(v.course_id).one(&db.conn).await? else { return Ok(None) };
+    let Some(v) = cv::Entity::find_by_id(version_id).one(&db.conn).await? else {
+        return Ok(None);
+    };
+    let Some(c) = courses::Entity::find_by_id(v.course_id)
+        .one(&db.conn)
+        .await?
+    else {
+        return Ok(None);
+    };
     Ok(Some(summary_of(&c, v)?))
 }
 
@@ -305,7 +351,10 @@ pub async fn outline(db: &Db, version_id: Uuid) -> Result<Vec<ModuleOutline>, St
         .order_by_asc(lessons::Column::Position)
         .all(&db.conn)
         .await?;
-    let quizzes = quizzes::Entity::find().filter(quizzes::Column::CourseVersionId.eq(version_id)).all(&db.conn).await?;
+    let quizzes = quizzes::Entity::find()
+        .filter(quizzes::Column::CourseVersionId.eq(version_id))
+        .all(&db.conn)
+        .await?;
     let mut out = Vec::new();
     for m in mods {
         let lessons = less
@@ -360,9 +409,20 @@ pub struct LessonContent {
 }
 
 /// A lesson of any version of the course `course_id`, by id.
-pub async fn lesson(db: &Db, course_id: Uuid, lesson_id: Uuid) -> Result<Option<LessonContent>, StoreError> {
-    let Some(l) = lessons::Entity::find_by_id(lesson_id).one(&db.conn).await? else { return Ok(None) };
-    let Some(v) = cv::Entity::find_by_id(l.course_version_id).one(&db.conn).await? else { return Ok(None) };
+pub async fn lesson(
+    db: &Db,
+    course_id: Uuid,
+    lesson_id: Uuid,
+) -> Result<Option<LessonContent>, StoreError> {
+    let Some(l) = lessons::Entity::find_by_id(lesson_id).one(&db.conn).await? else {
+        return Ok(None);
+    };
+    let Some(v) = cv::Entity::find_by_id(l.course_version_id)
+        .one(&db.conn)
+        .await?
+    else {
+        return Ok(None);
+    };
     if v.course_id != course_id {
         return Ok(None);
     }
@@ -381,7 +441,11 @@ pub async fn lesson(db: &Db, course_id: Uuid, lesson_id: Uuid) -> Result<Option<
 }
 
 /// A lesson of the given version by its content key.
-pub async fn lesson_id_by_key(db: &Db, version_id: Uuid, key: &str) -> Result<Option<Uuid>, StoreError> {
+pub async fn lesson_id_by_key(
+    db: &Db,
+    version_id: Uuid,
+    key: &str,
+) -> Result<Option<Uuid>, StoreError> {
     Ok(lessons::Entity::find()
         .filter(lessons::Column::CourseVersionId.eq(version_id))
         .filter(lessons::Column::Key.eq(key))
@@ -391,9 +455,17 @@ pub async fn lesson_id_by_key(db: &Db, version_id: Uuid, key: &str) -> Result<Op
 }
 
 /// Publishes or archives the newest version of a course and makes it current.
-pub async fn set_status(db: &Db, slug: &str, status: CourseStatus) -> Result<CourseSummary, StoreError> {
+pub async fn set_status(
+    db: &Db,
+    slug: &str,
+    status: CourseStatus,
+) -> Result<CourseSummary, StoreError> {
     let txn = db.begin_write().await?;
-    let c = courses::Entity::find().filter(courses::Column::Slug.eq(slug)).one(&txn).await?.ok_or(StoreError::NotFound)?;
+    let c = courses::Entity::find()
+        .filter(courses::Column::Slug.eq(slug))
+        .one(&txn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
     let v = cv::Entity::find()
         .filter(cv::Column::CourseId.eq(c.id))
         .order_by_desc(cv::Column::Version)
@@ -401,7 +473,10 @@ pub async fn set_status(db: &Db, slug: &str, status: CourseStatus) -> Result<Cou
         .await?
         .ok_or(StoreError::NotFound)?;
     if status == CourseStatus::Draft {
-        return Err(StoreError::conflict("invalid_transition", "a version cannot be returned to draft"));
+        return Err(StoreError::conflict(
+            "invalid_transition",
+            "a version cannot be returned to draft",
+        ));
     }
     let updated = cv::ActiveModel {
         id: Set(v.id),
@@ -412,6 +487,9 @@ pub async fn set_status(db: &Db, slug: &str, status: CourseStatus) -> Result<Cou
     .await?;
     set_current(&txn, c.id, v.id).await?;
     txn.commit().await?;
-    let c = courses::Entity::find_by_id(c.id).one(&db.conn).await?.ok_or(StoreError::NotFound)?;
+    let c = courses::Entity::find_by_id(c.id)
+        .one(&db.conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
     summary_of(&c, updated)
 }

@@ -38,5 +38,8 @@ impl From<serde_json::Error> for StoreError {
 
 /// True when the error is a violated unique constraint (on SQLite or PostgreSQL).
 pub fn is_unique_violation(e: &DbErr) -> bool {
-    matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
+    matches!(
+        e.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
 }

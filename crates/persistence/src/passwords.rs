@@ -17,7 +17,8 @@ pub struct PasswordHasher {
 
 fn argon2() -> Result<Argon2<'static>, StoreError> {
     // OWASP Password Storage Cheat Sheet: argon2id, 19 MiB, 2 iterations, 1 lane.
-    let params = Params::new(19 * 1024, 2, 1, None).map_err(|e| StoreError::Internal(e.to_string()))?;
+    let params =
+        Params::new(19 * 1024, 2, 1, None).map_err(|e| StoreError::Internal(e.to_string()))?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
@@ -25,7 +26,9 @@ fn argon2() -> Result<Argon2<'static>, StoreError> {
 /// that the answer takes as long as for a real account.
 fn dummy_hash() -> &'static str {
     static DUMMY: OnceLock<String> = OnceLock::new();
-    DUMMY.get_or_init(|| hash_blocking("a password nobody has, used to spend equal time").unwrap_or_default())
+    DUMMY.get_or_init(|| {
+        hash_blocking("a password nobody has, used to spend equal time").unwrap_or_default()
+    })
 }
 
 fn hash_blocking(password: &str) -> Result<String, StoreError> {
@@ -46,7 +49,9 @@ fn verify_blocking(password: &str, hash: Option<&str>) -> bool {
     let Ok(parsed) = PasswordHash::new(hash) else {
         return false;
     };
-    let ok = argon2().map(|a| a.verify_password(password.as_bytes(), &parsed).is_ok()).unwrap_or(false);
+    let ok = argon2()
+        .map(|a| a.verify_password(password.as_bytes(), &parsed).is_ok())
+        .unwrap_or(false);
     ok && real
 }
 
@@ -58,7 +63,11 @@ impl PasswordHasher {
     }
 
     pub async fn hash(&self, password: String) -> Result<String, StoreError> {
-        let _permit = self.permits.acquire().await.map_err(|e| StoreError::Internal(e.to_string()))?;
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|e| StoreError::Internal(e.to_string()))?;
         tokio::task::spawn_blocking(move || hash_blocking(&password))
             .await
             .map_err(|e| StoreError::Internal(e.to_string()))?
@@ -67,7 +76,11 @@ impl PasswordHasher {
     /// Verifies `password` against `hash`; with no hash (no such account, or an invited
     /// account without a password) it spends the same time and answers false.
     pub async fn verify(&self, password: String, hash: Option<String>) -> Result<bool, StoreError> {
-        let _permit = self.permits.acquire().await.map_err(|e| StoreError::Internal(e.to_string()))?;
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|e| StoreError::Internal(e.to_string()))?;
         tokio::task::spawn_blocking(move || verify_blocking(&password, hash.as_deref()))
             .await
             .map_err(|e| StoreError::Internal(e.to_string()))
@@ -83,8 +96,16 @@ mod tests {
         let h = PasswordHasher::new(2);
         let hash = h.hash("correct horse battery".into()).await.unwrap();
         assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
-        assert!(h.verify("correct horse battery".into(), Some(hash.clone())).await.unwrap());
-        assert!(!h.verify("wrong horse battery".into(), Some(hash)).await.unwrap());
+        assert!(
+            h.verify("correct horse battery".into(), Some(hash.clone()))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !h.verify("wrong horse battery".into(), Some(hash))
+                .await
+                .unwrap()
+        );
         assert!(!h.verify("anything".into(), None).await.unwrap());
     }
 }

@@ -5,13 +5,15 @@
 use base64::Engine;
 use chrono::{Duration, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
+};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use crate::Db;
 use crate::entities::refresh_tokens as rt;
 use crate::error::StoreError;
-use crate::Db;
 
 /// Why a refresh token was refused. The API answers all of them the same way.
 #[derive(Debug, PartialEq, Eq)]
@@ -69,9 +71,17 @@ async fn revoke_family<C: ConnectionTrait>(conn: &C, family_id: Uuid) -> Result<
 }
 
 /// Uses `token` once: marks it used and returns its user and a new token of the same family.
-pub async fn rotate(db: &Db, token: &str, ttl: Duration) -> Result<Result<(Uuid, String), RefreshRefused>, StoreError> {
+pub async fn rotate(
+    db: &Db,
+    token: &str,
+    ttl: Duration,
+) -> Result<Result<(Uuid, String), RefreshRefused>, StoreError> {
     let txn = db.begin_write().await?;
-    let Some(row) = rt::Entity::find().filter(rt::Column::TokenHash.eq(token_hash(token))).one(&txn).await? else {
+    let Some(row) = rt::Entity::find()
+        .filter(rt::Column::TokenHash.eq(token_hash(token)))
+        .one(&txn)
+        .await?
+    else {
         return Ok(Err(RefreshRefused::Unknown));
     };
     let now = Utc::now();
@@ -105,7 +115,11 @@ pub async fn rotate(db: &Db, token: &str, ttl: Duration) -> Result<Result<(Uuid,
 /// is not an error.
 pub async fn revoke(db: &Db, token: &str) -> Result<(), StoreError> {
     let txn = db.conn.begin().await?;
-    if let Some(row) = rt::Entity::find().filter(rt::Column::TokenHash.eq(token_hash(token))).one(&txn).await? {
+    if let Some(row) = rt::Entity::find()
+        .filter(rt::Column::TokenHash.eq(token_hash(token)))
+        .one(&txn)
+        .await?
+    {
         revoke_family(&txn, row.family_id).await?;
     }
     txn.commit().await?;

@@ -4,12 +4,12 @@
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, OnConflict, Query};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, ExprTrait, QueryFilter};
 use sha2::{Digest, Sha256};
 
+use crate::Db;
 use crate::entities::login_throttle as lt;
 use crate::error::StoreError;
-use crate::Db;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Policy {
@@ -34,7 +34,10 @@ impl Default for Policy {
 
 /// A throttle key for an account: the email is hashed so the table holds no address.
 pub fn account_key(email: &str) -> String {
-    format!("acct:{}", hex::encode(Sha256::digest(email.trim().to_lowercase().as_bytes())))
+    format!(
+        "acct:{}",
+        hex::encode(Sha256::digest(email.trim().to_lowercase().as_bytes()))
+    )
 }
 
 pub fn address_key(addr: &str) -> String {
@@ -42,35 +45,55 @@ pub fn address_key(addr: &str) -> String {
 }
 
 /// If any key is locked, how long until it opens.
-pub async fn locked_for(db: &Db, keys: &[String], now: DateTime<Utc>) -> Result<Option<Duration>, StoreError> {
-    let rows = lt::Entity::find().filter(lt::Column::Key.is_in(keys.iter().cloned())).all(&db.conn).await?;
-    Ok(rows.iter().filter_map(|r| r.locked_until).filter(|u| *u > now).max().map(|u| u - now))
+pub async fn locked_for(
+    db: &Db,
+    keys: &[String],
+    now: DateTime<Utc>,
+) -> Result<Option<Duration>, StoreError> {
+    let rows = lt::Entity::find()
+        .filter(lt::Column::Key.is_in(keys.iter().cloned()))
+        .all(&db.conn)
+        .await?;
+    Ok(rows
+        .iter()
+        .filter_map(|r| r.locked_until)
+        .filter(|u| *u > now)
+        .max()
+        .map(|u| u - now))
 }
 
 /// Counts one failure against `key`; locks it when the count reaches `limit`.
-pub async fn record_failure(db: &Db, policy: &Policy, key: &str, limit: i32, now: DateTime<Utc>) -> Result<(), StoreError> {
+pub async fn record_failure(
+    db: &Db,
+    policy: &Policy,
+    key: &str,
+    limit: i32,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
     let cutoff = now - policy.window;
     let txn = db.begin_write().await?;
+    // On conflict the existing row restarts its window if the window has passed.
+    let expired = Expr::col((lt::Entity, lt::Column::WindowStartedAt)).lt(cutoff);
     let upsert = Query::insert()
         .into_table(lt::Entity)
-        .columns([lt::Column::Key, lt::Column::Failures, lt::Column::WindowStartedAt])
+        .columns([
+            lt::Column::Key,
+            lt::Column::Failures,
+            lt::Column::WindowStartedAt,
+        ])
         .values([key.into(), 1i32.into(), now.into()])
         .map_err(|e| StoreError::Internal(e.to_string()))?
         .on_conflict(
             OnConflict::column(lt::Column::Key)
                 .value(
                     lt::Column::Failures,
-                    Expr::cust_with_values(
-                        "CASE WHEN login_throttle.window_started_at < ? THEN 1 ELSE login_throttle.failures + 1 END",
-                        [cutoff],
-                    ),
+                    Expr::case(expired.clone(), 1i32)
+                        .finally(Expr::col((lt::Entity, lt::Column::Failures)).add(1i32)),
                 )
                 .value(
                     lt::Column::WindowStartedAt,
-                    Expr::cust_with_values(
-                        "CASE WHEN login_throttle.window_started_at < ? THEN ? ELSE login_throttle.window_started_at END",
-                        [cutoff, now],
-                    ),
+                    Expr::case(expired, now)
+                        .finally(Expr::col((lt::Entity, lt::Column::WindowStartedAt))),
                 )
                 .to_owned(),
         )
@@ -80,7 +103,10 @@ pub async fn record_failure(db: &Db, policy: &Policy, key: &str, limit: i32, now
         && row.failures >= limit
     {
         let excess = (row.failures - limit).clamp(0, 20) as u32;
-        let lock = (policy.base_lock * 2i32.pow(excess.min(16))).min(policy.max_lock);
+        let lock = std::cmp::min(
+            policy.base_lock * 2i32.pow(std::cmp::min(excess, 16)),
+            policy.max_lock,
+        );
         lt::Entity::update_many()
             .col_expr(lt::Column::LockedUntil, Expr::value(now + lock))
             .filter(lt::Column::Key.eq(key))
@@ -93,6 +119,8 @@ pub async fn record_failure(db: &Db, policy: &Policy, key: &str, limit: i32, now
 
 /// Forgets the failures of `key` (after a successful login to that account).
 pub async fn clear(db: &Db, key: &str) -> Result<(), StoreError> {
-    lt::Entity::delete_by_id(key.to_owned()).exec(&db.conn).await?;
+    lt::Entity::delete_by_id(key.to_owned())
+        .exec(&db.conn)
+        .await?;
     Ok(())
 }

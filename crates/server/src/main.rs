@@ -16,7 +16,11 @@ use help_lms_persistence::catalogue::{self, ImportAction};
 use help_lms_persistence::passwords::PasswordHasher;
 
 #[derive(Parser)]
-#[command(name = "help-lms", version, about = "Course delivery backend of the HELP programme")]
+#[command(
+    name = "help-lms",
+    version,
+    about = "Course delivery backend of the HELP programme"
+)]
 struct Cli {
     #[command(flatten)]
     settings: Settings,
@@ -92,7 +96,8 @@ fn read_password() -> Result<String, String> {
     if !std::io::stdin().is_terminal() {
         return Err("set HELP_ADMIN_PASSWORD, or run in a terminal to be prompted".into());
     }
-    let p = rpassword::prompt_password("Password for the new admin: ").map_err(|e| e.to_string())?;
+    let p =
+        rpassword::prompt_password("Password for the new admin: ").map_err(|e| e.to_string())?;
     let again = rpassword::prompt_password("Again: ").map_err(|e| e.to_string())?;
     if p != again {
         return Err("the passwords differ".into());
@@ -114,7 +119,10 @@ async fn main() -> ExitCode {
                 Ok(a) => a,
                 Err(e) => return fail(e),
             };
-            println!("help-lms listening on http://{} (docs at /docs/)", settings.bind);
+            println!(
+                "help-lms listening on http://{} (docs at /docs/)",
+                settings.bind
+            );
             let _ = std::io::stdout().flush();
             match app.run_until_stopped().await {
                 Ok(()) => ExitCode::SUCCESS,
@@ -128,7 +136,9 @@ async fn main() -> ExitCode {
             }
             Err(e) => fail(e),
         },
-        Command::Admin { command: AdminCommand::Create { email, name } } => {
+        Command::Admin {
+            command: AdminCommand::Create { email, name },
+        } => {
             let email = match Email::parse(&email) {
                 Ok(e) => e,
                 Err(e) => return fail(format!("--email: {e}")),
@@ -137,7 +147,9 @@ async fn main() -> ExitCode {
                 Ok(n) => n,
                 Err(e) => return fail(format!("--name: {e}")),
             };
-            let password = match read_password().and_then(|p| NewPassword::parse(&p).map_err(|e| e.to_string())) {
+            let password = match read_password()
+                .and_then(|p| NewPassword::parse(&p).map_err(|e| e.to_string()))
+            {
                 Ok(p) => p,
                 Err(e) => return fail(format!("password: {e}")),
             };
@@ -146,7 +158,9 @@ async fn main() -> ExitCode {
                 Err(e) => return fail(e),
             };
             let hasher = PasswordHasher::new(1);
-            match help_lms_persistence::accounts::create_admin(&db, &hasher, email, name, password).await {
+            match help_lms_persistence::accounts::create_admin(&db, &hasher, email, name, password)
+                .await
+            {
                 Ok(u) => {
                     println!("admin {} created ({})", u.email, u.id);
                     ExitCode::SUCCESS
@@ -154,25 +168,38 @@ async fn main() -> ExitCode {
                 Err(e) => fail(e),
             }
         }
-        Command::Content { command: ContentCommand::Validate { dir } } => match parse_dir(dir) {
+        Command::Content {
+            command: ContentCommand::Validate { dir },
+        } => match parse_dir(dir) {
             Ok(courses) => {
                 for c in &courses {
                     let lessons: usize = c.modules.iter().map(|m| m.lessons.len()).sum();
-                    let questions: usize = c.modules.iter().filter_map(|m| m.quiz.as_ref()).map(|q| q.questions.len()).sum();
+                    let questions: usize = c
+                        .modules
+                        .iter()
+                        .filter_map(|m| m.quiz.as_ref())
+                        .map(|q| q.questions.len())
+                        .sum();
                     println!(
                         "ok  {}: {} modules, {} lessons, {} questions, languages {}",
                         c.slug,
                         c.modules.len(),
                         lessons,
                         questions,
-                        c.languages.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
+                        c.languages
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .join(",")
                     );
                 }
                 ExitCode::SUCCESS
             }
             Err(code) => code,
         },
-        Command::Content { command: ContentCommand::Import { dir } } => {
+        Command::Content {
+            command: ContentCommand::Import { dir },
+        } => {
             let courses = match parse_dir(dir) {
                 Ok(c) => c,
                 Err(code) => return code,

@@ -28,19 +28,36 @@ pub struct Settings {
     #[arg(long, env = "HELP_DATA_DIR", default_value = "./data", global = true)]
     pub data_dir: PathBuf,
     /// Address to listen on.
-    #[arg(long, env = "HELP_BIND", default_value = "127.0.0.1:8080", global = true)]
+    #[arg(
+        long,
+        env = "HELP_BIND",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
     pub bind: String,
     /// Secret for signing access tokens: at least 32 characters, required in production.
     #[arg(long, env = "HELP_JWT_SECRET", hide_env_values = true, global = true)]
     pub jwt_secret: Option<SecretString>,
     /// `development` (defaults for a laptop) or `production` (strict).
-    #[arg(long = "env", env = "HELP_ENV", value_enum, default_value = "development", global = true)]
+    #[arg(
+        long = "env",
+        env = "HELP_ENV",
+        value_enum,
+        default_value = "development",
+        global = true
+    )]
     pub environment: Environment,
     /// Log filter, e.g. `info` or `help_lms=debug,info`.
     #[arg(long, env = "HELP_LOG", default_value = "info", global = true)]
     pub log: String,
     /// Log format: `text` or `json`.
-    #[arg(long, env = "HELP_LOG_FORMAT", value_enum, default_value = "text", global = true)]
+    #[arg(
+        long,
+        env = "HELP_LOG_FORMAT",
+        value_enum,
+        default_value = "text",
+        global = true
+    )]
     pub log_format: LogFormat,
     /// Whether learners may register themselves.
     #[arg(long, env = "HELP_REGISTRATION", default_value_t = true, action = clap::ArgAction::Set, global = true)]
@@ -55,10 +72,20 @@ pub struct Settings {
     #[arg(long, env = "HELP_DB_MAX_CONNECTIONS", global = true)]
     pub db_max_connections: Option<u32>,
     /// Lifetime of access tokens, in minutes.
-    #[arg(long, env = "HELP_ACCESS_TOKEN_MINUTES", default_value_t = 15, global = true)]
+    #[arg(
+        long,
+        env = "HELP_ACCESS_TOKEN_MINUTES",
+        default_value_t = 15,
+        global = true
+    )]
     pub access_token_minutes: i64,
     /// Lifetime of refresh tokens, in days.
-    #[arg(long, env = "HELP_REFRESH_TOKEN_DAYS", default_value_t = 14, global = true)]
+    #[arg(
+        long,
+        env = "HELP_REFRESH_TOKEN_DAYS",
+        default_value_t = 14,
+        global = true
+    )]
     pub refresh_token_days: i64,
     /// Largest accepted request body, in bytes.
     #[arg(long, env = "HELP_BODY_LIMIT_BYTES", default_value_t = 2 * 1024 * 1024, global = true)]
@@ -76,7 +103,9 @@ pub struct Settings {
 pub enum SettingsError {
     #[error("HELP_JWT_SECRET is required when HELP_ENV=production")]
     MissingSecret,
-    #[error("HELP_JWT_SECRET is too weak: use at least 32 random characters (e.g. `openssl rand -base64 48`)")]
+    #[error(
+        "HELP_JWT_SECRET is too weak: use at least 32 random characters (e.g. `openssl rand -base64 48`)"
+    )]
     WeakSecret,
     #[error("{0} must be positive")]
     NotPositive(&'static str),
@@ -87,11 +116,30 @@ pub enum SettingsError {
 pub fn secret_is_strong(secret: &str) -> bool {
     let distinct: std::collections::BTreeSet<char> = secret.chars().collect();
     let lower = secret.to_lowercase();
-    let placeholder = ["changeme", "change-me", "secret", "password", "example"].iter().any(|p| lower.contains(p));
+    let placeholder = ["changeme", "change-me", "secret", "password", "example"]
+        .iter()
+        .any(|p| lower.contains(p));
     secret.len() >= 32 && distinct.len() >= 10 && !placeholder
 }
 
+/// Parses settings from arguments (and the environment), as the command line does.
+#[derive(clap::Parser)]
+struct SettingsOnly {
+    #[command(flatten)]
+    settings: Settings,
+}
+
 impl Settings {
+    /// Settings from command-line style arguments, e.g. for tests and embedding.
+    pub fn from_args<I: IntoIterator<Item = S>, S: Into<std::ffi::OsString> + Clone>(
+        args: I,
+    ) -> Result<Settings, clap::Error> {
+        use clap::Parser;
+        let all = std::iter::once(std::ffi::OsString::from("help-lms"))
+            .chain(args.into_iter().map(Into::into));
+        SettingsOnly::try_parse_from(all).map(|s| s.settings)
+    }
+
     pub fn is_production(&self) -> bool {
         self.environment == Environment::Production
     }
@@ -101,7 +149,9 @@ impl Settings {
         if self.is_production() {
             match &self.jwt_secret {
                 None => return Err(SettingsError::MissingSecret),
-                Some(s) if !secret_is_strong(s.expose_secret()) => return Err(SettingsError::WeakSecret),
+                Some(s) if !secret_is_strong(s.expose_secret()) => {
+                    return Err(SettingsError::WeakSecret);
+                }
                 Some(_) => {}
             }
         } else if let Some(s) = &self.jwt_secret
@@ -122,7 +172,10 @@ impl Settings {
     pub fn database_url(&self) -> String {
         match &self.database_url {
             Some(u) => u.expose_secret().to_owned(),
-            None => format!("sqlite://{}?mode=rwc", self.data_dir.join("help-lms.db").display()),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("help-lms.db").display()
+            ),
         }
     }
 
@@ -156,23 +209,58 @@ mod tests {
 
     #[test]
     fn production_refuses_missing_and_weak_secrets() {
-        assert_eq!(parse(&["--env", "production"]).validate(), Err(SettingsError::MissingSecret));
-        assert_eq!(parse(&["--env", "production", "--jwt-secret", "short"]).validate(), Err(SettingsError::WeakSecret));
         assert_eq!(
-            parse(&["--env", "production", "--jwt-secret", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"]).validate(),
+            parse(&["--env", "production"]).validate(),
+            Err(SettingsError::MissingSecret)
+        );
+        assert_eq!(
+            parse(&["--env", "production", "--jwt-secret", "short"]).validate(),
             Err(SettingsError::WeakSecret)
         );
         assert_eq!(
-            parse(&["--env", "production", "--jwt-secret", "changeme-changeme-changeme-1234567890"]).validate(),
+            parse(&[
+                "--env",
+                "production",
+                "--jwt-secret",
+                "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+            ])
+            .validate(),
             Err(SettingsError::WeakSecret)
         );
-        assert!(parse(&["--env", "production", "--jwt-secret", "k3J9x!pQ2v#Lm8Zr4TfW6yHb1NcD5sGa"]).validate().is_ok());
+        assert_eq!(
+            parse(&[
+                "--env",
+                "production",
+                "--jwt-secret",
+                "changeme-changeme-changeme-1234567890"
+            ])
+            .validate(),
+            Err(SettingsError::WeakSecret)
+        );
+        assert!(
+            parse(&[
+                "--env",
+                "production",
+                "--jwt-secret",
+                "k3J9x!pQ2v#Lm8Zr4TfW6yHb1NcD5sGa"
+            ])
+            .validate()
+            .is_ok()
+        );
     }
 
     #[test]
     fn secrets_are_not_printed() {
-        let s = parse(&["--jwt-secret", "k3J9x!pQ2v#Lm8Zr4TfW6yHb1NcD5sGa", "--database-url", "postgres://u:topsecret@h/db"]);
+        let s = parse(&[
+            "--jwt-secret",
+            "k3J9x!pQ2v#Lm8Zr4TfW6yHb1NcD5sGa",
+            "--database-url",
+            "postgres://u:topsecret@h/db",
+        ]);
         let dbg = format!("{s:?}");
-        assert!(!dbg.contains("k3J9x") && !dbg.contains("topsecret"), "{dbg}");
+        assert!(
+            !dbg.contains("k3J9x") && !dbg.contains("topsecret"),
+            "{dbg}"
+        );
     }
 }

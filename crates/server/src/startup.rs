@@ -39,7 +39,9 @@ pub enum StartError {
 }
 
 pub fn cores() -> usize {
-    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
 }
 
 /// Connects to the configured database and brings its schema up to date.
@@ -47,7 +49,9 @@ pub async fn connect_and_migrate(settings: &Settings) -> Result<Db, StartError> 
     if settings.is_sqlite() && settings.database_url.is_none() {
         std::fs::create_dir_all(&settings.data_dir)?;
     }
-    let max = settings.db_max_connections.unwrap_or(if settings.is_sqlite() { 8 } else { 16 });
+    let max = settings
+        .db_max_connections
+        .unwrap_or(if settings.is_sqlite() { 8 } else { 16 });
     let db = Db::connect(&settings.database_url(), max).await?;
     db.migrate().await?;
     Ok(db)
@@ -68,7 +72,9 @@ fn jwt_secret(settings: &Settings) -> Result<Vec<u8>, StartError> {
     std::fs::create_dir_all(&settings.data_dir)?;
     let secret = help_lms_persistence::sessions::random_token()?;
     std::fs::write(&path, &secret)?;
-    tracing::warn!("development mode: generated a signing secret in the data directory; set HELP_JWT_SECRET in production");
+    tracing::warn!(
+        "development mode: generated a signing secret in the data directory; set HELP_JWT_SECRET in production"
+    );
     Ok(secret.into_bytes())
 }
 
@@ -77,10 +83,19 @@ pub async fn seed_catalogue(db: &Db) -> Result<(), StartError> {
     if !catalogue::is_empty(db).await? {
         return Ok(());
     }
-    let courses = parse_catalogue(&crate::content::bundled())
-        .map_err(|errs| StartError::Catalogue(errs.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")))?;
+    let courses = parse_catalogue(&crate::content::bundled()).map_err(|errs| {
+        StartError::Catalogue(
+            errs.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        )
+    })?;
     let outcomes = catalogue::import(db, &courses).await?;
-    tracing::info!(courses = outcomes.len(), "imported the bundled HELP catalogue");
+    tracing::info!(
+        courses = outcomes.len(),
+        "imported the bundled HELP catalogue"
+    );
     Ok(())
 }
 
@@ -93,10 +108,14 @@ async fn dev_admin(db: &Db, hasher: &PasswordHasher) -> Result<(), StartError> {
         Ok(p) if !p.is_empty() => p,
         _ => help_lms_persistence::sessions::random_token()?,
     };
-    let (Ok(email), Ok(name), Ok(pw)) =
-        (Email::parse(DEV_ADMIN_EMAIL), PersonName::parse("Development Admin"), NewPassword::parse(&password))
-    else {
-        return Err(StartError::Other("HELP_DEV_ADMIN_PASSWORD does not meet the password policy (12+ characters)".into()));
+    let (Ok(email), Ok(name), Ok(pw)) = (
+        Email::parse(DEV_ADMIN_EMAIL),
+        PersonName::parse("Development Admin"),
+        NewPassword::parse(&password),
+    ) else {
+        return Err(StartError::Other(
+            "HELP_DEV_ADMIN_PASSWORD does not meet the password policy (12+ characters)".into(),
+        ));
     };
     accounts::create_admin(db, hasher, email, name, pw).await?;
     // Printed to the terminal, not to the logs, and only this once.
@@ -123,7 +142,8 @@ impl Application {
         if !settings.is_production() {
             dev_admin(&db, &hasher).await?;
         }
-        let jwt = JwtKeys::new(&jwt_secret(settings)?).map_err(|e| StartError::Other(format!("signing key: {e}")))?;
+        let jwt = JwtKeys::new(&jwt_secret(settings)?)
+            .map_err(|e| StartError::Other(format!("signing key: {e}")))?;
         let state = AppState {
             db,
             hasher,
@@ -147,7 +167,11 @@ impl Application {
             .listen(listener)?
             .run();
         tracing::info!(address = %settings.bind, port, "listening");
-        Ok(Application { port, server, state })
+        Ok(Application {
+            port,
+            server,
+            state,
+        })
     }
 
     pub fn port(&self) -> u16 {

@@ -18,9 +18,15 @@ use crate::state::AppState;
 pub struct Authenticated(pub Actor);
 
 fn bearer(req: &HttpRequest) -> Option<String> {
-    let h = req.headers().get(actix_web::http::header::AUTHORIZATION)?.to_str().ok()?;
+    let h = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
     let (scheme, token) = h.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
 }
 
 impl FromRequest for Authenticated {
@@ -39,7 +45,9 @@ impl FromRequest for Authenticated {
             })?;
             // The account is checked on every request so that disabling it, or changing its
             // role or institution, takes effect at once rather than when the token expires.
-            let user = accounts::find(&state.db.conn, actor.user_id).await?.ok_or(ApiError::Unauthorized("invalid_token"))?;
+            let user = accounts::find(&state.db.conn, actor.user_id)
+                .await?
+                .ok_or(ApiError::Unauthorized("invalid_token"))?;
             if user.status != UserStatus::Active {
                 return Err(ApiError::Unauthorized("account_inactive"));
             }
@@ -65,5 +73,7 @@ pub fn client_address(req: &HttpRequest, trust_forwarded_for: bool) -> String {
     {
         return first.to_owned();
     }
-    req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".to_owned())
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".to_owned())
 }

@@ -4,7 +4,9 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::Utc;
 use help_lms_domain::ValidationErrors;
 use help_lms_domain::accounts::{Actor, User};
-use help_lms_domain::values::{Country, Email, Language, NewPassword, PersonName, Profession, UserStatus};
+use help_lms_domain::values::{
+    Country, Email, Language, NewPassword, PersonName, Profession, UserStatus,
+};
 use help_lms_persistence::{accounts, sessions, throttle};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -55,14 +57,22 @@ pub struct RegisterRequest {
     pub language: Option<String>,
 }
 
-pub(crate) async fn tokens_for(state: &AppState, user: User, family: Option<uuid::Uuid>) -> Result<TokenResponse, ApiError> {
+pub(crate) async fn tokens_for(
+    state: &AppState,
+    user: User,
+    family: Option<uuid::Uuid>,
+) -> Result<TokenResponse, ApiError> {
     let actor = Actor {
         user_id: user.id,
         role: user.role,
         institution_id: user.institution_id,
     };
-    let (access_token, _) = state.jwt.issue(&actor, state.config.access_ttl).map_err(ApiError::internal)?;
-    let refresh_token = sessions::issue(&state.db.conn, user.id, family, state.config.refresh_ttl).await?;
+    let (access_token, _) = state
+        .jwt
+        .issue(&actor, state.config.access_ttl)
+        .map_err(ApiError::internal)?;
+    let refresh_token =
+        sessions::issue(&state.db.conn, user.id, family, state.config.refresh_ttl).await?;
     Ok(TokenResponse {
         access_token,
         token_type: "Bearer",
@@ -90,12 +100,16 @@ pub async fn login(
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let email = Email::parse(&body.email).map_err(|e| ApiError::field("email", e.code, e.message))?;
+    let email =
+        Email::parse(&body.email).map_err(|e| ApiError::field("email", e.code, e.message))?;
     let policy = state.config.throttle;
     let account_key = throttle::account_key(email.as_str());
-    let address_key = throttle::address_key(&client_address(&req, state.config.trust_forwarded_for));
+    let address_key =
+        throttle::address_key(&client_address(&req, state.config.trust_forwarded_for));
     let now = Utc::now();
-    if let Some(wait) = throttle::locked_for(&state.db, &[account_key.clone(), address_key.clone()], now).await? {
+    if let Some(wait) =
+        throttle::locked_for(&state.db, &[account_key.clone(), address_key.clone()], now).await?
+    {
         return Err(ApiError::TooManyRequests {
             retry_after_secs: wait.num_seconds().max(1) as u64,
         });
@@ -117,8 +131,10 @@ pub async fn login(
             Ok(HttpResponse::Ok().json(tokens_for(&state, user, None).await?))
         }
         _ => {
-            throttle::record_failure(&state.db, &policy, &account_key, policy.per_account, now).await?;
-            throttle::record_failure(&state.db, &policy, &address_key, policy.per_address, now).await?;
+            throttle::record_failure(&state.db, &policy, &account_key, policy.per_account, now)
+                .await?;
+            throttle::record_failure(&state.db, &policy, &address_key, policy.per_address, now)
+                .await?;
             Err(ApiError::Unauthorized("invalid_credentials"))
         }
     }
@@ -134,8 +150,12 @@ pub async fn login(
     )
 )]
 #[post("/auth/refresh")]
-pub async fn refresh(state: web::Data<AppState>, body: web::Json<RefreshRequest>) -> Result<HttpResponse, ApiError> {
-    let rotated = sessions::rotate(&state.db, &body.refresh_token, state.config.refresh_ttl).await?;
+pub async fn refresh(
+    state: web::Data<AppState>,
+    body: web::Json<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let rotated =
+        sessions::rotate(&state.db, &body.refresh_token, state.config.refresh_ttl).await?;
     let (user_id, new_refresh) = match rotated {
         Ok(v) => v,
         Err(why) => {
@@ -145,7 +165,9 @@ pub async fn refresh(state: web::Data<AppState>, body: web::Json<RefreshRequest>
             return Err(ApiError::Unauthorized("invalid_refresh_token"));
         }
     };
-    let user = accounts::find(&state.db.conn, user_id).await?.ok_or(ApiError::Unauthorized("invalid_refresh_token"))?;
+    let user = accounts::find(&state.db.conn, user_id)
+        .await?
+        .ok_or(ApiError::Unauthorized("invalid_refresh_token"))?;
     if user.status != UserStatus::Active {
         sessions::revoke(&state.db, &new_refresh).await?;
         return Err(ApiError::Unauthorized("account_inactive"));
@@ -155,7 +177,10 @@ pub async fn refresh(state: web::Data<AppState>, body: web::Json<RefreshRequest>
         role: user.role,
         institution_id: user.institution_id,
     };
-    let (access_token, _) = state.jwt.issue(&actor, state.config.access_ttl).map_err(ApiError::internal)?;
+    let (access_token, _) = state
+        .jwt
+        .issue(&actor, state.config.access_ttl)
+        .map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok().json(TokenResponse {
         access_token,
         token_type: "Bearer",
@@ -174,7 +199,10 @@ pub async fn refresh(state: web::Data<AppState>, body: web::Json<RefreshRequest>
     )
 )]
 #[post("/auth/logout")]
-pub async fn logout(state: web::Data<AppState>, body: web::Json<RefreshRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn logout(
+    state: web::Data<AppState>,
+    body: web::Json<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
     sessions::revoke(&state.db, &body.refresh_token).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -190,7 +218,10 @@ pub async fn logout(state: web::Data<AppState>, body: web::Json<RefreshRequest>)
     )
 )]
 #[post("/auth/register")]
-pub async fn register(state: web::Data<AppState>, body: web::Json<RegisterRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn register(
+    state: web::Data<AppState>,
+    body: web::Json<RegisterRequest>,
+) -> Result<HttpResponse, ApiError> {
     if !state.config.registration_enabled {
         return Err(ApiError::Forbidden("registration_disabled"));
     }

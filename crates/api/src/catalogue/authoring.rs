@@ -34,7 +34,11 @@ pub struct ImportResult {
 }
 
 fn require_admin(auth: &Authenticated) -> Result<(), ApiError> {
-    if auth.0.role == Role::Admin { Ok(()) } else { Err(ApiError::Forbidden("admin_only")) }
+    if auth.0.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden("admin_only"))
+    }
 }
 
 #[utoipa::path(
@@ -60,16 +64,26 @@ pub async fn upload_content(
     require_admin(&auth)?;
     let slug = slug.into_inner();
     if !is_slug(&slug) {
-        return Err(ApiError::field("slug", "invalid_slug", "a slug is lowercase words joined by hyphens"));
+        return Err(ApiError::field(
+            "slug",
+            "invalid_slug",
+            "a slug is lowercase words joined by hyphens",
+        ));
     }
     let mut errors = ValidationErrors::new();
     for path in body.files.keys() {
         let ok = !path.is_empty()
             && !path.starts_with('/')
             && !path.contains('\\')
-            && path.split('/').all(|seg| !seg.is_empty() && seg != "." && seg != "..");
+            && path
+                .split('/')
+                .all(|seg| !seg.is_empty() && seg != "." && seg != "..");
         if !ok {
-            errors.push(format!("files.{path}"), "invalid_path", "paths are relative, with '/' and no '..'");
+            errors.push(
+                format!("files.{path}"),
+                "invalid_path",
+                "paths are relative, with '/' and no '..'",
+            );
         }
     }
     errors.into_result()?;
@@ -81,15 +95,24 @@ pub async fn upload_content(
         let mut v = ValidationErrors::new();
         for e in errs {
             let field = match e.line {
-                Some(l) => format!("files.{}:{l}", e.file.strip_prefix(&format!("{slug}/")).unwrap_or(&e.file)),
-                None => format!("files.{}", e.file.strip_prefix(&format!("{slug}/")).unwrap_or(&e.file)),
+                Some(l) => format!(
+                    "files.{}:{l}",
+                    e.file.strip_prefix(&format!("{slug}/")).unwrap_or(&e.file)
+                ),
+                None => format!(
+                    "files.{}",
+                    e.file.strip_prefix(&format!("{slug}/")).unwrap_or(&e.file)
+                ),
             };
             v.push(field, "invalid_content", e.message);
         }
         ApiError::Validation(v)
     })?;
     let outcome = catalogue::import(&state.db, std::slice::from_ref(&def)).await?;
-    let o = outcome.into_iter().next().ok_or_else(|| ApiError::internal("import returned nothing"))?;
+    let o = outcome
+        .into_iter()
+        .next()
+        .ok_or_else(|| ApiError::internal("import returned nothing"))?;
     tracing::info!(slug = %o.slug, version = o.version, action = ?o.action, "course content uploaded");
     let result = ImportResult {
         slug: o.slug,
@@ -102,10 +125,20 @@ pub async fn upload_content(
         }
         .to_owned(),
     };
-    Ok(if o.action == ImportAction::Created { HttpResponse::Created() } else { HttpResponse::Ok() }.json(result))
+    Ok(if o.action == ImportAction::Created {
+        HttpResponse::Created()
+    } else {
+        HttpResponse::Ok()
+    }
+    .json(result))
 }
 
-async fn transition(state: &AppState, auth: &Authenticated, slug: &str, to: CourseStatus) -> Result<HttpResponse, ApiError> {
+async fn transition(
+    state: &AppState,
+    auth: &Authenticated,
+    slug: &str,
+    to: CourseStatus,
+) -> Result<HttpResponse, ApiError> {
     require_admin(auth)?;
     let c = catalogue::set_status(&state.db, slug, to).await?;
     tracing::info!(slug = %c.slug, version = c.version, status = %c.status, "course status changed");
@@ -129,7 +162,11 @@ async fn transition(state: &AppState, auth: &Authenticated, slug: &str, to: Cour
     )
 )]
 #[post("/courses/{slug}/publish")]
-pub async fn publish(state: web::Data<AppState>, auth: Authenticated, slug: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn publish(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     transition(&state, &auth, &slug, CourseStatus::Published).await
 }
 
@@ -145,6 +182,10 @@ pub async fn publish(state: web::Data<AppState>, auth: Authenticated, slug: web:
     )
 )]
 #[post("/courses/{slug}/archive")]
-pub async fn archive(state: web::Data<AppState>, auth: Authenticated, slug: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn archive(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     transition(&state, &auth, &slug, CourseStatus::Archived).await
 }

@@ -11,7 +11,9 @@ use uuid::Uuid;
 pub fn text(t: &Localized, lang: Language, original: &[Language]) -> String {
     let mut fallbacks = vec![Language::FALLBACK];
     fallbacks.extend_from_slice(original);
-    pick(t, lang, &fallbacks).map(|(_, s)| s.to_owned()).unwrap_or_default()
+    pick(t, lang, &fallbacks)
+        .map(|(_, s)| s.to_owned())
+        .unwrap_or_default()
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -36,7 +36,11 @@ pub struct LangQuery {
     pub lang: Option<String>,
 }
 
-fn with_language(mut res: actix_web::HttpResponseBuilder, langs: &[String], body: impl serde::Serialize) -> HttpResponse {
+fn with_language(
+    mut res: actix_web::HttpResponseBuilder,
+    langs: &[String],
+    body: impl serde::Serialize,
+) -> HttpResponse {
     if !langs.is_empty() {
         res.insert_header((CONTENT_LANGUAGE, langs.join(", ")));
     }
@@ -70,17 +74,30 @@ pub async fn list_courses(
         .iter()
         .filter(|c| c.status == CourseStatus::Published)
         .filter(|c| filter_lang.is_none_or(|l| c.languages.contains(&l)))
-        .filter(|c| q.topic.as_deref().is_none_or(|t| c.topics.iter().any(|x| x == t)))
+        .filter(|c| {
+            q.topic
+                .as_deref()
+                .is_none_or(|t| c.topics.iter().any(|x| x == t))
+        })
         .map(|c| CourseCard::new(c, language::choose(&prefs, &c.languages)))
         .collect();
-    let page = Page::of(cards, PageParams { limit: q.limit, offset: q.offset });
+    let page = Page::of(
+        cards,
+        PageParams {
+            limit: q.limit,
+            offset: q.offset,
+        },
+    );
     let mut served: Vec<String> = page.items.iter().map(|c| c.language.clone()).collect();
     served.sort();
     served.dedup();
     Ok(with_language(HttpResponse::Ok(), &served, page))
 }
 
-pub(crate) async fn published(state: &AppState, slug: &str) -> Result<catalogue::CourseSummary, ApiError> {
+pub(crate) async fn published(
+    state: &AppState,
+    slug: &str,
+) -> Result<catalogue::CourseSummary, ApiError> {
     match catalogue::current_version(&state.db, slug).await? {
         Some(c) if c.status == CourseStatus::Published => Ok(c),
         _ => Err(ApiError::NotFound),
@@ -109,10 +126,21 @@ pub async fn get_course(
     let modules = catalogue::outline(&state.db, course.version_id).await?;
     let outline = CourseOutline {
         course: CourseCard::new(&course, lang),
-        total_minutes: modules.iter().flat_map(|m| &m.lessons).map(|l| i64::from(l.minutes)).sum(),
-        modules: modules.iter().map(|m| ModuleDto::new(m, lang, &course.languages)).collect(),
+        total_minutes: modules
+            .iter()
+            .flat_map(|m| &m.lessons)
+            .map(|l| i64::from(l.minutes))
+            .sum(),
+        modules: modules
+            .iter()
+            .map(|m| ModuleDto::new(m, lang, &course.languages))
+            .collect(),
     };
-    Ok(with_language(HttpResponse::Ok(), &[lang.to_string()], outline))
+    Ok(with_language(
+        HttpResponse::Ok(),
+        &[lang.to_string()],
+        outline,
+    ))
 }
 
 #[utoipa::path(
@@ -140,15 +168,25 @@ pub async fn get_lesson(
     let current = published(&state, &slug).await?;
     let lesson_id = match Uuid::parse_str(&lesson) {
         Ok(id) => id,
-        Err(_) => catalogue::lesson_id_by_key(&state.db, current.version_id, &lesson).await?.ok_or(ApiError::NotFound)?,
+        Err(_) => catalogue::lesson_id_by_key(&state.db, current.version_id, &lesson)
+            .await?
+            .ok_or(ApiError::NotFound)?,
     };
-    let content = catalogue::lesson(&state.db, current.course_id, lesson_id).await?.ok_or(ApiError::NotFound)?;
+    let content = catalogue::lesson(&state.db, current.course_id, lesson_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     // An enrolment may follow an older version: answer with that version's metadata.
     let version = if content.course_version_id == current.version_id {
         current
     } else {
-        catalogue::version_by_id(&state.db, content.course_version_id).await?.ok_or(ApiError::NotFound)?
+        catalogue::version_by_id(&state.db, content.course_version_id)
+            .await?
+            .ok_or(ApiError::NotFound)?
     };
     let lang = language::choose(&prefs, &version.languages);
-    Ok(with_language(HttpResponse::Ok(), &[lang.to_string()], LessonDto::new(&content, &version, lang)))
+    Ok(with_language(
+        HttpResponse::Ok(),
+        &[lang.to_string()],
+        LessonDto::new(&content, &version, lang),
+    ))
 }

@@ -3,7 +3,10 @@ use super::*;
 fn source(files: &[(&str, &str)]) -> CourseSource {
     CourseSource {
         dir_name: "demo-course".into(),
-        files: files.iter().map(|(p, t)| ((*p).to_owned(), (*t).to_owned())).collect(),
+        files: files
+            .iter()
+            .map(|(p, t)| ((*p).to_owned(), (*t).to_owned()))
+            .collect(),
     }
 }
 
@@ -91,12 +94,22 @@ fn a_valid_course_parses() {
     assert_eq!(c.slug, "demo-course");
     assert_eq!(c.languages, vec![Language::En, Language::Fr]);
     assert_eq!(c.modules.len(), 1);
-    assert_eq!(c.modules[0].lessons[0].body[&Language::Fr], "## Bonjour\n\nTexte.");
+    assert_eq!(
+        c.modules[0].lessons[0].body[&Language::Fr],
+        "## Bonjour\n\nTexte."
+    );
     let quiz = c.modules[0].quiz.as_ref().unwrap();
     assert_eq!(quiz.settings.pass_mark, 70);
     assert_eq!(quiz.settings.time_limit_minutes, Some(20));
     assert_eq!(quiz.questions.len(), 2);
-    assert_eq!(quiz.questions[1].body, QuestionBody::Numeric { value: 20.0, tolerance: 0.0, unit: None });
+    assert_eq!(
+        quiz.questions[1].body,
+        QuestionBody::Numeric {
+            value: 20.0,
+            tolerance: 0.0,
+            unit: None
+        }
+    );
     assert_eq!(quiz.questions[0].points, 1.0);
 }
 
@@ -116,21 +129,33 @@ fn a_missing_translation_names_the_file() {
     let mut files = good();
     files.retain(|(p, _)| *p != "lessons/l1.fr.md");
     let errs = errors_of(&files);
-    assert!(errs.iter().any(|e| e.file == "demo-course/course.toml"
-        && e.message.contains("missing translation")
-        && e.message.contains("l1.fr.md")
-        && e.line == line_of(COURSE, "key = \"l1\"")), "{errs:?}");
+    assert!(
+        errs.iter().any(|e| e.file == "demo-course/course.toml"
+            && e.message.contains("missing translation")
+            && e.message.contains("l1.fr.md")
+            && e.line == line_of(COURSE, "key = \"l1\"")),
+        "{errs:?}"
+    );
 }
 
 #[test]
 fn a_missing_title_translation_is_reported_with_its_line() {
-    let course = COURSE.replace("title = { en = \"One\", fr = \"Un\" }", "title = { en = \"One\" }");
+    let course = COURSE.replace(
+        "title = { en = \"One\", fr = \"Un\" }",
+        "title = { en = \"One\" }",
+    );
     let files = [("course.toml", course.as_str())]
         .into_iter()
         .chain(good().into_iter().skip(1))
         .collect::<Vec<_>>();
     let errs = errors_of(&files);
-    let e = errs.iter().find(|e| e.message.contains("module 'm1' title: missing translation for 'fr'")).unwrap();
+    let e = errs
+        .iter()
+        .find(|e| {
+            e.message
+                .contains("module 'm1' title: missing translation for 'fr'")
+        })
+        .unwrap();
     assert_eq!(e.line, line_of(COURSE, "key = \"m1\""));
 }
 
@@ -140,7 +165,10 @@ fn a_question_without_a_correct_option_is_refused() {
     let mut files = good();
     files[3] = ("quizzes/m1.toml", &quiz);
     let errs = errors_of(&files);
-    let e = errs.iter().find(|e| e.message.contains("exactly one correct option")).unwrap();
+    let e = errs
+        .iter()
+        .find(|e| e.message.contains("exactly one correct option"))
+        .unwrap();
     assert_eq!(e.file, "demo-course/quizzes/m1.toml");
     assert_eq!(e.line, line_of(&quiz, "key = \"q1\""));
 }
@@ -151,7 +179,12 @@ fn an_unknown_question_kind_is_refused() {
     let mut files = good();
     files[3] = ("quizzes/m1.toml", &quiz);
     let errs = errors_of(&files);
-    assert!(errs.iter().any(|e| e.message.contains("unknown question kind") && e.line == line_of(&quiz, "essay")), "{errs:?}");
+    assert!(
+        errs.iter()
+            .any(|e| e.message.contains("unknown question kind")
+                && e.line == line_of(&quiz, "essay")),
+        "{errs:?}"
+    );
 }
 
 #[test]
@@ -160,13 +193,21 @@ fn a_pass_mark_out_of_range_is_refused() {
     let mut files = good();
     files[3] = ("quizzes/m1.toml", &quiz);
     let errs = errors_of(&files);
-    assert!(errs.iter().any(|e| e.message.contains("pass_mark 170 is out of range") && e.line == line_of(&quiz, "pass_mark")), "{errs:?}");
+    assert!(
+        errs.iter()
+            .any(|e| e.message.contains("pass_mark 170 is out of range")
+                && e.line == line_of(&quiz, "pass_mark")),
+        "{errs:?}"
+    );
 }
 
 #[test]
 fn toml_syntax_errors_carry_a_line() {
     let mut files = good();
-    files[0] = ("course.toml", "slug = \"demo-course\"\nlanguages = [\"en\"\n");
+    files[0] = (
+        "course.toml",
+        "slug = \"demo-course\"\nlanguages = [\"en\"\n",
+    );
     let errs = errors_of(&files);
     assert_eq!(errs.len(), 1);
     assert!(errs[0].line.is_some());
@@ -174,7 +215,10 @@ fn toml_syntax_errors_carry_a_line() {
 
 #[test]
 fn unknown_fields_are_refused() {
-    let course = COURSE.replace("estimated_hours = 2", "estimated_hours = 2\ncolour = \"red\"");
+    let course = COURSE.replace(
+        "estimated_hours = 2",
+        "estimated_hours = 2\ncolour = \"red\"",
+    );
     let mut files = good();
     files[0] = ("course.toml", &course);
     let errs = errors_of(&files);
@@ -187,7 +231,11 @@ fn fields_of_another_kind_are_refused() {
     let mut files = good();
     files[3] = ("quizzes/m1.toml", &quiz);
     let errs = errors_of(&files);
-    assert!(errs.iter().any(|e| e.message.contains("'answer' does not apply to a numeric")), "{errs:?}");
+    assert!(
+        errs.iter()
+            .any(|e| e.message.contains("'answer' does not apply to a numeric")),
+        "{errs:?}"
+    );
 }
 
 #[test]
@@ -197,7 +245,10 @@ fn a_quiz_for_no_module_and_stray_lessons_are_refused() {
     files.push(("lessons/l9.en.md", "x"));
     let errs = errors_of(&files);
     assert!(errs.iter().any(|e| e.file == "demo-course/quizzes/m9.toml"));
-    assert!(errs.iter().any(|e| e.file == "demo-course/lessons/l9.en.md"));
+    assert!(
+        errs.iter()
+            .any(|e| e.file == "demo-course/lessons/l9.en.md")
+    );
 }
 
 #[test]
@@ -205,17 +256,36 @@ fn the_slug_must_match_the_directory_and_be_unique() {
     let mut s = source(&good());
     s.dir_name = "other".into();
     let errs = parse_course(&s).unwrap_err();
-    assert!(errs.iter().any(|e| e.message.contains("must equal the directory name")));
+    assert!(
+        errs.iter()
+            .any(|e| e.message.contains("must equal the directory name"))
+    );
 
     let dup = parse_catalogue(&[source(&good()), source(&good())]).unwrap_err();
-    assert!(dup.iter().any(|e| e.message.contains("duplicate slug 'demo-course'")));
+    assert!(
+        dup.iter()
+            .any(|e| e.message.contains("duplicate slug 'demo-course'"))
+    );
 }
 
 #[test]
 fn pick_falls_back() {
-    let t: Localized = [(Language::En, "Hello".to_owned()), (Language::Fr, "Bonjour".to_owned())].into();
-    assert_eq!(pick(&t, Language::Fr, &[Language::En]), Some((Language::Fr, "Bonjour")));
-    assert_eq!(pick(&t, Language::De, &[Language::En]), Some((Language::En, "Hello")));
+    let t: Localized = [
+        (Language::En, "Hello".to_owned()),
+        (Language::Fr, "Bonjour".to_owned()),
+    ]
+    .into();
+    assert_eq!(
+        pick(&t, Language::Fr, &[Language::En]),
+        Some((Language::Fr, "Bonjour"))
+    );
+    assert_eq!(
+        pick(&t, Language::De, &[Language::En]),
+        Some((Language::En, "Hello"))
+    );
     let only_fr: Localized = [(Language::Fr, "Bonjour".to_owned())].into();
-    assert_eq!(pick(&only_fr, Language::De, &[Language::En]), Some((Language::Fr, "Bonjour")));
+    assert_eq!(
+        pick(&only_fr, Language::De, &[Language::En]),
+        Some((Language::Fr, "Bonjour"))
+    );
 }

@@ -1,0 +1,44 @@
+//! The committed spec must match the code: regenerate it with
+//! `cargo run -q -- openapi > openapi/openapi.json`.
+
+#[test]
+fn the_committed_openapi_document_matches_the_code() {
+    let generated = help_lms_api::openapi()
+        .to_pretty_json()
+        .expect("serialise the spec");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/openapi.json");
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        committed.trim_end() == generated.trim_end(),
+        "openapi/openapi.json is out of date; run: cargo run -q -- openapi > openapi/openapi.json"
+    );
+}
+
+#[test]
+fn every_operation_has_an_id_a_tag_and_documents_its_problems() {
+    let spec = serde_json::to_value(help_lms_api::openapi()).expect("spec as JSON");
+    let mut count = 0;
+    for (path, item) in spec["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("path item") {
+            count += 1;
+            assert!(
+                op["operationId"].is_string(),
+                "{method} {path} has no operationId"
+            );
+            assert!(
+                op["tags"].as_array().is_some_and(|t| !t.is_empty()),
+                "{method} {path} has no tag"
+            );
+            if path.starts_with("/api/v1") && method != "get" {
+                let responses = op["responses"].as_object().expect("responses");
+                assert!(
+                    responses.iter().any(|(code, r)| code.starts_with('4')
+                        && r["content"].get("application/problem+json").is_some())
+                        || method == "post" && path.ends_with("/logout"),
+                    "{method} {path} documents no problem+json error"
+                );
+            }
+        }
+    }
+    assert!(count >= 10);
+}
