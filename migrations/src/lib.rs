@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261128_000001_create_accounts;
 mod m20261128_000002_create_catalogue;
+mod m20261128_000003_create_cohorts_and_enrolments;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261128_000001_create_accounts::Migration),
             Box::new(m20261128_000002_create_catalogue::Migration),
+            Box::new(m20261128_000003_create_cohorts_and_enrolments::Migration),
         ]
     }
 }

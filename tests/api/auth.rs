@@ -374,6 +374,7 @@ async fn a_token_signed_with_another_key_is_refused() {
         user_id: id,
         role: Role::Learner,
         institution_id: None,
+        via_client: false,
     };
     let (forged, _) = other.issue(&actor, chrono::Duration::minutes(5)).unwrap();
     app.get("/api/v1/me", Some(&forged))

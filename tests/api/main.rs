@@ -1,7 +1,11 @@
 //! Black-box tests: the real application over HTTP, one fresh database per test.
 
+// Helpers of the tests may panic: a failed step is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod auth;
 mod catalogue;
+mod cohorts;
 mod me;
 mod openapi;
 mod operations;

@@ -15,7 +15,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::error::ApiError;
 use crate::metrics::{self, Metrics};
 use crate::state::AppState;
-use crate::{auth, catalogue, me, ops};
+use crate::{auth, catalogue, cohorts, enrolments, institutions, me, ops};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -30,6 +30,9 @@ use crate::{auth, catalogue, me, ops};
         (name = "me", description = "The signed-in account"),
         (name = "catalogue", description = "Published courses in the reader's language"),
         (name = "authoring", description = "Course content for admins"),
+        (name = "institutions", description = "Institutions, their staff and API clients"),
+        (name = "cohorts", description = "Tutored cohorts, bulk enrolment, rosters"),
+        (name = "enrolments", description = "A learner's own enrolments"),
         (name = "operations", description = "Health, readiness and metrics"),
     )
 )]
@@ -58,6 +61,8 @@ fn routes(cfg: &mut ServiceConfig) {
                 .service(auth::routes::refresh)
                 .service(auth::routes::logout)
                 .service(auth::routes::register)
+                .service(auth::routes::activate)
+                .service(auth::routes::client_token)
                 .service(me::get_me)
                 .service(me::update_me)
                 .service(catalogue::routes::list_courses)
@@ -65,7 +70,25 @@ fn routes(cfg: &mut ServiceConfig) {
                 .service(catalogue::routes::get_lesson)
                 .service(catalogue::authoring::upload_content)
                 .service(catalogue::authoring::publish)
-                .service(catalogue::authoring::archive),
+                .service(catalogue::authoring::archive)
+                .service(institutions::create_institution)
+                .service(institutions::list_institutions)
+                .service(institutions::get_institution)
+                .service(institutions::invite_staff)
+                .service(institutions::list_staff)
+                .service(institutions::create_client)
+                .service(institutions::list_clients)
+                .service(institutions::revoke_client)
+                .service(cohorts::create_cohort)
+                .service(cohorts::list_cohorts)
+                .service(cohorts::get_cohort)
+                .service(cohorts::update_cohort)
+                .service(cohorts::close_cohort)
+                .service(cohorts::enrol_cohort)
+                .service(cohorts::roster)
+                .service(cohorts::withdraw)
+                .service(enrolments::self_enrol)
+                .service(enrolments::my_enrolments),
         );
 }
 

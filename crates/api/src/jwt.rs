@@ -18,6 +18,9 @@ pub struct Claims {
     pub role: Role,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inst: Option<Uuid>,
+    /// `client` for an institution's API client; absent for people.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub typ: Option<String>,
     pub iat: i64,
     pub exp: i64,
 }
@@ -67,6 +70,7 @@ impl JwtKeys {
             sub: actor.user_id,
             role: actor.role,
             inst: actor.institution_id,
+            typ: actor.via_client.then(|| "client".to_owned()),
             iat: now,
             exp: now + ttl.num_seconds(),
         };
@@ -89,10 +93,16 @@ impl JwtKeys {
         if c.iat > chrono::Utc::now().timestamp() + 60 {
             return Err(TokenError::Invalid);
         }
+        let via_client = match c.typ.as_deref() {
+            None => false,
+            Some("client") => true,
+            Some(_) => return Err(TokenError::Invalid),
+        };
         Ok(Actor {
             user_id: c.sub,
             role: c.role,
             institution_id: c.inst,
+            via_client,
         })
     }
 }
@@ -106,6 +116,7 @@ mod tests {
             user_id: Uuid::now_v7(),
             role: Role::NtiManager,
             institution_id: Some(Uuid::now_v7()),
+            via_client: false,
         }
     }
 

@@ -3,8 +3,12 @@
 
 pub mod app;
 pub mod auth;
+pub mod bulk;
 pub mod catalogue;
+pub mod cohorts;
+pub mod enrolments;
 pub mod error;
+pub mod institutions;
 pub mod jwt;
 pub mod language;
 pub mod me;

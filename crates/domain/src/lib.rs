@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod content;
+pub mod enrolment;
 pub mod markdown;
 pub mod validation;
 pub mod values;

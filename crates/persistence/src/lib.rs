@@ -3,9 +3,13 @@
 
 pub mod accounts;
 pub mod catalogue;
+pub mod cohorts;
 pub mod db;
+pub mod enrolments;
 pub mod entities;
 pub mod error;
+pub mod idempotency;
+pub mod institutions;
 pub mod passwords;
 pub mod sessions;
 pub mod throttle;

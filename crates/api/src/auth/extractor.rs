@@ -29,6 +29,17 @@ fn bearer(req: &HttpRequest) -> Option<String> {
         .then(|| token.trim().to_owned())
 }
 
+impl Authenticated {
+    /// Refuses API clients where a person must act (e.g. creating further clients).
+    pub fn person(&self) -> Result<(), ApiError> {
+        if self.0.via_client {
+            Err(ApiError::Forbidden("people_only"))
+        } else {
+            Ok(())
+        }
+    }
+}
+
 impl FromRequest for Authenticated {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
@@ -43,6 +54,22 @@ impl FromRequest for Authenticated {
                 TokenError::Expired => ApiError::Unauthorized("token_expired"),
                 TokenError::Invalid => ApiError::Unauthorized("invalid_token"),
             })?;
+            if actor.via_client {
+                // An integration: its client must still exist, unrevoked, for the same institution.
+                let client =
+                    help_lms_persistence::institutions::find_client(&state.db, actor.user_id)
+                        .await?
+                        .ok_or(ApiError::Unauthorized("invalid_token"))?;
+                if client.revoked_at.is_some() {
+                    return Err(ApiError::Unauthorized("client_revoked"));
+                }
+                if actor.role != help_lms_domain::values::Role::NtiManager
+                    || actor.institution_id != Some(client.institution_id)
+                {
+                    return Err(ApiError::Unauthorized("invalid_token"));
+                }
+                return Ok(Authenticated(actor));
+            }
             // The account is checked on every request so that disabling it, or changing its
             // role or institution, takes effect at once rather than when the token expires.
             let user = accounts::find(&state.db.conn, actor.user_id)

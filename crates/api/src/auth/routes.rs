@@ -66,6 +66,7 @@ pub(crate) async fn tokens_for(
         user_id: user.id,
         role: user.role,
         institution_id: user.institution_id,
+        via_client: false,
     };
     let (access_token, _) = state
         .jwt
@@ -176,6 +177,7 @@ pub async fn refresh(
         user_id: user.id,
         role: user.role,
         institution_id: user.institution_id,
+        via_client: false,
     };
     let (access_token, _) = state
         .jwt
@@ -256,4 +258,158 @@ pub async fn register(
     .await?;
     tracing::info!(user_id = %user.id, "learner registered");
     Ok(HttpResponse::Created().json(tokens_for(&state, user, None).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActivateRequest {
+    /// The token from the invitation.
+    pub token: String,
+    /// At least 12 characters.
+    pub password: String,
+}
+
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "activate",
+    request_body = ActivateRequest,
+    responses(
+        (status = 200, description = "The account is active and signed in", body = TokenResponse),
+        (status = 400, description = "The token is unknown, expired or already used", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The password does not meet the policy", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/activate")]
+pub async fn activate(
+    state: web::Data<AppState>,
+    body: web::Json<ActivateRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.into_inner();
+    let password = NewPassword::parse(&b.password)
+        .map_err(|e| ApiError::field("password", e.code, e.message))?;
+    let hash = state.hasher.hash(password.expose().to_owned()).await?;
+    let user = help_lms_persistence::institutions::activate(&state.db, &b.token, hash)
+        .await?
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid_activation_token",
+                "the activation token is unknown, expired or already used",
+            )
+        })?;
+    tracing::info!(user_id = %user.id, "account activated");
+    Ok(HttpResponse::Ok().json(tokens_for(&state, user, None).await?))
+}
+
+/// OAuth 2.0 client credentials (RFC 6749 section 4.4), as a form or JSON body; the client
+/// may also authenticate with HTTP Basic.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClientTokenRequest {
+    /// Must be `client_credentials`.
+    pub grant_type: String,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    /// Ignored; tokens carry the institution manager's rights.
+    pub scope: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClientTokenResponse {
+    pub access_token: String,
+    pub token_type: &'static str,
+    pub expires_in: i64,
+}
+
+fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
+    use base64::Engine;
+    let h = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let (scheme, b64) = h.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(b64.trim())
+        .ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (id, secret) = text.split_once(':')?;
+    Some((id.to_owned(), secret.to_owned()))
+}
+
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "client_token",
+    request_body(content = ClientTokenRequest, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "A token acting as the client's institution manager", body = ClientTokenResponse),
+        (status = 400, description = "Unsupported grant type or malformed request", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Unknown or revoked client, or wrong secret", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/token")]
+pub async fn client_token(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let content_type = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let parsed: ClientTokenRequest = if content_type.starts_with("application/json") {
+        serde_json::from_slice(&body)
+            .map_err(|e| ApiError::bad_request("invalid_request", e.to_string()))?
+    } else if content_type.starts_with("application/x-www-form-urlencoded") {
+        serde_urlencoded::from_bytes(&body)
+            .map_err(|e| ApiError::bad_request("invalid_request", e.to_string()))?
+    } else {
+        return Err(ApiError::UnsupportedMediaType(
+            "send application/x-www-form-urlencoded or application/json".into(),
+        ));
+    };
+    if parsed.grant_type != "client_credentials" {
+        return Err(ApiError::bad_request(
+            "unsupported_grant_type",
+            "only grant_type=client_credentials is supported",
+        ));
+    }
+    let (id, secret) = match (
+        parsed.client_id,
+        parsed.client_secret,
+        basic_credentials(&req),
+    ) {
+        (Some(id), Some(secret), _) => (id, secret),
+        (_, _, Some(basic)) => basic,
+        _ => {
+            return Err(ApiError::bad_request(
+                "invalid_request",
+                "send client_id and client_secret",
+            ));
+        }
+    };
+    let id = uuid::Uuid::parse_str(&id).map_err(|_| ApiError::Unauthorized("invalid_client"))?;
+    let client = help_lms_persistence::institutions::authenticate_client(&state.db, id, &secret)
+        .await?
+        .ok_or(ApiError::Unauthorized("invalid_client"))?;
+    let actor = Actor {
+        user_id: client.id,
+        role: help_lms_domain::values::Role::NtiManager,
+        institution_id: Some(client.institution_id),
+        via_client: true,
+    };
+    let (access_token, _) = state
+        .jwt
+        .issue(&actor, state.config.access_ttl)
+        .map_err(ApiError::internal)?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("cache-control", "no-store"))
+        .json(ClientTokenResponse {
+            access_token,
+            token_type: "Bearer",
+            expires_in: state.config.access_ttl.num_seconds(),
+        }))
 }

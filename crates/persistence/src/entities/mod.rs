@@ -1,8 +1,14 @@
 //! sea-orm entities, one module per table. Enumerations are stored as their snake_case
 //! text and converted to domain types by the repositories.
 
+pub mod activation_tokens;
+pub mod api_clients;
+pub mod cohort_tutors;
+pub mod cohorts;
 pub mod course_versions;
 pub mod courses;
+pub mod enrolments;
+pub mod idempotency_keys;
 pub mod institutions;
 pub mod lessons;
 pub mod login_throttle;

@@ -1,0 +1,135 @@
+//! A learner's own enrolments: self-enrolment in a published course, and the list.
+
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use chrono::{DateTime, Utc};
+use help_lms_domain::values::Language;
+use help_lms_persistence::accounts;
+use help_lms_persistence::enrolments::{self, Enrolment};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::auth::Authenticated;
+use crate::catalogue::routes::published;
+use crate::error::{ApiError, Problem};
+use crate::language;
+use crate::state::AppState;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EnrolmentDto {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub course_id: Uuid,
+    /// The course version this enrolment follows.
+    pub course_version_id: Uuid,
+    pub cohort_id: Option<Uuid>,
+    /// self, nti or admin
+    pub source: String,
+    /// active, completed or withdrawn
+    pub status: String,
+    pub language: String,
+    pub enrolled_at: DateTime<Utc>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub withdrawn_at: Option<DateTime<Utc>>,
+}
+
+impl From<Enrolment> for EnrolmentDto {
+    fn from(e: Enrolment) -> Self {
+        EnrolmentDto {
+            id: e.id,
+            user_id: e.user_id,
+            course_id: e.course_id,
+            course_version_id: e.course_version_id,
+            cohort_id: e.cohort_id,
+            source: e.source.to_string(),
+            status: e.status.to_string(),
+            language: e.language.to_string(),
+            enrolled_at: e.enrolled_at,
+            completed_at: e.completed_at,
+            withdrawn_at: e.withdrawn_at,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SelfEnrolment {
+    /// The slug of a published course.
+    pub course: String,
+    /// One of the course's languages; default: the learner's language if the course has it,
+    /// else English, else the course's original language.
+    pub language: Option<String>,
+}
+
+#[utoipa::path(
+    tag = "enrolments",
+    operation_id = "self_enrol",
+    security(("bearer" = [])),
+    request_body = SelfEnrolment,
+    responses(
+        (status = 201, description = "Enrolled (self-study)", body = EnrolmentDto),
+        (status = 404, description = "No such published course", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already actively enrolled in this course", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Language not offered", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/enrolments")]
+pub async fn self_enrol(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    body: web::Json<SelfEnrolment>,
+) -> Result<HttpResponse, ApiError> {
+    auth.person()?;
+    let course = published(&state, body.course.trim()).await?;
+    let user = accounts::find(&state.db.conn, auth.0.user_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let lang = match body.language.as_deref() {
+        Some(l) => {
+            let l =
+                Language::parse(l).map_err(|e| ApiError::field("language", e.code, e.message))?;
+            if !course.languages.contains(&l) {
+                return Err(ApiError::field(
+                    "language",
+                    "language_not_available",
+                    "the course is not offered in this language",
+                ));
+            }
+            l
+        }
+        None => {
+            let mut prefs = vec![user.language];
+            prefs.extend(language::requested(&req, None)?);
+            language::choose(&prefs, &course.languages)
+        }
+    };
+    let e = enrolments::self_enrol(
+        &state.db,
+        user.id,
+        course.course_id,
+        course.version_id,
+        lang,
+    )
+    .await?;
+    tracing::info!(enrolment_id = %e.id, "self-enrolment");
+    Ok(HttpResponse::Created().json(EnrolmentDto::from(e)))
+}
+
+#[utoipa::path(
+    tag = "enrolments",
+    operation_id = "my_enrolments",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Your enrolments, newest first", body = Vec<EnrolmentDto>),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/me/enrolments")]
+pub async fn my_enrolments(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+) -> Result<HttpResponse, ApiError> {
+    let list = enrolments::for_user(&state.db, auth.0.user_id).await?;
+    Ok(HttpResponse::Ok().json(list.into_iter().map(EnrolmentDto::from).collect::<Vec<_>>()))
+}

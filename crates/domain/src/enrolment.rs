@@ -1,0 +1,218 @@
+//! Institutions, cohorts and enrolments: their states, and checking the rows of a bulk
+//! enrolment (from JSON or a spreadsheet) before anything is written.
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+
+use crate::values::{Country, Email, Language, PersonName, Profession, string_enum};
+
+string_enum!(
+    /// What a national training institution is.
+    InstitutionKind, "institution kind" {
+    JudicialTraining => "judicial_training",
+    ProsecutionTraining => "prosecution_training",
+    PrisonProbationTraining => "prison_probation_training",
+    BarAssociation => "bar_association",
+    University => "university",
+    Other => "other",
+});
+
+string_enum!(
+    /// Whether a cohort takes enrolments.
+    CohortStatus, "cohort status" {
+    Open => "open",
+    Closed => "closed",
+});
+
+string_enum!(
+    /// The life of an enrolment.
+    EnrolmentStatus, "enrolment status" {
+    Active => "active",
+    Completed => "completed",
+    Withdrawn => "withdrawn",
+});
+
+string_enum!(
+    /// Who enrolled the learner.
+    EnrolmentSource, "enrolment source" {
+    SelfEnrolled => "self",
+    Nti => "nti",
+    Admin => "admin",
+});
+
+/// Most rows one bulk request may carry.
+pub const MAX_BULK_ROWS: usize = 5000;
+
+/// One row as received, before checking. `row` is 1-based, counting data rows (the CSV
+/// header is row 0 there, so spreadsheet users see the same number as in their file minus one).
+#[derive(Debug, Clone, Default)]
+pub struct RowInput {
+    pub row: usize,
+    pub email: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub profession: String,
+    pub country: String,
+    pub language: String,
+}
+
+/// A row that can be enrolled.
+#[derive(Debug, Clone)]
+pub struct ValidRow {
+    pub row: usize,
+    pub email: Email,
+    pub name: PersonName,
+    pub profession: Profession,
+    pub country: Country,
+    pub language: Language,
+}
+
+/// A row refused before touching the database.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Rejection {
+    pub row: usize,
+    pub email: String,
+    pub reason: &'static str,
+    pub message: String,
+}
+
+/// Checks every row; valid rows go on even when others are refused. An email seen twice in
+/// the file is refused the second time. Empty language means the cohort's language.
+pub fn check_rows(
+    rows: Vec<RowInput>,
+    default_language: Language,
+) -> (Vec<ValidRow>, Vec<Rejection>) {
+    let mut seen = BTreeSet::new();
+    let mut valid = Vec::new();
+    let mut rejected = Vec::new();
+    for r in rows {
+        let reject = |reason: &'static str, message: String| Rejection {
+            row: r.row,
+            email: r.email.trim().chars().take(254).collect(),
+            reason,
+            message,
+        };
+        let email = match Email::parse(&r.email) {
+            Ok(e) => e,
+            Err(e) => {
+                rejected.push(reject("invalid_email", e.message));
+                continue;
+            }
+        };
+        if !seen.insert(email.clone()) {
+            rejected.push(reject(
+                "duplicate_in_request",
+                "this email appears on an earlier row".into(),
+            ));
+            continue;
+        }
+        let full = format!("{} {}", r.given_name.trim(), r.family_name.trim());
+        if r.given_name.trim().is_empty() || r.family_name.trim().is_empty() {
+            rejected.push(reject(
+                "missing_name",
+                "given name and family name are required".into(),
+            ));
+            continue;
+        }
+        let name = match PersonName::parse(&full) {
+            Ok(n) => n,
+            Err(e) => {
+                rejected.push(reject("invalid_name", e.message));
+                continue;
+            }
+        };
+        let profession = match Profession::parse(&r.profession.trim().to_lowercase()) {
+            Ok(p) => p,
+            Err(e) => {
+                rejected.push(reject("invalid_profession", e.message));
+                continue;
+            }
+        };
+        let country = match Country::parse_lenient(&r.country) {
+            Ok(c) => c,
+            Err(e) => {
+                rejected.push(reject("invalid_country", e.message));
+                continue;
+            }
+        };
+        let language = if r.language.trim().is_empty() {
+            default_language
+        } else {
+            match Language::parse(&r.language.trim().to_lowercase()) {
+                Ok(l) => l,
+                Err(e) => {
+                    rejected.push(reject("invalid_language", e.message));
+                    continue;
+                }
+            }
+        };
+        valid.push(ValidRow {
+            row: r.row,
+            email,
+            name,
+            profession,
+            country,
+            language,
+        });
+    }
+    (valid, rejected)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(n: usize, email: &str, profession: &str, country: &str, language: &str) -> RowInput {
+        RowInput {
+            row: n,
+            email: email.into(),
+            given_name: "Ana".into(),
+            family_name: "Novak".into(),
+            profession: profession.into(),
+            country: country.into(),
+            language: language.into(),
+        }
+    }
+
+    #[test]
+    fn each_row_is_judged_on_its_own() {
+        let (valid, rejected) = check_rows(
+            vec![
+                row(1, " Ana.Novak@Sodisce.example ", "Judge", "si", ""),
+                row(2, "not-an-email", "judge", "SI", "sl"),
+                row(3, "ana.novak@sodisce.example", "judge", "SI", "sl"),
+                row(4, "b@sodisce.example", "astronaut", "SI", "sl"),
+                row(5, "c@sodisce.example", "judge", "US", "sl"),
+                row(6, "d@sodisce.example", "judge", "EL", "xx"),
+                row(7, "e@sodisce.example", "prosecutor", "EL", "el"),
+            ],
+            Language::Sl,
+        );
+        assert_eq!(valid.len(), 2);
+        assert_eq!(valid[0].email.as_str(), "ana.novak@sodisce.example");
+        assert_eq!(valid[0].language, Language::Sl);
+        assert_eq!(valid[0].profession, Profession::Judge);
+        assert_eq!(valid[1].country, Country::Gr);
+        let reasons: Vec<(usize, &str)> = rejected.iter().map(|r| (r.row, r.reason)).collect();
+        assert_eq!(
+            reasons,
+            [
+                (2, "invalid_email"),
+                (3, "duplicate_in_request"),
+                (4, "invalid_profession"),
+                (5, "invalid_country"),
+                (6, "invalid_language")
+            ]
+        );
+    }
+
+    #[test]
+    fn names_are_required() {
+        let mut r = row(1, "x@y.example", "judge", "FR", "fr");
+        r.family_name = " ".into();
+        let (valid, rejected) = check_rows(vec![r], Language::Fr);
+        assert!(valid.is_empty());
+        assert_eq!(rejected[0].reason, "missing_name");
+    }
+}
