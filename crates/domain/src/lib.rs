@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod content;
 pub mod enrolment;
 pub mod markdown;
+pub mod quiz;
 pub mod validation;
 pub mod values;
 
