@@ -111,7 +111,7 @@ async fn a_manager_enrols_a_cohort_from_a_spreadsheet_and_the_invited_learner_ac
          not-an-email;X;Y;judge;FR;fr;\n\
          claire.martin@justice.example;Claire;Martin;judge;FR;fr;\n\
          z@justice.example;Z;Z;astronaut;FR;fr;\n\
-         w@justice.example;W;W;judge;US;fr;\n"
+         w@justice.example;W;W;judge;US;fr;\n",
     );
     let res = enrol_csv(&app, &nti.manager, cohort, &csv, "", None).await;
     assert_eq!(res.status, 200, "{}", res.text);

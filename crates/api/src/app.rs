@@ -15,7 +15,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::error::ApiError;
 use crate::metrics::{self, Metrics};
 use crate::state::AppState;
-use crate::{auth, catalogue, cohorts, enrolments, institutions, me, ops};
+use crate::{auth, catalogue, cohorts, enrolments, institutions, learning, me, ops};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -33,6 +33,8 @@ use crate::{auth, catalogue, cohorts, enrolments, institutions, me, ops};
         (name = "institutions", description = "Institutions, their staff and API clients"),
         (name = "cohorts", description = "Tutored cohorts, bulk enrolment, rosters"),
         (name = "enrolments", description = "A learner's own enrolments"),
+        (name = "learning", description = "Progress, quiz attempts and grading"),
+        (name = "certificates", description = "Certificates and their public verification"),
         (name = "operations", description = "Health, readiness and metrics"),
     )
 )]
@@ -88,7 +90,16 @@ fn routes(cfg: &mut ServiceConfig) {
                 .service(cohorts::roster)
                 .service(cohorts::withdraw)
                 .service(enrolments::self_enrol)
-                .service(enrolments::my_enrolments),
+                .service(enrolments::my_enrolments)
+                .service(learning::get_enrolment)
+                .service(learning::record_progress)
+                .service(learning::start_attempt)
+                .service(learning::get_attempt)
+                .service(learning::save_responses)
+                .service(learning::submit_attempt)
+                .service(learning::get_certificate)
+                .service(learning::verify_certificate)
+                .service(learning::revoke_certificate),
         );
 }
 

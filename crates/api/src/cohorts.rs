@@ -629,18 +629,61 @@ pub struct RosterEntryDto {
     pub country: String,
     /// invited, active or disabled
     pub account_status: String,
+    pub progress: RosterProgress,
 }
 
-impl From<RosterEntry> for RosterEntryDto {
-    fn from(r: RosterEntry) -> Self {
-        RosterEntryDto {
-            enrolment: r.enrolment.into(),
-            email: r.email,
-            name: r.name,
-            profession: r.profession,
-            country: r.country,
-            account_status: r.user_status,
-        }
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RosterQuiz {
+    pub quiz_id: Uuid,
+    pub attempts: u32,
+    pub grade: Option<f64>,
+    pub passed: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RosterProgress {
+    pub percent: f64,
+    pub modules_completed: usize,
+    pub modules_total: usize,
+    pub time_spent_seconds: i64,
+    pub last_activity_at: Option<DateTime<Utc>>,
+    pub quizzes: Vec<RosterQuiz>,
+}
+
+fn roster_dto(
+    r: RosterEntry,
+    st: Option<&help_lms_persistence::learning::Standing>,
+) -> RosterEntryDto {
+    let progress = RosterProgress {
+        percent: st.map(|s| s.percent).unwrap_or(0.0),
+        modules_completed: st
+            .map(|s| s.modules.iter().filter(|m| m.completed).count())
+            .unwrap_or(0),
+        modules_total: st.map(|s| s.modules.len()).unwrap_or(0),
+        time_spent_seconds: st.map(|s| s.time_spent_seconds).unwrap_or(0),
+        last_activity_at: r.last_activity_at,
+        quizzes: st
+            .map(|s| {
+                s.quizzes
+                    .iter()
+                    .map(|(id, q)| RosterQuiz {
+                        quiz_id: *id,
+                        attempts: q.attempts_submitted,
+                        grade: q.grade,
+                        passed: q.passed,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+    };
+    RosterEntryDto {
+        enrolment: r.enrolment.into(),
+        email: r.email,
+        name: r.name,
+        profession: r.profession,
+        country: r.country,
+        account_status: r.user_status,
+        progress,
     }
 }
 
@@ -659,6 +702,11 @@ fn roster_csv(entries: &[RosterEntryDto]) -> Result<String, ApiError> {
         "enrolled_at",
         "completed_at",
         "withdrawn_at",
+        "percent",
+        "modules_completed",
+        "time_spent_seconds",
+        "last_activity_at",
+        "quizzes_passed",
     ])
     .map_err(ApiError::internal)?;
     for e in entries {
@@ -677,6 +725,16 @@ fn roster_csv(entries: &[RosterEntryDto]) -> Result<String, ApiError> {
             en.enrolled_at.to_rfc3339(),
             opt(&en.completed_at),
             opt(&en.withdrawn_at),
+            e.progress.percent.to_string(),
+            e.progress.modules_completed.to_string(),
+            e.progress.time_spent_seconds.to_string(),
+            opt(&e.progress.last_activity_at),
+            e.progress
+                .quizzes
+                .iter()
+                .filter(|q| q.passed)
+                .count()
+                .to_string(),
         ])
         .map_err(ApiError::internal)?;
     }
@@ -710,7 +768,14 @@ pub async fn roster(
         .is_some_and(|a| a.contains("text/csv"));
     if wants_csv {
         let (rows, _) = enrolments::roster(&state.db, c.id, u64::MAX >> 1, 0).await?;
-        let dtos: Vec<RosterEntryDto> = rows.into_iter().map(Into::into).collect();
+        let standings = crate::learning::summaries(&state, &rows).await?;
+        let dtos: Vec<RosterEntryDto> = rows
+            .into_iter()
+            .map(|r| {
+                let st = standings.get(&r.enrolment.id).cloned();
+                roster_dto(r, st.as_ref())
+            })
+            .collect();
         return Ok(HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
             .body(roster_csv(&dtos)?));
@@ -722,8 +787,15 @@ pub async fn roster(
         u64::from(page.offset()),
     )
     .await?;
+    let standings = crate::learning::summaries(&state, &rows).await?;
     Ok(HttpResponse::Ok().json(Page {
-        items: rows.into_iter().map(RosterEntryDto::from).collect(),
+        items: rows
+            .into_iter()
+            .map(|r| {
+                let st = standings.get(&r.enrolment.id).cloned();
+                roster_dto(r, st.as_ref())
+            })
+            .collect(),
         total,
         limit: page.limit(),
         offset: page.offset(),

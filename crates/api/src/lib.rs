@@ -11,10 +11,12 @@ pub mod error;
 pub mod institutions;
 pub mod jwt;
 pub mod language;
+pub mod learning;
 pub mod me;
 pub mod metrics;
 pub mod ops;
 pub mod pagination;
+pub mod pdf;
 pub mod state;
 
 pub use app::{build_app, openapi};

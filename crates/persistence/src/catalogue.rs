@@ -285,13 +285,17 @@ pub async fn current_version(db: &Db, slug: &str) -> Result<Option<CourseSummary
 
 /// One version of a course by id.
 pub async fn version_by_id(db: &Db, version_id: Uuid) -> Result<Option<CourseSummary>, StoreError> {
-    let Some(v) = cv::Entity::find_by_id(version_id).one(&db.conn).await? else {
+    version_by_id_on(&db.conn, version_id).await
+}
+
+pub async fn version_by_id_on<C: ConnectionTrait>(
+    conn: &C,
+    version_id: Uuid,
+) -> Result<Option<CourseSummary>, StoreError> {
+    let Some(v) = cv::Entity::find_by_id(version_id).one(conn).await? else {
         return Ok(None);
     };
-    let Some(c) = courses::Entity::find_by_id(v.course_id)
-        .one(&db.conn)
-        .await?
-    else {
+    let Some(c) = courses::Entity::find_by_id(v.course_id).one(conn).await? else {
         return Ok(None);
     };
     Ok(Some(summary_of(&c, v)?))
@@ -324,7 +328,7 @@ pub struct ModuleOutline {
     pub quiz: Option<QuizOutline>,
 }
 
-fn settings_of(q: &quizzes::Model) -> Result<QuizSettings, StoreError> {
+pub(crate) fn settings_of(q: &quizzes::Model) -> Result<QuizSettings, StoreError> {
     use help_lms_domain::content::{GradingMethod, ReviewShow, ReviewWhen};
     let corrupt = |e: help_lms_domain::validation::ValueError| StoreError::Corrupt(e.to_string());
     Ok(QuizSettings {

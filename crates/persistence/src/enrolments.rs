@@ -73,6 +73,7 @@ fn new_row(
         completed_at: Set(None),
         withdrawn_at: Set(None),
         updated_at: Set(now),
+        last_activity_at: Set(None),
     }
 }
 
@@ -164,6 +165,7 @@ pub struct RosterEntry {
     pub profession: String,
     pub country: String,
     pub user_status: String,
+    pub last_activity_at: Option<DateTime<Utc>>,
 }
 
 pub async fn roster(
@@ -198,6 +200,7 @@ pub async fn roster(
             profession: u.profession.clone(),
             country: u.country.clone(),
             user_status: u.status.clone(),
+            last_activity_at: e.last_activity_at,
             enrolment: to_domain(e)?,
         });
     }

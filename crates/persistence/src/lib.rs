@@ -10,6 +10,7 @@ pub mod entities;
 pub mod error;
 pub mod idempotency;
 pub mod institutions;
+pub mod learning;
 pub mod passwords;
 pub mod sessions;
 pub mod throttle;

@@ -3,6 +3,8 @@
 
 pub mod activation_tokens;
 pub mod api_clients;
+pub mod attempts;
+pub mod certificates;
 pub mod cohort_tutors;
 pub mod cohorts;
 pub mod course_versions;
@@ -10,6 +12,7 @@ pub mod courses;
 pub mod enrolments;
 pub mod idempotency_keys;
 pub mod institutions;
+pub mod lesson_progress;
 pub mod lessons;
 pub mod login_throttle;
 pub mod modules;
