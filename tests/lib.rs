@@ -94,6 +94,8 @@ async fn fresh_database_url(dir: &std::path::Path) -> String {
 }
 
 pub struct Options {
+    /// Receives invitations instead of the log-only default.
+    pub mailer: Option<help_lms_api::mail::Sender>,
     pub seed_catalogue: bool,
     pub registration: bool,
     pub extra: Vec<String>,
@@ -102,6 +104,7 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Self {
         Options {
+            mailer: None,
             seed_catalogue: false,
             registration: true,
             extra: Vec::new(),
@@ -151,9 +154,11 @@ pub async fn spawn_with(opts: Options) -> TestApp {
         help_lms::telemetry::init("warn", help_lms::settings::LogFormat::Text);
     }
     let settings = Settings::from_args(args).expect("settings");
-    let app = Application::build(&settings)
-        .await
-        .expect("start the application");
+    let app = match opts.mailer {
+        Some(m) => Application::build_with_mailer(&settings, m).await,
+        None => Application::build(&settings).await,
+    }
+    .expect("start the application");
     let address = format!("http://127.0.0.1:{}", app.port());
     let db = app.state.db.clone();
     let hasher = app.state.hasher.clone();

@@ -838,3 +838,40 @@ async fn a_learner_enrols_themselves_once_per_course() {
     let mine = app.get("/api/v1/me/enrolments", Some(&learner)).await;
     assert_eq!(mine.body.as_array().unwrap().len(), 1);
 }
+
+/// Records invitations, to prove the sender is pluggable and called once per new account.
+#[derive(Default)]
+struct Outbox(std::sync::Mutex<Vec<(Uuid, String)>>);
+
+impl help_lms_api::mail::InvitationSender for Outbox {
+    fn send(&self, i: &help_lms_api::mail::Invitation<'_>) {
+        self.0.lock().unwrap().push((i.user_id, i.email.to_owned()));
+    }
+}
+
+#[tokio::test]
+async fn invitations_go_to_the_configured_sender_and_not_on_dry_runs() {
+    let outbox = std::sync::Arc::new(Outbox::default());
+    let app = spawn_with(Options {
+        mailer: Some(outbox.clone()),
+        seed_catalogue: true,
+        ..Default::default()
+    })
+    .await;
+    let admin = app.admin_token().await;
+    let nti = institution(&app, &admin, "NTI", "FR").await;
+    let cohort = cohort(&app, &nti, 10).await;
+    let csv = format!("{HEADER}one@x.example,O,N,judge,FR,fr\ntwo@x.example,T,W,judge,FR,fr\n");
+    enrol_csv(&app, &nti.manager, cohort, &csv, "?dry_run=true", None).await;
+    assert!(outbox.0.lock().unwrap().is_empty());
+    enrol_csv(&app, &nti.manager, cohort, &csv, "", None).await;
+    enrol_csv(&app, &nti.manager, cohort, &csv, "", None).await;
+    let sent: Vec<String> = outbox
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(_, e)| e.clone())
+        .collect();
+    assert_eq!(sent, ["one@x.example", "two@x.example"]);
+}

@@ -594,6 +594,20 @@ pub async fn enrol_cohort(
     .await?;
     match answer {
         BulkAnswer::Fresh(outcome) => {
+            if !outcome.dry_run {
+                for r in outcome.rows.iter().filter(|r| r.result == "created") {
+                    if let (Some(user_id), Some(token)) = (r.user_id, r.activation_token.as_deref())
+                    {
+                        state.mailer.send(&crate::mail::Invitation {
+                            user_id,
+                            email: &r.email,
+                            name: "",
+                            activation_token: token,
+                            institution_id: Some(cohort.institution_id),
+                        });
+                    }
+                }
+            }
             tracing::info!(
                 cohort_id = %cohort.id,
                 dry_run = outcome.dry_run,

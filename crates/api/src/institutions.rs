@@ -259,6 +259,13 @@ pub async fn invite_staff(
             .await?;
     txn.commit().await?;
     tracing::info!(user_id = %user.id, institution_id = %inst.id, role = %user.role, "account invited");
+    state.mailer.send(&crate::mail::Invitation {
+        user_id: user.id,
+        email: user.email.as_str(),
+        name: &user.name,
+        activation_token: &token,
+        institution_id: user.institution_id,
+    });
     Ok(HttpResponse::Created().json(Invitation {
         user: user.into(),
         activation_token: token,

@@ -12,6 +12,7 @@ pub mod institutions;
 pub mod jwt;
 pub mod language;
 pub mod learning;
+pub mod mail;
 pub mod me;
 pub mod metrics;
 pub mod ops;

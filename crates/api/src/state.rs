@@ -40,6 +40,8 @@ impl Default for ApiConfig {
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
+    /// Where invitations go (the default only logs).
+    pub mailer: crate::mail::Sender,
     pub hasher: PasswordHasher,
     pub jwt: Arc<JwtKeys>,
     pub config: Arc<ApiConfig>,

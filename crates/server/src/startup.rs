@@ -133,6 +133,14 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: &Settings) -> Result<Self, StartError> {
+        Self::build_with_mailer(settings, help_lms_api::mail::log_only()).await
+    }
+
+    /// As `build`, with a chosen way of delivering invitations.
+    pub async fn build_with_mailer(
+        settings: &Settings,
+        mailer: help_lms_api::mail::Sender,
+    ) -> Result<Self, StartError> {
         settings.validate()?;
         let db = connect_and_migrate(settings).await?;
         if settings.seed_catalogue {
@@ -146,6 +154,7 @@ impl Application {
             .map_err(|e| StartError::Other(format!("signing key: {e}")))?;
         let state = AppState {
             db,
+            mailer,
             hasher,
             jwt: Arc::new(jwt),
             config: Arc::new(ApiConfig {
