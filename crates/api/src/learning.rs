@@ -37,9 +37,8 @@ async fn access(
     actor: &Actor,
     enrolment_id: Uuid,
 ) -> Result<(en::Model, Access), ApiError> {
-    let e = learning::enrolment_row(&state.db.conn, enrolment_id)
-        .await
-        .map_err(|_| ApiError::NotFound)?;
+    // A missing enrolment is a 404 like any other; a database failure stays a 500.
+    let e = learning::enrolment_row(&state.db.conn, enrolment_id).await?;
     if !actor.via_client && e.user_id == actor.user_id {
         return Ok((e, Access::Owner));
     }

@@ -1,0 +1,315 @@
+//! Shared pieces of the benchmarks: start the release binary on a fresh database, sign in,
+//! send load, and summarise latencies. Every benchmark prints its own baseline from the
+//! same run, because the machines are shared and absolute times drift.
+
+// A benchmark that cannot set up should stop loudly.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+pub const ADMIN_EMAIL: &str = "bench-admin@help-lms.local";
+pub const ADMIN_PASSWORD: &str = "bench admin password";
+const SECRET: &str = "bench-signing-key-0123456789-abcdefghijklmnop";
+
+/// The database a benchmark runs on.
+#[derive(Clone, Debug)]
+pub enum Backend {
+    Sqlite,
+    /// A server URL ending in a database that may be replaced by a fresh one (`.../postgres`).
+    Postgres(String),
+}
+
+impl Backend {
+    /// `--pg URL` on the command line, else SQLite.
+    pub fn from_args() -> Backend {
+        let args: Vec<String> = std::env::args().collect();
+        match args.iter().position(|a| a == "--pg") {
+            Some(i) => Backend::Postgres(args.get(i + 1).cloned().expect("--pg needs a URL")),
+            None => Backend::Sqlite,
+        }
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres(_) => "PostgreSQL",
+        }
+    }
+}
+
+pub struct Server {
+    pub base: String,
+    pub database_url: String,
+    child: Child,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn binary() -> PathBuf {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    root.join("target/release/help-lms")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+async fn fresh_url(backend: &Backend, dir: &std::path::Path) -> String {
+    match backend {
+        Backend::Sqlite => format!("sqlite://{}?mode=rwc", dir.join("bench.db").display()),
+        Backend::Postgres(base) => {
+            use sea_orm::ConnectionTrait;
+            let name = format!("bench_{}", uuid::Uuid::new_v4().simple());
+            let admin = sea_orm::Database::connect(base).await.expect("connect to PostgreSQL");
+            admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.expect("create database");
+            let (prefix, _) = base.rsplit_once('/').unwrap();
+            format!("{prefix}/{name}")
+        }
+    }
+}
+
+/// Starts the release binary on a fresh database with the bundled catalogue and an admin.
+pub async fn start(backend: &Backend) -> Server {
+    let bin = binary();
+    assert!(bin.exists(), "build it first: cargo build --release (looked for {})", bin.display());
+    let dir = tempfile::tempdir().unwrap();
+    let url = fresh_url(backend, dir.path()).await;
+    let port = free_port();
+    let env = |c: &mut Command| {
+        c.env("DATABASE_URL", &url)
+            .env("HELP_DATA_DIR", dir.path())
+            .env("HELP_ENV", "production")
+            .env("HELP_JWT_SECRET", SECRET)
+            .env("HELP_LOG", "warn")
+            .env("HELP_BIND", format!("127.0.0.1:{port}"));
+    };
+    let mut admin = Command::new(&bin);
+    env(&mut admin);
+    let status = admin
+        .args(["admin", "create", "--email", ADMIN_EMAIL, "--name", "Bench Admin"])
+        .env("HELP_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .stdout(Stdio::null())
+        .status()
+        .expect("run admin create");
+    assert!(status.success());
+    let mut serve = Command::new(&bin);
+    env(&mut serve);
+    let child = serve.stdout(Stdio::null()).spawn().expect("start the server");
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Ok(r) = client.get(format!("{base}/readyz")).send().await
+            && r.status().is_success()
+        {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the server did not become ready");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Server { base, database_url: url, child, _dir: dir }
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder().pool_max_idle_per_host(1024).timeout(Duration::from_secs(120)).build().unwrap()
+}
+
+pub async fn login(c: &reqwest::Client, base: &str, email: &str, password: &str) -> String {
+    let r: Value = c
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"email": email, "password": password}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    r["access_token"].as_str().unwrap_or_else(|| panic!("login failed: {r}")).to_owned()
+}
+
+/// Latency summary of one scenario.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub requests: usize,
+    pub errors: usize,
+    pub seconds: f64,
+    pub p50_ms: f64,
+    pub p95_ms: f64,
+    pub p99_ms: f64,
+}
+
+impl Summary {
+    pub fn of(mut latencies: Vec<Duration>, errors: usize, elapsed: Duration) -> Summary {
+        latencies.sort();
+        let pct = |p: f64| {
+            if latencies.is_empty() {
+                return 0.0;
+            }
+            let i = ((latencies.len() as f64 - 1.0) * p).round() as usize;
+            latencies[i].as_secs_f64() * 1000.0
+        };
+        Summary {
+            requests: latencies.len() + errors,
+            errors,
+            seconds: elapsed.as_secs_f64(),
+            p50_ms: pct(0.50),
+            p95_ms: pct(0.95),
+            p99_ms: pct(0.99),
+        }
+    }
+
+    pub fn throughput(&self) -> f64 {
+        if self.seconds > 0.0 { (self.requests - self.errors) as f64 / self.seconds } else { 0.0 }
+    }
+
+    pub fn row(&self, name: &str, baseline: Option<&Summary>) -> String {
+        let ratio = baseline.map(|b| format!("{:.2}", self.throughput() / b.throughput().max(f64::MIN_POSITIVE))).unwrap_or_else(|| "1.00".into());
+        format!(
+            "| {name} | {} | {} | {:.0}/s | {:.1} | {:.1} | {:.1} | {ratio} |",
+            self.requests,
+            self.errors,
+            self.throughput(),
+            self.p50_ms,
+            self.p95_ms,
+            self.p99_ms
+        )
+    }
+}
+
+pub const TABLE_HEAD: &str = "| scenario | requests | errors | throughput | p50 ms | p95 ms | p99 ms | throughput vs baseline |\n|---|---|---|---|---|---|---|---|";
+
+/// Runs `total` calls of `f(i)` with at most `concurrency` in flight; each returns success.
+pub async fn load<F, Fut>(total: usize, concurrency: usize, f: F) -> Summary
+where
+    F: Fn(usize) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
+    let f = std::sync::Arc::new(f);
+    let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..concurrency {
+        let f = f.clone();
+        let next = next.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            let mut errors = 0;
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if i >= total {
+                    break;
+                }
+                let t = Instant::now();
+                if f(i).await {
+                    lat.push(t.elapsed());
+                } else {
+                    errors += 1;
+                }
+            }
+            (lat, errors)
+        }));
+    }
+    let mut all = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        let (l, e) = t.await.unwrap();
+        all.extend(l);
+        errors += e;
+    }
+    Summary::of(all, errors, start.elapsed())
+}
+
+/// Runs `f` repeatedly for `duration` with `concurrency` workers.
+pub async fn load_for<F, Fut>(duration: Duration, concurrency: usize, f: F) -> Summary
+where
+    F: Fn(usize) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
+    let f = std::sync::Arc::new(f);
+    let counter = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..concurrency {
+        let f = f.clone();
+        let counter = counter.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            let mut errors = 0;
+            while start.elapsed() < duration {
+                let i = counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let t = Instant::now();
+                if f(i).await {
+                    lat.push(t.elapsed());
+                } else {
+                    errors += 1;
+                }
+            }
+            (lat, errors)
+        }));
+    }
+    let mut all = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        let (l, e) = t.await.unwrap();
+        all.extend(l);
+        errors += e;
+    }
+    Summary::of(all, errors, start.elapsed())
+}
+
+/// An institution, a manager token and a cohort of `capacity` seats in the bilingual course.
+pub async fn cohort(c: &reqwest::Client, base: &str, admin: &str, capacity: i32) -> (String, String) {
+    let inst: Value = c
+        .post(format!("{base}/api/v1/institutions"))
+        .bearer_auth(admin)
+        .json(&json!({"name": format!("Bench NTI {}", uuid::Uuid::new_v4().simple()), "country": "FR", "kind": "judicial_training"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let inst_id = inst["id"].as_str().unwrap().to_owned();
+    let email = format!("manager-{}@bench.example", uuid::Uuid::new_v4().simple());
+    let invite: Value = c
+        .post(format!("{base}/api/v1/institutions/{inst_id}/users"))
+        .bearer_auth(admin)
+        .json(&json!({"email": email, "name": "Bench Manager", "role": "nti_manager"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let act: Value = c
+        .post(format!("{base}/api/v1/auth/activate"))
+        .json(&json!({"token": invite["activation_token"], "password": "bench manager password"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let manager = act["access_token"].as_str().unwrap().to_owned();
+    let cohort: Value = c
+        .post(format!("{base}/api/v1/cohorts"))
+        .bearer_auth(&manager)
+        .json(&json!({"course": "international-cooperation-pre-trial-detention", "language": "fr", "name": "Bench", "starts_on": "2027-01-01", "ends_on": "2027-06-30", "capacity": capacity}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    (manager, cohort["id"].as_str().unwrap_or_else(|| panic!("cohort: {cohort}")).to_owned())
+}
