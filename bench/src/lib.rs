@@ -61,7 +61,11 @@ pub fn binary() -> PathBuf {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 async fn fresh_url(backend: &Backend, dir: &std::path::Path) -> String {
@@ -70,8 +74,13 @@ async fn fresh_url(backend: &Backend, dir: &std::path::Path) -> String {
         Backend::Postgres(base) => {
             use sea_orm::ConnectionTrait;
             let name = format!("bench_{}", uuid::Uuid::new_v4().simple());
-            let admin = sea_orm::Database::connect(base).await.expect("connect to PostgreSQL");
-            admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.expect("create database");
+            let admin = sea_orm::Database::connect(base)
+                .await
+                .expect("connect to PostgreSQL");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                .await
+                .expect("create database");
             let (prefix, _) = base.rsplit_once('/').unwrap();
             format!("{prefix}/{name}")
         }
@@ -81,7 +90,11 @@ async fn fresh_url(backend: &Backend, dir: &std::path::Path) -> String {
 /// Starts the release binary on a fresh database with the bundled catalogue and an admin.
 pub async fn start(backend: &Backend) -> Server {
     let bin = binary();
-    assert!(bin.exists(), "build it first: cargo build --release (looked for {})", bin.display());
+    assert!(
+        bin.exists(),
+        "build it first: cargo build --release (looked for {})",
+        bin.display()
+    );
     let dir = tempfile::tempdir().unwrap();
     let url = fresh_url(backend, dir.path()).await;
     let port = free_port();
@@ -96,7 +109,14 @@ pub async fn start(backend: &Backend) -> Server {
     let mut admin = Command::new(&bin);
     env(&mut admin);
     let status = admin
-        .args(["admin", "create", "--email", ADMIN_EMAIL, "--name", "Bench Admin"])
+        .args([
+            "admin",
+            "create",
+            "--email",
+            ADMIN_EMAIL,
+            "--name",
+            "Bench Admin",
+        ])
         .env("HELP_ADMIN_PASSWORD", ADMIN_PASSWORD)
         .stdout(Stdio::null())
         .status()
@@ -104,7 +124,10 @@ pub async fn start(backend: &Backend) -> Server {
     assert!(status.success());
     let mut serve = Command::new(&bin);
     env(&mut serve);
-    let child = serve.stdout(Stdio::null()).spawn().expect("start the server");
+    let child = serve
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start the server");
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -117,11 +140,20 @@ pub async fn start(backend: &Backend) -> Server {
         assert!(Instant::now() < deadline, "the server did not become ready");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    Server { base, database_url: url, child, _dir: dir }
+    Server {
+        base,
+        database_url: url,
+        child,
+        _dir: dir,
+    }
 }
 
 pub fn client() -> reqwest::Client {
-    reqwest::Client::builder().pool_max_idle_per_host(1024).timeout(Duration::from_secs(120)).build().unwrap()
+    reqwest::Client::builder()
+        .pool_max_idle_per_host(1024)
+        .timeout(Duration::from_secs(120))
+        .build()
+        .unwrap()
 }
 
 pub async fn login(c: &reqwest::Client, base: &str, email: &str, password: &str) -> String {
@@ -134,7 +166,10 @@ pub async fn login(c: &reqwest::Client, base: &str, email: &str, password: &str)
         .json()
         .await
         .unwrap();
-    r["access_token"].as_str().unwrap_or_else(|| panic!("login failed: {r}")).to_owned()
+    r["access_token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("login failed: {r}"))
+        .to_owned()
 }
 
 /// Latency summary of one scenario.
@@ -169,11 +204,22 @@ impl Summary {
     }
 
     pub fn throughput(&self) -> f64 {
-        if self.seconds > 0.0 { (self.requests - self.errors) as f64 / self.seconds } else { 0.0 }
+        if self.seconds > 0.0 {
+            (self.requests - self.errors) as f64 / self.seconds
+        } else {
+            0.0
+        }
     }
 
     pub fn row(&self, name: &str, baseline: Option<&Summary>) -> String {
-        let ratio = baseline.map(|b| format!("{:.2}", self.throughput() / b.throughput().max(f64::MIN_POSITIVE))).unwrap_or_else(|| "1.00".into());
+        let ratio = baseline
+            .map(|b| {
+                format!(
+                    "{:.2}",
+                    self.throughput() / b.throughput().max(f64::MIN_POSITIVE)
+                )
+            })
+            .unwrap_or_else(|| "1.00".into());
         format!(
             "| {name} | {} | {} | {:.0}/s | {:.1} | {:.1} | {:.1} | {ratio} |",
             self.requests,
@@ -268,7 +314,12 @@ where
 }
 
 /// An institution, a manager token and a cohort of `capacity` seats in the bilingual course.
-pub async fn cohort(c: &reqwest::Client, base: &str, admin: &str, capacity: i32) -> (String, String) {
+pub async fn cohort(
+    c: &reqwest::Client,
+    base: &str,
+    admin: &str,
+    capacity: i32,
+) -> (String, String) {
     let inst: Value = c
         .post(format!("{base}/api/v1/institutions"))
         .bearer_auth(admin)
@@ -311,5 +362,11 @@ pub async fn cohort(c: &reqwest::Client, base: &str, admin: &str, capacity: i32)
         .json()
         .await
         .unwrap();
-    (manager, cohort["id"].as_str().unwrap_or_else(|| panic!("cohort: {cohort}")).to_owned())
+    (
+        manager,
+        cohort["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("cohort: {cohort}"))
+            .to_owned(),
+    )
 }

@@ -401,3 +401,25 @@ async fn a_token_whose_role_no_longer_matches_the_account_is_refused() {
         .await
         .assert_problem(401, "invalid_token");
 }
+
+#[tokio::test]
+async fn many_failures_from_one_address_are_throttled_across_accounts() {
+    let app = spawn_app().await;
+    // 30 different accounts, one guess each, from the same address.
+    for i in 0..30 {
+        let body =
+            json!({"email": format!("guess{i}@court.example"), "password": "guess guess guess"});
+        app.post("/api/v1/auth/login", &body, None)
+            .await
+            .assert_problem(401, "invalid_credentials");
+    }
+    let res = app
+        .post(
+            "/api/v1/auth/login",
+            &json!({"email": "guess99@court.example", "password": "guess guess guess"}),
+            None,
+        )
+        .await;
+    res.assert_problem(429, "too_many_requests");
+    assert!(res.header("retry-after").is_some());
+}

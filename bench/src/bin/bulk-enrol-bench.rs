@@ -19,7 +19,9 @@ const RUNS: usize = 3;
 fn csv(tag: &str) -> String {
     let mut s = String::from("email,given name,family name,profession,country,language\n");
     for i in 0..ROWS {
-        s.push_str(&format!("judge{i}.{tag}@court.example,Given{i},Family{i},judge,FR,fr\n"));
+        s.push_str(&format!(
+            "judge{i}.{tag}@court.example,Given{i},Family{i},judge,FR,fr\n"
+        ));
     }
     s
 }
@@ -31,7 +33,11 @@ fn median(mut v: Vec<Duration>) -> Duration {
 
 async fn bare_inserts(url: &str, cohort_id: Uuid, tag: &str) -> Duration {
     let db = sea_orm::Database::connect(url).await.unwrap();
-    let c = cohorts::Entity::find_by_id(cohort_id).one(&db).await.unwrap().unwrap();
+    let c = cohorts::Entity::find_by_id(cohort_id)
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
     let now = chrono::Utc::now();
     let start = Instant::now();
     let txn = db.begin().await.unwrap();
@@ -77,17 +83,25 @@ async fn bare_inserts(url: &str, cohort_id: Uuid, tag: &str) -> Duration {
             withdrawn_at: Set(None),
             updated_at: Set(now),
             last_activity_at: Set(None),
-            ..Default::default()
         });
     }
     for chunk in us.chunks(400) {
-        users::Entity::insert_many(chunk.to_vec()).exec(&txn).await.unwrap();
+        users::Entity::insert_many(chunk.to_vec())
+            .exec(&txn)
+            .await
+            .unwrap();
     }
     for chunk in ts.chunks(400) {
-        activation_tokens::Entity::insert_many(chunk.to_vec()).exec(&txn).await.unwrap();
+        activation_tokens::Entity::insert_many(chunk.to_vec())
+            .exec(&txn)
+            .await
+            .unwrap();
     }
     for chunk in es.chunks(400) {
-        enrolments::Entity::insert_many(chunk.to_vec()).exec(&txn).await.unwrap();
+        enrolments::Entity::insert_many(chunk.to_vec())
+            .exec(&txn)
+            .await
+            .unwrap();
     }
     txn.commit().await.unwrap();
     let took = start.elapsed();
@@ -100,7 +114,13 @@ async fn main() {
     let backend = Backend::from_args();
     let server = start(&backend).await;
     let c = client();
-    let admin = login(&c, &server.base, help_lms_bench::ADMIN_EMAIL, help_lms_bench::ADMIN_PASSWORD).await;
+    let admin = login(
+        &c,
+        &server.base,
+        help_lms_bench::ADMIN_EMAIL,
+        help_lms_bench::ADMIN_PASSWORD,
+    )
+    .await;
     let mut api = Vec::new();
     let mut bare = Vec::new();
     for run in 0..RUNS {
@@ -108,7 +128,10 @@ async fn main() {
         let body = csv(&format!("api{run}"));
         let t = Instant::now();
         let res = c
-            .post(format!("{}/api/v1/cohorts/{cohort_id}/enrolments", server.base))
+            .post(format!(
+                "{}/api/v1/cohorts/{cohort_id}/enrolments",
+                server.base
+            ))
             .bearer_auth(&manager)
             .header("content-type", "text/csv")
             .body(body)
@@ -123,9 +146,22 @@ async fn main() {
         api.push(took);
         // The same rows, bare, into another cohort of the same course.
         let (_, other) = cohort(&c, &server.base, &admin, ROWS as i32).await;
-        bare.push(bare_inserts(&server.database_url, other.parse().unwrap(), &format!("bare{run}")).await);
+        bare.push(
+            bare_inserts(
+                &server.database_url,
+                other.parse().unwrap(),
+                &format!("bare{run}"),
+            )
+            .await,
+        );
         eprintln!("run {run}: api {:?}, bare inserts {:?}", took, bare[run]);
     }
     let (a, b) = (median(api), median(bare));
-    println!("| {} | {ROWS} | {:.2} s | {:.2} s | {:.1} |", backend.name(), a.as_secs_f64(), b.as_secs_f64(), a.as_secs_f64() / b.as_secs_f64());
+    println!(
+        "| {} | {ROWS} | {:.2} s | {:.2} s | {:.1} |",
+        backend.name(),
+        a.as_secs_f64(),
+        b.as_secs_f64(),
+        a.as_secs_f64() / b.as_secs_f64()
+    );
 }

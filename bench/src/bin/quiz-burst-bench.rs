@@ -84,12 +84,29 @@ struct Learner {
 async fn main() {
     let backend = Backend::from_args();
     let args: Vec<String> = std::env::args().collect();
-    let n: usize = args.iter().position(|a| a == "--learners").and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(1000);
+    let n: usize = args
+        .iter()
+        .position(|a| a == "--learners")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1000);
     let server = start(&backend).await;
     let base = server.base.clone();
     let c = client();
-    let admin = login(&c, &base, help_lms_bench::ADMIN_EMAIL, help_lms_bench::ADMIN_PASSWORD).await;
-    let up = c.put(format!("{base}/api/v1/courses/burst-exam/content")).bearer_auth(&admin).json(&course()).send().await.unwrap();
+    let admin = login(
+        &c,
+        &base,
+        help_lms_bench::ADMIN_EMAIL,
+        help_lms_bench::ADMIN_PASSWORD,
+    )
+    .await;
+    let up = c
+        .put(format!("{base}/api/v1/courses/burst-exam/content"))
+        .bearer_auth(&admin)
+        .json(&course())
+        .send()
+        .await
+        .unwrap();
     assert!(up.status().is_success());
 
     // A cohort of n learners, enrolled from one CSV and activated.
@@ -107,7 +124,9 @@ async fn main() {
     let cohort_id = cohort["id"].as_str().unwrap().to_owned();
     let mut csv = String::from("email,given name,family name,profession,country,language\n");
     for i in 0..n {
-        csv.push_str(&format!("candidate{i}@court.example,Candidate,{i},judge,FR,en\n"));
+        csv.push_str(&format!(
+            "candidate{i}@court.example,Candidate,{i},judge,FR,en\n"
+        ));
     }
     let res: Value = c
         .post(format!("{base}/api/v1/cohorts/{cohort_id}/enrolments"))
@@ -124,41 +143,90 @@ async fn main() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| (r["activation_token"].as_str().unwrap().to_owned(), r["enrolment_id"].as_str().unwrap().to_owned()))
+        .map(|r| {
+            (
+                r["activation_token"].as_str().unwrap().to_owned(),
+                r["enrolment_id"].as_str().unwrap().to_owned(),
+            )
+        })
         .collect();
-    eprintln!("activating {n} learners (password hashing is bounded on the server; this takes a while)");
+    eprintln!(
+        "activating {n} learners (password hashing is bounded on the server; this takes a while)"
+    );
     let rows = Arc::new(rows);
     let learners = Arc::new(tokio::sync::Mutex::new(Vec::new()));
     {
         let (rows, learners, c, base) = (rows.clone(), learners.clone(), c.clone(), base.clone());
         load(n, 8, move |i| {
-            let (rows, learners, c, base) = (rows.clone(), learners.clone(), c.clone(), base.clone());
+            let (rows, learners, c, base) =
+                (rows.clone(), learners.clone(), c.clone(), base.clone());
             async move {
                 let (token, enrolment) = rows[i].clone();
-                let r: Value = match c.post(format!("{base}/api/v1/auth/activate")).json(&json!({"token": token, "password": "candidate password"})).send().await {
+                let r: Value = match c
+                    .post(format!("{base}/api/v1/auth/activate"))
+                    .json(&json!({"token": token, "password": "candidate password"}))
+                    .send()
+                    .await
+                {
                     Ok(r) => r.json().await.unwrap_or(Value::Null),
                     Err(_) => return false,
                 };
-                let Some(t) = r["access_token"].as_str() else { return false };
-                learners.lock().await.push(Learner { token: t.to_owned(), enrolment });
+                let Some(t) = r["access_token"].as_str() else {
+                    return false;
+                };
+                learners.lock().await.push(Learner {
+                    token: t.to_owned(),
+                    enrolment,
+                });
                 true
             }
         })
         .await;
     }
     let learners: Arc<Vec<Learner>> = Arc::new(std::mem::take(&mut *learners.lock().await));
-    let view: Value = c.get(format!("{base}/api/v1/enrolments/{}", learners[0].enrolment)).bearer_auth(&learners[0].token).send().await.unwrap().json().await.unwrap();
-    let quiz = view["modules"][0]["quiz"]["id"].as_str().unwrap().to_owned();
-    let lesson = view["modules"][0]["lessons"][0]["id"].as_str().unwrap().to_owned();
+    let view: Value = c
+        .get(format!(
+            "{base}/api/v1/enrolments/{}",
+            learners[0].enrolment
+        ))
+        .bearer_auth(&learners[0].token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let quiz = view["modules"][0]["quiz"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let lesson = view["modules"][0]["lessons"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
     // The burst: everyone starts, then everyone submits.
     let attempts = Arc::new(tokio::sync::Mutex::new(vec![Value::Null; learners.len()]));
     let start_summary = {
-        let (l, a, c, base, quiz) = (learners.clone(), attempts.clone(), c.clone(), base.clone(), quiz.clone());
+        let (l, a, c, base, quiz) = (
+            learners.clone(),
+            attempts.clone(),
+            c.clone(),
+            base.clone(),
+            quiz.clone(),
+        );
         load(learners.len(), learners.len(), move |i| {
-            let (l, a, c, base, quiz) = (l.clone(), a.clone(), c.clone(), base.clone(), quiz.clone());
+            let (l, a, c, base, quiz) =
+                (l.clone(), a.clone(), c.clone(), base.clone(), quiz.clone());
             async move {
-                let r = c.post(format!("{base}/api/v1/enrolments/{}/quizzes/{quiz}/attempts", l[i].enrolment)).bearer_auth(&l[i].token).send().await;
+                let r = c
+                    .post(format!(
+                        "{base}/api/v1/enrolments/{}/quizzes/{quiz}/attempts",
+                        l[i].enrolment
+                    ))
+                    .bearer_auth(&l[i].token)
+                    .send()
+                    .await;
                 match r {
                     Ok(r) if r.status().is_success() => {
                         a.lock().await[i] = r.json().await.unwrap_or(Value::Null);
@@ -176,7 +244,9 @@ async fn main() {
             let (l, a, c, base) = (l.clone(), a.clone(), c.clone(), base.clone());
             async move {
                 let attempt = a.lock().await[i].clone();
-                let Some(id) = attempt["id"].as_str() else { return false };
+                let Some(id) = attempt["id"].as_str() else {
+                    return false;
+                };
                 let r = c
                     .post(format!("{base}/api/v1/attempts/{id}/submit"))
                     .bearer_auth(&l[i].token)
@@ -205,17 +275,36 @@ async fn main() {
             let (l, c, base, lesson) = (l.clone(), c.clone(), base.clone(), lesson.clone());
             async move {
                 let who = &l[i % l.len()];
-                let body = json!({"status": "viewed", "time_spent_seconds": (i / l.len() + 1) * 30});
-                let r = c.put(format!("{base}/api/v1/enrolments/{}/lessons/{lesson}/progress", who.enrolment)).bearer_auth(&who.token).json(&body).send().await;
+                let body =
+                    json!({"status": "viewed", "time_spent_seconds": (i / l.len() + 1) * 30});
+                let r = c
+                    .put(format!(
+                        "{base}/api/v1/enrolments/{}/lessons/{lesson}/progress",
+                        who.enrolment
+                    ))
+                    .bearer_auth(&who.token)
+                    .json(&body)
+                    .send()
+                    .await;
                 matches!(r, Ok(r) if r.status().is_success())
             }
         })
         .await
     };
-    println!("\n### {} ({} learners)\n\n{TABLE_HEAD}", backend.name(), learners.len());
-    println!("{}", Summary::row(&baseline, "GET /healthz (baseline)", None));
+    println!(
+        "\n### {} ({} learners)\n\n{TABLE_HEAD}",
+        backend.name(),
+        learners.len()
+    );
+    println!(
+        "{}",
+        Summary::row(&baseline, "GET /healthz (baseline)", None)
+    );
     println!("{}", start_summary.row("start attempt (burst)", None));
     println!("{}", submit_summary.row("submit 20 answers (burst)", None));
     println!("{}", writes.row("PUT lesson progress", Some(&baseline)));
-    println!("\nburst wall time: start {:.2} s, submit {:.2} s", start_summary.seconds, submit_summary.seconds);
+    println!(
+        "\nburst wall time: start {:.2} s, submit {:.2} s",
+        start_summary.seconds, submit_summary.seconds
+    );
 }
