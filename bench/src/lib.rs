@@ -234,25 +234,26 @@ impl Summary {
 
 pub const TABLE_HEAD: &str = "| scenario | requests | errors | throughput | p50 ms | p95 ms | p99 ms | throughput vs baseline |\n|---|---|---|---|---|---|---|---|";
 
-/// Runs `total` calls of `f(i)` with at most `concurrency` in flight; each returns success.
-pub async fn load<F, Fut>(total: usize, concurrency: usize, f: F) -> Summary
+/// Runs `f(i)` for i = 0, 1, 2, ... on `concurrency` workers until `done(i, started)`.
+async fn drive<F, Fut, D>(concurrency: usize, f: F, done: D) -> Summary
 where
     F: Fn(usize) -> Fut + Send + Sync + 'static,
     Fut: std::future::Future<Output = bool> + Send,
+    D: Fn(usize, Instant) -> bool + Send + Sync + 'static,
 {
     let f = std::sync::Arc::new(f);
+    let done = std::sync::Arc::new(done);
     let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let start = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..concurrency {
-        let f = f.clone();
-        let next = next.clone();
+        let (f, done, next) = (f.clone(), done.clone(), next.clone());
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::new();
             let mut errors = 0;
             loop {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                if i >= total {
+                if done(i, start) {
                     break;
                 }
                 let t = Instant::now();
@@ -275,42 +276,22 @@ where
     Summary::of(all, errors, start.elapsed())
 }
 
+/// Runs `total` calls of `f(i)` with at most `concurrency` in flight; each returns success.
+pub async fn load<F, Fut>(total: usize, concurrency: usize, f: F) -> Summary
+where
+    F: Fn(usize) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
+    drive(concurrency, f, move |i, _| i >= total).await
+}
+
 /// Runs `f` repeatedly for `duration` with `concurrency` workers.
 pub async fn load_for<F, Fut>(duration: Duration, concurrency: usize, f: F) -> Summary
 where
     F: Fn(usize) -> Fut + Send + Sync + 'static,
     Fut: std::future::Future<Output = bool> + Send,
 {
-    let f = std::sync::Arc::new(f);
-    let counter = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let start = Instant::now();
-    let mut tasks = Vec::new();
-    for _ in 0..concurrency {
-        let f = f.clone();
-        let counter = counter.clone();
-        tasks.push(tokio::spawn(async move {
-            let mut lat = Vec::new();
-            let mut errors = 0;
-            while start.elapsed() < duration {
-                let i = counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let t = Instant::now();
-                if f(i).await {
-                    lat.push(t.elapsed());
-                } else {
-                    errors += 1;
-                }
-            }
-            (lat, errors)
-        }));
-    }
-    let mut all = Vec::new();
-    let mut errors = 0;
-    for t in tasks {
-        let (l, e) = t.await.unwrap();
-        all.extend(l);
-        errors += e;
-    }
-    Summary::of(all, errors, start.elapsed())
+    drive(concurrency, f, move |_, start| start.elapsed() >= duration).await
 }
 
 /// An institution, a manager token and a cohort of `capacity` seats in the bilingual course.

@@ -57,10 +57,11 @@ pub struct RegisterRequest {
     pub language: Option<String>,
 }
 
-pub(crate) async fn tokens_for(
+/// The answer to a sign-in: an access token for `user` and the given refresh token.
+fn token_response(
     state: &AppState,
     user: User,
-    family: Option<uuid::Uuid>,
+    refresh_token: String,
 ) -> Result<TokenResponse, ApiError> {
     let actor = Actor {
         user_id: user.id,
@@ -72,8 +73,6 @@ pub(crate) async fn tokens_for(
         .jwt
         .issue(&actor, state.config.access_ttl)
         .map_err(ApiError::internal)?;
-    let refresh_token =
-        sessions::issue(&state.db.conn, user.id, family, state.config.refresh_ttl).await?;
     Ok(TokenResponse {
         access_token,
         token_type: "Bearer",
@@ -81,6 +80,13 @@ pub(crate) async fn tokens_for(
         refresh_token,
         user: user.into(),
     })
+}
+
+/// Signs `user` in with a new session (a new refresh-token family).
+pub(crate) async fn tokens_for(state: &AppState, user: User) -> Result<TokenResponse, ApiError> {
+    let refresh_token =
+        sessions::issue(&state.db.conn, user.id, None, state.config.refresh_ttl).await?;
+    token_response(state, user, refresh_token)
 }
 
 #[utoipa::path(
@@ -129,7 +135,7 @@ pub async fn login(
             throttle::clear(&state.db, &account_key).await?;
             accounts::record_login(&state.db, user.id).await?;
             tracing::info!(user_id = %user.id, "login");
-            Ok(HttpResponse::Ok().json(tokens_for(&state, user, None).await?))
+            Ok(HttpResponse::Ok().json(tokens_for(&state, user).await?))
         }
         _ => {
             throttle::record_failure(&state.db, &policy, &account_key, policy.per_account, now)
@@ -173,23 +179,7 @@ pub async fn refresh(
         sessions::revoke(&state.db, &new_refresh).await?;
         return Err(ApiError::Unauthorized("account_inactive"));
     }
-    let actor = Actor {
-        user_id: user.id,
-        role: user.role,
-        institution_id: user.institution_id,
-        via_client: false,
-    };
-    let (access_token, _) = state
-        .jwt
-        .issue(&actor, state.config.access_ttl)
-        .map_err(ApiError::internal)?;
-    Ok(HttpResponse::Ok().json(TokenResponse {
-        access_token,
-        token_type: "Bearer",
-        expires_in: state.config.access_ttl.num_seconds(),
-        refresh_token: new_refresh,
-        user: user.into(),
-    }))
+    Ok(HttpResponse::Ok().json(token_response(&state, user, new_refresh)?))
 }
 
 #[utoipa::path(
@@ -257,7 +247,7 @@ pub async fn register(
     )
     .await?;
     tracing::info!(user_id = %user.id, "learner registered");
-    Ok(HttpResponse::Created().json(tokens_for(&state, user, None).await?))
+    Ok(HttpResponse::Created().json(tokens_for(&state, user).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -297,7 +287,7 @@ pub async fn activate(
             )
         })?;
     tracing::info!(user_id = %user.id, "account activated");
-    Ok(HttpResponse::Ok().json(tokens_for(&state, user, None).await?))
+    Ok(HttpResponse::Ok().json(tokens_for(&state, user).await?))
 }
 
 /// OAuth 2.0 client credentials (RFC 6749 section 4.4), as a form or JSON body; the client
