@@ -7,6 +7,7 @@ mod m20261128_000001_create_accounts;
 mod m20261128_000002_create_catalogue;
 mod m20261128_000003_create_cohorts_and_enrolments;
 mod m20261128_000004_create_learning;
+mod m20261128_000005_stats;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000002_create_catalogue::Migration),
             Box::new(m20261128_000003_create_cohorts_and_enrolments::Migration),
             Box::new(m20261128_000004_create_learning::Migration),
+            Box::new(m20261128_000005_stats::Migration),
         ]
     }
 }

@@ -10,3 +10,4 @@ mod learning;
 mod me;
 mod openapi;
 mod operations;
+mod stats;

@@ -83,6 +83,14 @@ async fn bare_inserts(url: &str, cohort_id: Uuid, tag: &str) -> Duration {
             withdrawn_at: Set(None),
             updated_at: Set(now),
             last_activity_at: Set(None),
+            // The reporting columns the API fills on enrolment (see persistence::stats).
+            country: Set(Some("FR".into())),
+            profession: Set(Some("judge".into())),
+            institution_id: Set(Some(c.institution_id)),
+            mode: Set(Some("tutored".into())),
+            enrolled_month: Set(Some(now.format("%Y-%m").to_string())),
+            final_score: Set(None),
+            days_to_complete: Set(None),
         });
     }
     for chunk in us.chunks(400) {

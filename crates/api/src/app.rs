@@ -15,7 +15,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::error::ApiError;
 use crate::metrics::{self, Metrics};
 use crate::state::AppState;
-use crate::{auth, catalogue, cohorts, enrolments, institutions, learning, me, ops};
+use crate::{auth, catalogue, cohorts, enrolments, institutions, learning, me, ops, stats};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -35,6 +35,7 @@ use crate::{auth, catalogue, cohorts, enrolments, institutions, learning, me, op
         (name = "enrolments", description = "A learner's own enrolments"),
         (name = "learning", description = "Progress, quiz attempts and grading"),
         (name = "certificates", description = "Certificates and their public verification"),
+        (name = "statistics", description = "Completion statistics (JSON or CSV), course funnels and the programme's targets; small cells suppressed for non-admins"),
         (name = "operations", description = "Health, readiness and metrics"),
     )
 )]
@@ -99,7 +100,13 @@ fn routes(cfg: &mut ServiceConfig) {
                 .service(learning::submit_attempt)
                 .service(learning::get_certificate)
                 .service(learning::verify_certificate)
-                .service(learning::revoke_certificate),
+                .service(learning::revoke_certificate)
+                .service(stats::completions)
+                .service(stats::course_funnel)
+                .service(stats::create_target)
+                .service(stats::list_targets)
+                .service(stats::get_target)
+                .service(stats::delete_target),
         );
 }
 

@@ -19,6 +19,7 @@ pub mod ops;
 pub mod pagination;
 pub mod pdf;
 pub mod state;
+pub mod stats;
 
 pub use app::{build_app, openapi};
 pub use state::{ApiConfig, AppState};

@@ -22,6 +22,9 @@ pub struct ApiConfig {
     /// Use the first address of `X-Forwarded-For` as the client address (behind a proxy
     /// you trust only).
     pub trust_forwarded_for: bool,
+    /// Statistics cells of fewer enrolments than this are suppressed for everyone but
+    /// admins (`HELP_STATS_MIN_CELL`).
+    pub stats_min_cell: u64,
 }
 
 impl Default for ApiConfig {
@@ -33,6 +36,7 @@ impl Default for ApiConfig {
             body_limit: 2 * 1024 * 1024,
             throttle: Policy::default(),
             trust_forwarded_for: false,
+            stats_min_cell: 5,
         }
     }
 }

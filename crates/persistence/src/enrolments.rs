@@ -16,7 +16,7 @@ use uuid::Uuid;
 use crate::cohorts::{self, Cohort};
 use crate::entities::{enrolments as en, users};
 use crate::error::{StoreError, is_unique_violation};
-use crate::{Db, idempotency, institutions};
+use crate::{Db, idempotency, institutions, stats};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Enrolment {
@@ -50,6 +50,13 @@ pub fn to_domain(m: en::Model) -> Result<Enrolment, StoreError> {
     })
 }
 
+/// The learner's country and profession as the statistics record them on the enrolment.
+struct Reporting<'a> {
+    country: &'a str,
+    profession: &'a str,
+}
+
+#[allow(clippy::too_many_arguments)]
 fn new_row(
     id: Uuid,
     user_id: Uuid,
@@ -58,6 +65,7 @@ fn new_row(
     version_id: Uuid,
     source: EnrolmentSource,
     language: Language,
+    reporting: Reporting<'_>,
 ) -> en::ActiveModel {
     let now = Utc::now();
     en::ActiveModel {
@@ -74,6 +82,13 @@ fn new_row(
         withdrawn_at: Set(None),
         updated_at: Set(now),
         last_activity_at: Set(None),
+        country: Set(Some(reporting.country.to_owned())),
+        profession: Set(Some(reporting.profession.to_owned())),
+        institution_id: Set(cohort.map(|c| c.institution_id)),
+        mode: Set(Some(stats::Mode::of(cohort.is_some()).as_str().to_owned())),
+        enrolled_month: Set(Some(stats::month_of(now))),
+        final_score: Set(None),
+        days_to_complete: Set(None),
     }
 }
 
@@ -85,6 +100,10 @@ pub async fn self_enrol(
     version_id: Uuid,
     language: Language,
 ) -> Result<Enrolment, StoreError> {
+    let user = users::Entity::find_by_id(user_id)
+        .one(&db.conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
     match new_row(
         Uuid::now_v7(),
         user_id,
@@ -93,6 +112,10 @@ pub async fn self_enrol(
         version_id,
         EnrolmentSource::SelfEnrolled,
         language,
+        Reporting {
+            country: &user.country,
+            profession: &user.profession,
+        },
     )
     .insert(&db.conn)
     .await
@@ -449,6 +472,10 @@ async fn enrol_rows(
                         cohort.course_version_id,
                         EnrolmentSource::Nti,
                         r.language,
+                        Reporting {
+                            country: &u.country,
+                            profession: &u.profession,
+                        },
                     ));
                 }
             },
@@ -484,6 +511,10 @@ async fn enrol_rows(
                     cohort.course_version_id,
                     EnrolmentSource::Nti,
                     r.language,
+                    Reporting {
+                        country: r.country.as_str(),
+                        profession: r.profession.as_str(),
+                    },
                 ));
             }
         }
@@ -519,6 +550,15 @@ async fn enrol_rows(
                 sea_orm::sea_query::Expr::value(EnrolmentSource::Nti.as_str()),
             )
             .col_expr(en::Column::UpdatedAt, sea_orm::sea_query::Expr::value(now))
+            // The enrolment now counts as tutored, in the cohort's institution.
+            .col_expr(
+                en::Column::InstitutionId,
+                sea_orm::sea_query::Expr::value(cohort.institution_id),
+            )
+            .col_expr(
+                en::Column::Mode,
+                sea_orm::sea_query::Expr::value(stats::Mode::Tutored.as_str()),
+            )
             .filter(en::Column::Id.is_in(chunk.to_vec()))
             .exec(txn)
             .await?;

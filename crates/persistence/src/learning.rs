@@ -329,6 +329,9 @@ async fn settle(
         status: Set(EnrolmentStatus::Completed.as_str().to_owned()),
         completed_at: Set(Some(now)),
         updated_at: Set(now),
+        // For the statistics, in the same transaction as the completion.
+        final_score: Set(Some(st.final_score)),
+        days_to_complete: Set(Some(crate::stats::days_between(e.enrolled_at, now))),
         ..Default::default()
     }
     .update(txn)

@@ -13,6 +13,7 @@ pub mod institutions;
 pub mod learning;
 pub mod passwords;
 pub mod sessions;
+pub mod stats;
 pub mod throttle;
 
 pub use db::Db;

@@ -2,6 +2,7 @@
 //! development admin) and the HTTP server. `main.rs` is the command line around it.
 
 pub mod content;
+pub mod demo;
 pub mod settings;
 pub mod startup;
 pub mod telemetry;

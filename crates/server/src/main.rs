@@ -1,5 +1,5 @@
 //! The `help-lms` command: `serve` (the default), `migrate`, `admin create`,
-//! `content import|validate` and `openapi`.
+//! `content import|validate`, `openapi` and `demo-data`.
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -46,6 +46,19 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Fill a fresh database with a realistic synthetic platform (development, benchmarks).
+    DemoData {
+        /// Learners to create (about 1.2 enrolments and 10 progress records each).
+        #[arg(long, default_value_t = 100_000)]
+        learners: usize,
+        /// Seed of the generator: the same seed gives the same platform.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Password of every demo account; without it the accounts are invited and
+        /// cannot sign in.
+        #[arg(long, env = "HELP_DEMO_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -218,6 +231,39 @@ async fn main() -> ExitCode {
                         };
                         println!("{}: version {} ({}), {what}", o.slug, o.version, o.status);
                     }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
+            }
+        }
+        Command::DemoData {
+            learners,
+            seed,
+            password,
+        } => {
+            if settings.is_production() {
+                return fail(
+                    "demo data is for development and benchmarks; run it with HELP_ENV=development",
+                );
+            }
+            if let Some(p) = &password
+                && let Err(e) = NewPassword::parse(p)
+            {
+                return fail(format!("--password: {e}"));
+            }
+            let db = match connect_and_migrate(&settings).await {
+                Ok(db) => db,
+                Err(e) => return fail(e),
+            };
+            let hasher = PasswordHasher::new(1);
+            let opts = help_lms::demo::DemoOptions {
+                learners,
+                seed,
+                password,
+            };
+            match help_lms::demo::generate(&db, &hasher, opts).await {
+                Ok(summary) => {
+                    println!("demo data: {summary}");
                     ExitCode::SUCCESS
                 }
                 Err(e) => fail(e),

@@ -97,6 +97,10 @@ pub struct Settings {
     /// proxy that sets it).
     #[arg(long, env = "HELP_TRUST_FORWARDED_FOR", default_value_t = false, action = clap::ArgAction::Set, global = true)]
     pub trust_forwarded_for: bool,
+    /// Statistics groups of fewer enrolments than this are suppressed for everyone but
+    /// admins, so that a handful of people cannot be singled out (0 or 1: never).
+    #[arg(long, env = "HELP_STATS_MIN_CELL", default_value_t = 5, global = true)]
+    pub stats_min_cell: u64,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -247,6 +251,12 @@ mod tests {
             .validate()
             .is_ok()
         );
+    }
+
+    #[test]
+    fn small_statistics_cells_are_suppressed_below_five_by_default() {
+        assert_eq!(parse(&[]).stats_min_cell, 5);
+        assert_eq!(parse(&["--stats-min-cell", "10"]).stats_min_cell, 10);
     }
 
     #[test]

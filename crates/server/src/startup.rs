@@ -163,6 +163,7 @@ impl Application {
                 registration_enabled: settings.registration,
                 body_limit: settings.body_limit_bytes,
                 trust_forwarded_for: settings.trust_forwarded_for,
+                stats_min_cell: settings.stats_min_cell,
                 ..ApiConfig::default()
             }),
             metrics: Metrics::default(),

@@ -17,6 +17,19 @@ pub struct Model {
     pub withdrawn_at: Option<DateTimeUtc>,
     pub updated_at: DateTimeUtc,
     pub last_activity_at: Option<DateTimeUtc>,
+    /// Reporting dimensions, copied when the enrolment is created (see `crate::stats`).
+    pub country: Option<String>,
+    pub profession: Option<String>,
+    /// The cohort's institution; none for self-study.
+    pub institution_id: Option<Uuid>,
+    /// self_study or tutored
+    pub mode: Option<String>,
+    /// YYYY-MM of `enrolled_at`.
+    pub enrolled_month: Option<String>,
+    /// Set when the enrolment completes.
+    pub final_score: Option<f64>,
+    /// Whole days from enrolment to completion.
+    pub days_to_complete: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -18,4 +18,5 @@ pub mod login_throttle;
 pub mod modules;
 pub mod quizzes;
 pub mod refresh_tokens;
+pub mod stats_targets;
 pub mod users;
