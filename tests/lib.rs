@@ -284,3 +284,41 @@ impl TestApp {
         self.user_with_token(&email, Role::Admin, None).await.1
     }
 }
+
+/// An institution with a signed-in manager and tutor.
+pub struct Nti {
+    pub id: Uuid,
+    pub manager: String,
+    pub tutor_id: Uuid,
+    pub tutor: String,
+}
+
+/// Creates an institution (as `admin`) with a manager and a tutor, both signed in.
+pub async fn institution(app: &TestApp, admin: &str, name: &str, country: &str) -> Nti {
+    let res = app
+        .post(
+            "/api/v1/institutions",
+            &json!({"name": name, "country": country, "kind": "judicial_training"}),
+            Some(admin),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let id: Uuid = res.body["id"].as_str().expect("id").parse().expect("uuid");
+    let tag = Uuid::new_v4().simple().to_string();
+    let (_, manager) = app
+        .user_with_token(
+            &format!("manager-{tag}@nti.example"),
+            Role::NtiManager,
+            Some(id),
+        )
+        .await;
+    let (tutor_id, tutor) = app
+        .user_with_token(&format!("tutor-{tag}@nti.example"), Role::Tutor, Some(id))
+        .await;
+    Nti {
+        id,
+        manager,
+        tutor_id,
+        tutor,
+    }
+}

@@ -1,48 +1,13 @@
 use help_lms_domain::values::Role;
-use help_lms_tests::{Options, PASSWORD, Res, TestApp, spawn_with, spawn_with_catalogue};
+use help_lms_tests::{
+    Nti, Options, PASSWORD, Res, TestApp, institution, spawn_with, spawn_with_catalogue,
+};
 use reqwest::Method;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 const COURSE: &str = "international-cooperation-pre-trial-detention";
 const HEADER: &str = "email,given name,family name,profession,country,language\n";
-
-/// An institution with a manager and a tutor, signed in.
-struct Nti {
-    id: Uuid,
-    manager: String,
-    tutor_id: Uuid,
-    tutor: String,
-}
-
-async fn institution(app: &TestApp, admin: &str, name: &str, country: &str) -> Nti {
-    let res = app
-        .post(
-            "/api/v1/institutions",
-            &json!({"name": name, "country": country, "kind": "judicial_training"}),
-            Some(admin),
-        )
-        .await;
-    assert_eq!(res.status, 201, "{}", res.text);
-    let id: Uuid = res.body["id"].as_str().unwrap().parse().unwrap();
-    let tag = Uuid::new_v4().simple().to_string();
-    let (_, manager) = app
-        .user_with_token(
-            &format!("manager-{tag}@nti.example"),
-            Role::NtiManager,
-            Some(id),
-        )
-        .await;
-    let (tutor_id, tutor) = app
-        .user_with_token(&format!("tutor-{tag}@nti.example"), Role::Tutor, Some(id))
-        .await;
-    Nti {
-        id,
-        manager,
-        tutor_id,
-        tutor,
-    }
-}
 
 async fn cohort(app: &TestApp, nti: &Nti, capacity: i32) -> Uuid {
     let res = app

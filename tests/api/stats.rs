@@ -11,7 +11,7 @@ use help_lms_domain::values::{Country, Email, Language, PersonName, Profession, 
 use help_lms_persistence::accounts::{self, NewUser};
 use help_lms_persistence::entities::enrolments as en;
 use help_lms_persistence::{catalogue, enrolments, learning, stats};
-use help_lms_tests::{Options, Res, TestApp, spawn_app, spawn_with};
+use help_lms_tests::{Nti, Options, Res, TestApp, institution, spawn_app, spawn_with};
 use reqwest::Method;
 use sea_orm::{ActiveModelTrait, Set};
 use serde_json::{Value, json};
@@ -223,13 +223,6 @@ impl Spec {
     }
 }
 
-struct Nti {
-    id: Uuid,
-    manager: String,
-    tutor_id: Uuid,
-    tutor: String,
-}
-
 struct Enrolled {
     spec: Spec,
     id: Uuid,
@@ -244,35 +237,6 @@ struct Fixture {
     cohorts: Vec<Uuid>,
     enrolments: Vec<Enrolled>,
     learner: String,
-}
-
-async fn institution(app: &TestApp, admin: &str, name: &str, country: &str) -> Nti {
-    let res = app
-        .post(
-            "/api/v1/institutions",
-            &json!({"name": name, "country": country, "kind": "judicial_training"}),
-            Some(admin),
-        )
-        .await;
-    assert_eq!(res.status, 201, "{}", res.text);
-    let id: Uuid = res.body["id"].as_str().unwrap().parse().unwrap();
-    let tag = Uuid::new_v4().simple().to_string();
-    let (_, manager) = app
-        .user_with_token(
-            &format!("manager-{tag}@nti.example"),
-            Role::NtiManager,
-            Some(id),
-        )
-        .await;
-    let (tutor_id, tutor) = app
-        .user_with_token(&format!("tutor-{tag}@nti.example"), Role::Tutor, Some(id))
-        .await;
-    Nti {
-        id,
-        manager,
-        tutor_id,
-        tutor,
-    }
 }
 
 async fn cohort(app: &TestApp, nti: &Nti, language: &str, name: &str, tutored: bool) -> Uuid {
