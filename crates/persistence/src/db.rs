@@ -1,17 +1,76 @@
 //! Connecting to SQLite or PostgreSQL and running the migrations.
 
+use std::ops::Deref;
+use std::sync::Arc;
 use std::time::Duration;
 
 use help_lms_migration::{Migrator, MigratorTrait};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, ExecResult, QueryResult, SqliteTransactionMode, Statement, TransactionOptions,
+    TransactionTrait,
 };
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// The shared handle to the database; cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Db {
     pub conn: DatabaseConnection,
+    /// SQLite only: one writer at a time, queued in this process (see [`Db::begin_write`]).
+    write_gate: Option<Arc<Semaphore>>,
+}
+
+/// A write transaction from [`Db::begin_write`]. Use it like the transaction it wraps
+/// (`&txn` is a connection); on SQLite it also holds the process's write turn until it is
+/// committed, rolled back or dropped.
+pub struct WriteTxn {
+    txn: DatabaseTransaction,
+    _turn: Option<OwnedSemaphorePermit>,
+}
+
+impl WriteTxn {
+    pub async fn commit(self) -> Result<(), DbErr> {
+        self.txn.commit().await
+    }
+
+    pub async fn rollback(self) -> Result<(), DbErr> {
+        self.txn.rollback().await
+    }
+}
+
+impl Deref for WriteTxn {
+    type Target = DatabaseTransaction;
+
+    fn deref(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for WriteTxn {
+    fn get_database_backend(&self) -> DbBackend {
+        self.txn.get_database_backend()
+    }
+
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        self.txn.execute_raw(stmt).await
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        self.txn.execute_unprepared(sql).await
+    }
+
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        self.txn.query_one_raw(stmt).await
+    }
+
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        self.txn.query_all_raw(stmt).await
+    }
+
+    fn support_returning(&self) -> bool {
+        self.txn.support_returning()
+    }
 }
 
 impl Db {
@@ -33,7 +92,9 @@ impl Db {
                     .busy_timeout(Duration::from_secs(10))
             });
         let conn = Database::connect(opts).await?;
-        Ok(Db { conn })
+        let write_gate =
+            (conn.get_database_backend() == DbBackend::Sqlite).then(|| Arc::new(Semaphore::new(1)));
+        Ok(Db { conn, write_gate })
     }
 
     pub fn backend(&self) -> DbBackend {
@@ -49,15 +110,109 @@ impl Db {
         self.conn.ping().await
     }
 
-    /// Begins a transaction that will write. On SQLite it takes the write lock at once
-    /// (`BEGIN IMMEDIATE`), so two writers queue on the busy timeout instead of one failing
-    /// when it upgrades from reading to writing.
-    pub async fn begin_write(&self) -> Result<DatabaseTransaction, DbErr> {
-        self.conn
+    /// Begins a transaction that will write.
+    ///
+    /// On SQLite, which has one writer at a time, writers first take their turn in this
+    /// process: they wait in a fair (first come, first served) queue without holding a
+    /// pooled connection, so waiting writers never starve readers of connections, and the
+    /// next writer starts the moment the previous one finishes instead of polling in
+    /// SQLite's busy handler. Then the transaction takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so it cannot fail later when upgrading from reading to writing;
+    /// the busy timeout still covers writers in other processes (the command line).
+    pub async fn begin_write(&self) -> Result<WriteTxn, DbErr> {
+        let turn = match &self.write_gate {
+            Some(gate) => Some(
+                gate.clone()
+                    .acquire_owned()
+                    .await
+                    .map_err(|e| DbErr::Custom(e.to_string()))?,
+            ),
+            None => None,
+        };
+        let txn = self
+            .conn
             .begin_with_options(TransactionOptions {
                 sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
                 ..Default::default()
             })
+            .await?;
+        Ok(WriteTxn { txn, _turn: turn })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn sqlite(dir: &tempfile::TempDir, connections: u32) -> Db {
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
+        let db = Db::connect(&url, connections).await.unwrap();
+        db.conn
+            .execute_unprepared("CREATE TABLE counter (id INTEGER PRIMARY KEY, n INTEGER NOT NULL); INSERT INTO counter VALUES (1, 0);")
             .await
+            .unwrap();
+        db
+    }
+
+    async fn count(c: &impl ConnectionTrait) -> i64 {
+        let row = c
+            .query_one_raw(Statement::from_string(
+                DbBackend::Sqlite,
+                "SELECT n FROM counter WHERE id = 1",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get("", "n").unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_read_modify_write_transactions_lose_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = sqlite(&dir, 4).await;
+        let mut tasks = Vec::new();
+        for _ in 0..64 {
+            let db = db.clone();
+            tasks.push(tokio::spawn(async move {
+                let txn = db.begin_write().await?;
+                let n = count(&txn).await;
+                tokio::task::yield_now().await;
+                txn.execute_unprepared(&format!("UPDATE counter SET n = {} WHERE id = 1", n + 1))
+                    .await?;
+                txn.commit().await
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap().unwrap();
+        }
+        assert_eq!(count(&db.conn).await, 64);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn waiting_writers_leave_the_pool_to_readers() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = sqlite(&dir, 2).await;
+        // One writer holds the write turn; ten more wait for it.
+        let first = db.begin_write().await.unwrap();
+        let mut waiting = Vec::new();
+        for _ in 0..10 {
+            let db = db.clone();
+            waiting.push(tokio::spawn(async move {
+                let txn = db.begin_write().await?;
+                txn.execute_unprepared("UPDATE counter SET n = n + 1 WHERE id = 1")
+                    .await?;
+                txn.commit().await
+            }));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        // With two pooled connections, one held by the writer, a reader still gets the
+        // other at once: the waiting writers hold none.
+        let read = tokio::time::timeout(Duration::from_secs(2), count(&db.conn)).await;
+        assert_eq!(read.expect("a reader waited behind queued writers"), 0);
+        first.commit().await.unwrap();
+        for w in waiting {
+            w.await.unwrap().unwrap();
+        }
+        assert_eq!(count(&db.conn).await, 10);
     }
 }

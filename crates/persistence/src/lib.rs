@@ -16,5 +16,5 @@ pub mod sessions;
 pub mod stats;
 pub mod throttle;
 
-pub use db::Db;
+pub use db::{Db, WriteTxn};
 pub use error::StoreError;
