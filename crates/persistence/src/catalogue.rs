@@ -1,7 +1,8 @@
 //! The catalogue: importing course content as immutable versions, and reading it back.
 //! A version never changes once written, so enrolments can follow the one they started.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use chrono::{DateTime, Utc};
 use help_lms_domain::content::{
@@ -344,7 +345,25 @@ pub(crate) fn settings_of(q: &quizzes::Model) -> Result<QuizSettings, StoreError
 }
 
 /// The modules, lessons and quiz settings of one version, in order.
+///
+/// A version never changes once imported (a changed course becomes a new version), so its
+/// outline is read once per process and kept: building it reads every lesson and quiz of
+/// the version, bodies included, which a course page must not pay on every request.
 pub async fn outline(db: &Db, version_id: Uuid) -> Result<Vec<ModuleOutline>, StoreError> {
+    type Outlines = Mutex<HashMap<Uuid, Arc<Vec<ModuleOutline>>>>;
+    static OUTLINES: OnceLock<Outlines> = OnceLock::new();
+    let cache = OUTLINES.get_or_init(Default::default);
+    if let Some(o) = cache.lock().ok().and_then(|c| c.get(&version_id).cloned()) {
+        return Ok(o.as_ref().clone());
+    }
+    let o = Arc::new(load_outline(db, version_id).await?);
+    if let Ok(mut c) = cache.lock() {
+        c.insert(version_id, o.clone());
+    }
+    Ok(o.as_ref().clone())
+}
+
+async fn load_outline(db: &Db, version_id: Uuid) -> Result<Vec<ModuleOutline>, StoreError> {
     let mods = modules::Entity::find()
         .filter(modules::Column::CourseVersionId.eq(version_id))
         .order_by_asc(modules::Column::Position)
