@@ -1,18 +1,26 @@
 //! Password hashing with argon2id at the OWASP parameters (m = 19 MiB, t = 2, p = 1).
-//! Hashing is slow on purpose, so it runs on tokio's blocking pool and at most `permits`
-//! hashes run at once: a burst of logins queues here instead of starving request workers.
+//!
+//! Hashing is slow on purpose, so it runs on a few threads of its own, fed by one
+//! first-come-first-served queue: a burst of logins queues here instead of starving the
+//! request workers, and takes at most that many cores. The threads live as long as the
+//! hasher, so the 19 MiB each hash needs is reused by the same few threads; on tokio's
+//! blocking pool every new thread kept its own copy, and a login flood left the server
+//! holding a gigabyte.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
-use tokio::sync::Semaphore;
+use tokio::sync::oneshot;
 
 use crate::error::StoreError;
 
+type Job = Box<dyn FnOnce() + Send>;
+
 #[derive(Clone, Debug)]
 pub struct PasswordHasher {
-    permits: Arc<Semaphore>,
+    jobs: mpsc::Sender<Job>,
 }
 
 fn argon2() -> Result<Argon2<'static>, StoreError> {
@@ -56,34 +64,58 @@ fn verify_blocking(password: &str, hash: Option<&str>) -> bool {
 }
 
 impl PasswordHasher {
-    pub fn new(permits: usize) -> Self {
-        PasswordHasher {
-            permits: Arc::new(Semaphore::new(permits.max(1))),
+    /// A hasher with `threads` hashing threads (at least one).
+    pub fn new(threads: usize) -> Self {
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        for i in 0..threads.max(1) {
+            let queue = queue.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("password-hash-{i}"))
+                .spawn(move || {
+                    loop {
+                        // The lock is held only while taking a job, not while running it.
+                        let job = match queue.lock() {
+                            Ok(q) => q.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            Ok(job) => job(),
+                            // Every hasher handle is gone.
+                            Err(_) => return,
+                        }
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "cannot start a password hashing thread");
+            }
         }
+        PasswordHasher { jobs }
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let (tx, rx) = oneshot::channel();
+        self.jobs
+            .send(Box::new(move || {
+                let _ = tx.send(work());
+            }))
+            .map_err(|_| StoreError::Internal("the password hashing threads are gone".into()))?;
+        rx.await
+            .map_err(|_| StoreError::Internal("a password hashing thread failed".into()))
     }
 
     pub async fn hash(&self, password: String) -> Result<String, StoreError> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|e| StoreError::Internal(e.to_string()))?;
-        tokio::task::spawn_blocking(move || hash_blocking(&password))
-            .await
-            .map_err(|e| StoreError::Internal(e.to_string()))?
+        self.run(move || hash_blocking(&password)).await?
     }
 
     /// Verifies `password` against `hash`; with no hash (no such account, or an invited
     /// account without a password) it spends the same time and answers false.
     pub async fn verify(&self, password: String, hash: Option<String>) -> Result<bool, StoreError> {
-        let _permit = self
-            .permits
-            .acquire()
+        self.run(move || verify_blocking(&password, hash.as_deref()))
             .await
-            .map_err(|e| StoreError::Internal(e.to_string()))?;
-        tokio::task::spawn_blocking(move || verify_blocking(&password, hash.as_deref()))
-            .await
-            .map_err(|e| StoreError::Internal(e.to_string()))
     }
 }
 
