@@ -13,6 +13,8 @@ use serde_json::{Value, json};
 
 pub const ADMIN_EMAIL: &str = "bench-admin@help-lms.local";
 pub const ADMIN_PASSWORD: &str = "bench admin password";
+/// The password of every account of the demo platform.
+pub const DEMO_PASSWORD: &str = "bench demo password";
 const SECRET: &str = "bench-signing-key-0123456789-abcdefghijklmnop";
 
 /// The database a benchmark runs on.
@@ -44,20 +46,66 @@ impl Backend {
 pub struct Server {
     pub base: String,
     pub database_url: String,
+    pub backend: Backend,
+    /// Seconds `demo-data` took, when the server was started on the demo platform.
+    pub demo_seconds: Option<f64>,
     child: Child,
     _dir: tempfile::TempDir,
+}
+
+impl Server {
+    /// The server's process id (for its CPU time and memory).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The key the server signs access tokens with (the benchmark set it).
+    pub fn signing_key(&self) -> &'static [u8] {
+        SECRET.as_bytes()
+    }
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // A PostgreSQL benchmark database can take a gigabyte: drop it with the server.
+        if let Backend::Postgres(admin_url) = &self.backend
+            && let Some((_, name)) = self.database_url.rsplit_once('/')
+        {
+            let (admin_url, name) = (admin_url.clone(), name.to_owned());
+            // Drop runs inside or outside a runtime: use a thread with its own.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .ok()?;
+                rt.block_on(async {
+                    use sea_orm::ConnectionTrait;
+                    let admin = sea_orm::Database::connect(admin_url.as_str()).await.ok()?;
+                    admin
+                        .execute_unprepared(&format!(
+                            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                        ))
+                        .await
+                        .ok()
+                })
+            })
+            .join();
+        }
     }
 }
 
+/// The `help-lms` binary built with this benchmark: the one next to it (same profile),
+/// else the release build.
 pub fn binary() -> PathBuf {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    root.join("target/release/help-lms")
+    let beside = std::env::current_exe()
+        .ok()
+        .and_then(|p| Some(p.parent()?.join("help-lms")));
+    match beside {
+        Some(p) if p.exists() => p,
+        _ => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/release/help-lms"),
+    }
 }
 
 fn free_port() -> u16 {
@@ -87,8 +135,40 @@ async fn fresh_url(backend: &Backend, dir: &std::path::Path) -> String {
     }
 }
 
+/// How to start the server for a benchmark.
+#[derive(Clone, Debug, Default)]
+pub struct StartOptions {
+    /// Build the demo platform (`help-lms demo-data`) with this many learners first.
+    pub demo_learners: Option<usize>,
+    /// Take the client address from `X-Forwarded-For` (to simulate many addresses).
+    pub trust_forwarded_for: bool,
+}
+
 /// Starts the release binary on a fresh database with the bundled catalogue and an admin.
 pub async fn start(backend: &Backend) -> Server {
+    start_with(backend, &StartOptions::default()).await
+}
+
+/// The environment every command of one benchmark server runs with.
+fn server_env(c: &mut Command, url: &str, dir: &std::path::Path, port: u16, production: bool) {
+    c.env("DATABASE_URL", url)
+        .env("HELP_DATA_DIR", dir)
+        .env(
+            "HELP_ENV",
+            if production {
+                "production"
+            } else {
+                "development"
+            },
+        )
+        .env("HELP_JWT_SECRET", SECRET)
+        .env("HELP_LOG", "warn")
+        .env("HELP_BIND", format!("127.0.0.1:{port}"));
+}
+
+/// Starts the server on a fresh database as `options` say; the demo platform's accounts
+/// sign in with [`DEMO_PASSWORD`].
+pub async fn start_with(backend: &Backend, options: &StartOptions) -> Server {
     let bin = binary();
     assert!(
         bin.exists(),
@@ -98,16 +178,29 @@ pub async fn start(backend: &Backend) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let url = fresh_url(backend, dir.path()).await;
     let port = free_port();
-    let env = |c: &mut Command| {
-        c.env("DATABASE_URL", &url)
-            .env("HELP_DATA_DIR", dir.path())
-            .env("HELP_ENV", "production")
-            .env("HELP_JWT_SECRET", SECRET)
-            .env("HELP_LOG", "warn")
-            .env("HELP_BIND", format!("127.0.0.1:{port}"));
-    };
+    let mut demo_seconds = None;
+    if let Some(learners) = options.demo_learners {
+        let t = Instant::now();
+        let mut demo = Command::new(&bin);
+        server_env(&mut demo, &url, dir.path(), port, false);
+        let out = demo
+            .args([
+                "demo-data",
+                "--learners",
+                &learners.to_string(),
+                "--seed",
+                "1",
+            ])
+            .env("HELP_DEMO_PASSWORD", DEMO_PASSWORD)
+            .stderr(Stdio::inherit())
+            .output()
+            .expect("run demo-data");
+        assert!(out.status.success(), "demo-data failed");
+        eprintln!("{}", String::from_utf8_lossy(&out.stdout).trim());
+        demo_seconds = Some(t.elapsed().as_secs_f64());
+    }
     let mut admin = Command::new(&bin);
-    env(&mut admin);
+    server_env(&mut admin, &url, dir.path(), port, true);
     let status = admin
         .args([
             "admin",
@@ -123,14 +216,18 @@ pub async fn start(backend: &Backend) -> Server {
         .expect("run admin create");
     assert!(status.success());
     let mut serve = Command::new(&bin);
-    env(&mut serve);
+    server_env(&mut serve, &url, dir.path(), port, true);
+    serve.env(
+        "HELP_TRUST_FORWARDED_FOR",
+        options.trust_forwarded_for.to_string(),
+    );
     let child = serve
         .stdout(Stdio::null())
         .spawn()
         .expect("start the server");
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(60);
+    let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         if let Ok(r) = client.get(format!("{base}/readyz")).send().await
             && r.status().is_success()
@@ -143,6 +240,8 @@ pub async fn start(backend: &Backend) -> Server {
     Server {
         base,
         database_url: url,
+        backend: backend.clone(),
+        demo_seconds,
         child,
         _dir: dir,
     }
@@ -172,12 +271,19 @@ pub async fn login(c: &reqwest::Client, base: &str, email: &str, password: &str)
         .to_owned()
 }
 
-/// Latency summary of one scenario.
-#[derive(Debug, Clone)]
+pub mod fixtures;
+pub mod report;
+pub mod scenarios;
+pub mod wrk;
+
+/// What one load measured: requests sent, failures, wall time, successful requests per
+/// second and latency percentiles.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Summary {
     pub requests: usize,
     pub errors: usize,
     pub seconds: f64,
+    pub throughput: f64,
     pub p50_ms: f64,
     pub p95_ms: f64,
     pub p99_ms: f64,
@@ -193,10 +299,16 @@ impl Summary {
             let i = ((latencies.len() as f64 - 1.0) * p).round() as usize;
             latencies[i].as_secs_f64() * 1000.0
         };
+        let seconds = elapsed.as_secs_f64();
         Summary {
             requests: latencies.len() + errors,
             errors,
-            seconds: elapsed.as_secs_f64(),
+            seconds,
+            throughput: if seconds > 0.0 {
+                latencies.len() as f64 / seconds
+            } else {
+                0.0
+            },
             p50_ms: pct(0.50),
             p95_ms: pct(0.95),
             p99_ms: pct(0.99),
@@ -204,35 +316,9 @@ impl Summary {
     }
 
     pub fn throughput(&self) -> f64 {
-        if self.seconds > 0.0 {
-            (self.requests - self.errors) as f64 / self.seconds
-        } else {
-            0.0
-        }
-    }
-
-    pub fn row(&self, name: &str, baseline: Option<&Summary>) -> String {
-        let ratio = baseline
-            .map(|b| {
-                format!(
-                    "{:.2}",
-                    self.throughput() / b.throughput().max(f64::MIN_POSITIVE)
-                )
-            })
-            .unwrap_or_else(|| "1.00".into());
-        format!(
-            "| {name} | {} | {} | {:.0}/s | {:.1} | {:.1} | {:.1} | {ratio} |",
-            self.requests,
-            self.errors,
-            self.throughput(),
-            self.p50_ms,
-            self.p95_ms,
-            self.p99_ms
-        )
+        self.throughput
     }
 }
-
-pub const TABLE_HEAD: &str = "| scenario | requests | errors | throughput | p50 ms | p95 ms | p99 ms | throughput vs baseline |\n|---|---|---|---|---|---|---|---|";
 
 /// Runs `f(i)` for i = 0, 1, 2, ... on `concurrency` workers until `done(i, started)`.
 async fn drive<F, Fut, D>(concurrency: usize, f: F, done: D) -> Summary

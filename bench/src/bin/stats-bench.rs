@@ -9,26 +9,24 @@
 //!
 //! Loopback only; every phase is bounded in count or time.
 //!
-//! cargo build --release && ./target/release/stats-bench [--pg URL] [--learners N] [--seed S]
+//! cargo build --release && ./target/release/stats-bench [--pg URL] [--learners N]
 //!     [--samples N] [--writers N] [--write-seconds S] [--stats-clients N] [--stats-pause-ms MS]
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use help_lms_bench::{Backend, Summary, binary, client, load, load_for, login};
+use help_lms_bench::{
+    ADMIN_EMAIL, ADMIN_PASSWORD, Backend, DEMO_PASSWORD, StartOptions, Summary, client, load,
+    load_for, login, start_with,
+};
 use help_lms_persistence::Db;
 use help_lms_persistence::entities::{enrolments, lessons, users};
 use help_lms_persistence::stats::{self, Dimension, Filters, Scope};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::json;
 use uuid::Uuid;
-
-const SECRET: &str = "stats-bench-signing-key-0123456789-abcdefghijklmnop";
-const ADMIN_EMAIL: &str = "stats-bench-admin@help-lms.local";
-const PASSWORD: &str = "stats bench demo password";
 
 fn arg<T: std::str::FromStr>(name: &str, default: T) -> T {
     let args: Vec<String> = std::env::args().collect();
@@ -40,44 +38,6 @@ fn arg<T: std::str::FromStr>(name: &str, default: T) -> T {
                 .unwrap_or_else(|_| panic!("{name} takes a number, not {v}"))
         })
         .unwrap_or(default)
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-async fn fresh_url(backend: &Backend, dir: &std::path::Path) -> String {
-    match backend {
-        Backend::Sqlite => format!("sqlite://{}?mode=rwc", dir.join("stats.db").display()),
-        Backend::Postgres(base) => {
-            let name = format!("stats_bench_{}", Uuid::new_v4().simple());
-            let admin = sea_orm::Database::connect(base.as_str())
-                .await
-                .expect("connect to PostgreSQL");
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-                .await
-                .expect("create database");
-            let (prefix, _) = base.rsplit_once('/').unwrap();
-            format!("{prefix}/{name}")
-        }
-    }
-}
-
-struct Server {
-    base: String,
-    child: std::process::Child,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 fn ms(d: Duration) -> f64 {
@@ -102,90 +62,27 @@ struct Writer {
 async fn main() {
     let backend = Backend::from_args();
     let learners: usize = arg("--learners", 100_000);
-    let seed: u64 = arg("--seed", 1);
     let samples: usize = arg("--samples", 200);
     let writers: usize = arg("--writers", 32);
     let write_seconds: u64 = arg("--write-seconds", 10);
     let stats_clients: usize = arg("--stats-clients", 1);
     let stats_pause_ms: u64 = arg("--stats-pause-ms", 0);
-    let bin = binary();
-    assert!(
-        bin.exists(),
-        "build it first: cargo build --release (looked for {})",
-        bin.display()
-    );
-    let dir = tempfile::tempdir().unwrap();
-    let url = fresh_url(&backend, dir.path()).await;
-    let port = free_port();
-    let env = |c: &mut Command, production: bool| {
-        c.env("DATABASE_URL", &url)
-            .env("HELP_DATA_DIR", dir.path())
-            .env(
-                "HELP_ENV",
-                if production {
-                    "production"
-                } else {
-                    "development"
-                },
-            )
-            .env("HELP_JWT_SECRET", SECRET)
-            .env("HELP_LOG", "warn")
-            .env("HELP_BIND", format!("127.0.0.1:{port}"));
-    };
-
-    // The platform.
-    let t = Instant::now();
-    let mut demo = Command::new(&bin);
-    env(&mut demo, false);
-    let out = demo
-        .args([
-            "demo-data",
-            "--learners",
-            &learners.to_string(),
-            "--seed",
-            &seed.to_string(),
-        ])
-        .env("HELP_DEMO_PASSWORD", PASSWORD)
-        .stderr(Stdio::inherit())
-        .output()
-        .expect("run demo-data");
-    assert!(out.status.success(), "demo-data failed");
+    let server = start_with(
+        &backend,
+        &StartOptions {
+            demo_learners: Some(learners),
+            trust_forwarded_for: false,
+        },
+    )
+    .await;
     println!(
-        "{} ({:.0} s wall)",
-        String::from_utf8_lossy(&out.stdout).trim(),
-        t.elapsed().as_secs_f64()
+        "demo platform of {learners} learners built in {:.0} s",
+        server.demo_seconds.unwrap_or_default()
     );
-    let mut admin = Command::new(&bin);
-    env(&mut admin, true);
-    let status = admin
-        .args(["admin", "create", "--email", ADMIN_EMAIL, "--name", "Bench"])
-        .env("HELP_ADMIN_PASSWORD", PASSWORD)
-        .stdout(Stdio::null())
-        .status()
-        .expect("run admin create");
-    assert!(status.success());
-    let mut serve = Command::new(&bin);
-    env(&mut serve, true);
-    let server = Server {
-        base: format!("http://127.0.0.1:{port}"),
-        child: serve
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("start the server"),
-    };
+    let url = server.database_url.clone();
     let c = client();
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        if let Ok(r) = c.get(format!("{}/readyz", server.base)).send().await
-            && r.status().is_success()
-        {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the server did not become ready");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
     let base = server.base.clone();
-    let admin_token = login(&c, &base, ADMIN_EMAIL, PASSWORD).await;
+    let admin_token = login(&c, &base, ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let db = Db::connect(&url, 4).await.expect("connect directly");
 
     // (a) The grouped request, through HTTP and straight on the database.
@@ -263,7 +160,7 @@ async fn main() {
         .await
         .unwrap()
         .expect("the German judicial school's manager");
-    let manager_token = login(&c, &base, &manager.email, PASSWORD).await;
+    let manager_token = login(&c, &base, &manager.email, DEMO_PASSWORD).await;
     println!("\n| other request | p50 ms | p95 ms |\n|---|---|---|");
     for (who, token, query) in [
         ("admin", &admin_token, "stats/completions"),
@@ -357,7 +254,7 @@ async fn main() {
         tasks.push(tokio::spawn(async move {
             let _permit = logins.acquire().await.unwrap();
             Writer {
-                token: login(&c, &base, &email, PASSWORD).await,
+                token: login(&c, &base, &email, DEMO_PASSWORD).await,
                 enrolment,
                 lessons,
             }
@@ -468,18 +365,7 @@ async fn main() {
         b,
         l / b
     );
-    drop(server);
     db.conn.close().await.ok();
-    // The platform takes about a gigabyte: drop the database it was made in.
-    if let Backend::Postgres(admin_url) = &backend
-        && let Some((_, name)) = url.rsplit_once('/')
-    {
-        let admin = sea_orm::Database::connect(admin_url.as_str())
-            .await
-            .expect("connect to PostgreSQL");
-        admin
-            .execute_unprepared(&format!("DROP DATABASE \"{name}\""))
-            .await
-            .expect("drop the benchmark database");
-    }
+    // Dropping the server drops a PostgreSQL benchmark database with it.
+    drop(server);
 }
