@@ -135,7 +135,7 @@ pub fn markdown(runs: &[Run]) -> String {
     let mut md = String::new();
     for run in runs {
         md.push_str(&format!(
-            "### {}{}\n\n{} cores ({}), {:.0} GiB; {} learners on the demo platform (built in {:.0} s); run of {}.\n\n",
+            "#### {}{}\n\n{} cores ({}), {:.0} GiB; {} learners on the demo platform (built in {:.0} s); run of {}.\n\n",
             run.database,
             if run.smoke { " (smoke run)" } else { "" },
             run.machine.cores,
