@@ -28,10 +28,9 @@ pub enum Backend {
 impl Backend {
     /// `--pg URL` on the command line, else SQLite.
     pub fn from_args() -> Backend {
-        let args: Vec<String> = std::env::args().collect();
-        match args.iter().position(|a| a == "--pg") {
-            Some(i) => Backend::Postgres(args.get(i + 1).cloned().expect("--pg needs a URL")),
-            None => Backend::Sqlite,
+        match std::env::args().any(|a| a == "--pg") {
+            true => Backend::Postgres(arg("--pg").expect("--pg needs a URL")),
+            false => Backend::Sqlite,
         }
     }
 
@@ -276,6 +275,33 @@ pub mod report;
 pub mod scenarios;
 pub mod wrk;
 
+/// The value `p` (0 to 1) of the way through sorted durations, in milliseconds.
+pub fn percentile_ms(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+/// The value after `name` on the command line.
+pub fn arg(name: &str) -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1).cloned())
+}
+
+/// The number after `name` on the command line, else `default`.
+pub fn arg_num<T: std::str::FromStr>(name: &str, default: T) -> T {
+    arg(name)
+        .map(|v| {
+            v.parse()
+                .unwrap_or_else(|_| panic!("{name} takes a number, not {v}"))
+        })
+        .unwrap_or(default)
+}
+
 /// What one load measured: requests sent, failures, wall time, successful requests per
 /// second and latency percentiles.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
@@ -292,13 +318,7 @@ pub struct Summary {
 impl Summary {
     pub fn of(mut latencies: Vec<Duration>, errors: usize, elapsed: Duration) -> Summary {
         latencies.sort();
-        let pct = |p: f64| {
-            if latencies.is_empty() {
-                return 0.0;
-            }
-            let i = ((latencies.len() as f64 - 1.0) * p).round() as usize;
-            latencies[i].as_secs_f64() * 1000.0
-        };
+        let pct = |p: f64| percentile_ms(&latencies, p);
         let seconds = elapsed.as_secs_f64();
         Summary {
             requests: latencies.len() + errors,

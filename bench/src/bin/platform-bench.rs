@@ -19,25 +19,9 @@ use help_lms_bench::scenarios::{
 };
 use help_lms_bench::wrk::{Mode, Wrk, request_file};
 use help_lms_bench::{
-    ADMIN_EMAIL, ADMIN_PASSWORD, Backend, StartOptions, client, load_for, start_with,
+    ADMIN_EMAIL, ADMIN_PASSWORD, Backend, StartOptions, arg, arg_num, client, load_for, start_with,
 };
 use help_lms_persistence::Db;
-
-fn arg(name: &str) -> Option<String> {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1).cloned())
-}
-
-fn num<T: std::str::FromStr>(name: &str, default: T) -> T {
-    arg(name)
-        .map(|v| {
-            v.parse()
-                .unwrap_or_else(|_| panic!("{name} takes a number, not {v}"))
-        })
-        .unwrap_or(default)
-}
 
 fn list(name: &str) -> Option<Vec<f64>> {
     arg(name).map(|v| {
@@ -111,9 +95,9 @@ async fn main() {
     }
     let backend = Backend::from_args();
     let smoke = std::env::args().any(|a| a == "--smoke");
-    let platform_learners: usize = num("--learners", if smoke { 300 } else { 100_000 });
-    let phase = Duration::from_secs(num("--phase", if smoke { 1 } else { 10 }));
-    let connections: usize = num("--connections", if smoke { 8 } else { 64 });
+    let platform_learners: usize = arg_num("--learners", if smoke { 300 } else { 100_000 });
+    let phase = Duration::from_secs(arg_num("--phase", if smoke { 1 } else { 10 }));
+    let connections: usize = arg_num("--connections", if smoke { 8 } else { 64 });
     let mut jc = if smoke {
         journey::Config::smoke()
     } else {
@@ -125,8 +109,8 @@ async fn main() {
     if let Some(t) = list("--think") {
         jc.think = (t[0], *t.get(1).unwrap_or(&t[0]));
     }
-    jc.ramp = Duration::from_secs_f64(num("--ramp", jc.ramp.as_secs_f64()));
-    jc.window = Duration::from_secs_f64(num("--window", jc.window.as_secs_f64()));
+    jc.ramp = Duration::from_secs_f64(arg_num("--ramp", jc.ramp.as_secs_f64()));
+    jc.window = Duration::from_secs_f64(arg_num("--window", jc.window.as_secs_f64()));
     let started_at = chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string();
 
     eprintln!(

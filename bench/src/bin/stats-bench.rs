@@ -18,8 +18,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use help_lms_bench::{
-    ADMIN_EMAIL, ADMIN_PASSWORD, Backend, DEMO_PASSWORD, StartOptions, Summary, client, load,
-    load_for, login, start_with,
+    ADMIN_EMAIL, ADMIN_PASSWORD, Backend, DEMO_PASSWORD, StartOptions, Summary, arg_num, client,
+    load, load_for, login, percentile_ms, start_with,
 };
 use help_lms_persistence::Db;
 use help_lms_persistence::entities::{enrolments, lessons, users};
@@ -27,29 +27,6 @@ use help_lms_persistence::stats::{self, Dimension, Filters, Scope};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::json;
 use uuid::Uuid;
-
-fn arg<T: std::str::FromStr>(name: &str, default: T) -> T {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .map(|v| {
-            v.parse()
-                .unwrap_or_else(|_| panic!("{name} takes a number, not {v}"))
-        })
-        .unwrap_or(default)
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-fn pct(sorted: &[Duration], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    ms(sorted[((sorted.len() as f64 - 1.0) * p).round() as usize])
-}
 
 /// Where a learner can write progress: an active enrolment and the lessons of its version.
 struct Writer {
@@ -61,12 +38,12 @@ struct Writer {
 #[tokio::main]
 async fn main() {
     let backend = Backend::from_args();
-    let learners: usize = arg("--learners", 100_000);
-    let samples: usize = arg("--samples", 200);
-    let writers: usize = arg("--writers", 32);
-    let write_seconds: u64 = arg("--write-seconds", 10);
-    let stats_clients: usize = arg("--stats-clients", 1);
-    let stats_pause_ms: u64 = arg("--stats-pause-ms", 0);
+    let learners: usize = arg_num("--learners", 100_000);
+    let samples: usize = arg_num("--samples", 200);
+    let writers: usize = arg_num("--writers", 32);
+    let write_seconds: u64 = arg_num("--write-seconds", 10);
+    let stats_clients: usize = arg_num("--stats-clients", 1);
+    let stats_pause_ms: u64 = arg_num("--stats-pause-ms", 0);
     let server = start_with(
         &backend,
         &StartOptions {
@@ -132,9 +109,9 @@ async fn main() {
     for v in [&mut t_http, &mut t_sql, &mut t_fn] {
         v.sort();
     }
-    let (h50, h95) = (pct(&t_http, 0.5), pct(&t_http, 0.95));
-    let (s50, s95) = (pct(&t_sql, 0.5), pct(&t_sql, 0.95));
-    let (f50, f95) = (pct(&t_fn, 0.5), pct(&t_fn, 0.95));
+    let (h50, h95) = (percentile_ms(&t_http, 0.5), percentile_ms(&t_http, 0.95));
+    let (s50, s95) = (percentile_ms(&t_sql, 0.5), percentile_ms(&t_sql, 0.95));
+    let (f50, f95) = (percentile_ms(&t_fn, 0.5), percentile_ms(&t_fn, 0.95));
     println!(
         "\n(a) group_by=country,profession on {} ({rows} rows), {samples} samples each, interleaved",
         backend.name()
@@ -206,8 +183,8 @@ async fn main() {
         t.sort();
         println!(
             "| {who}: `{query}` | {:.1} | {:.1} |",
-            pct(&t, 0.5),
-            pct(&t, 0.95)
+            percentile_ms(&t, 0.5),
+            percentile_ms(&t, 0.95)
         );
     }
 

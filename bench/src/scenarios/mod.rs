@@ -7,6 +7,7 @@ use std::time::Duration;
 use help_lms_persistence::Db;
 
 use crate::fixtures::{Learner, Signer};
+pub use crate::percentile_ms;
 use crate::report::{Goal, Scenario, SqlBaseline};
 use crate::{Server, Summary};
 
@@ -125,13 +126,4 @@ impl Scenario {
         self.notes.push(note.into());
         self
     }
-}
-
-/// `v` percent of the way through a sorted list of durations, in milliseconds.
-pub fn percentile_ms(sorted: &[Duration], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i].as_secs_f64() * 1000.0
 }

@@ -1,6 +1,7 @@
 //! Scenario 2: progress writes (a lesson completed) by many learners, against the same
 //! statements run directly on the database.
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::Utc;
@@ -11,7 +12,7 @@ use uuid::Uuid;
 
 use crate::fixtures::Learner;
 use crate::report::Scenario;
-use crate::wrk::{Mode, Wrk, WrkResult, request_file};
+use crate::wrk::{Mode, Wrk, request_file};
 use crate::{Summary, load_for};
 
 use super::Ctx;
@@ -47,10 +48,19 @@ pub fn writers(ctx: &Ctx) -> Vec<Learner> {
     ctx.learners.iter().rev().take(n).cloned().collect()
 }
 
-pub fn wrk_writes(ctx: &Ctx) -> Result<WrkResult, String> {
-    let file = request_file(ctx.dir.path(), "progress.tsv", requests(&writers(ctx)))
-        .map_err(|e| e.to_string())?;
-    Wrk::new(ctx.base(), ctx.connections, ctx.phase, Mode::Requests(file)).run(EXPECTED)
+/// The request file of the writes of `writers`, for [`wrk_writes`].
+pub fn write_requests(ctx: &Ctx, writers: &[Learner]) -> Result<PathBuf, String> {
+    request_file(ctx.dir.path(), "progress.tsv", requests(writers)).map_err(|e| e.to_string())
+}
+
+/// One phase of the writes of `file` (from [`write_requests`]) by wrk.
+pub fn wrk(ctx: &Ctx, file: &Path) -> Wrk {
+    Wrk::new(
+        ctx.base(),
+        ctx.connections,
+        ctx.phase,
+        Mode::Requests(file.to_owned()),
+    )
 }
 
 /// One progress write's statements without HTTP, authentication or the course rules: in a
@@ -107,8 +117,8 @@ async fn bare_write(db: &Db, enrolment: Uuid, lesson: Uuid, seconds: i32) -> boo
 
 /// The same writes, straight on the database from this process, with as many workers as
 /// wrk has connections.
-pub async fn bare_writes(ctx: &Ctx) -> Summary {
-    let ws = Arc::new(writers(ctx));
+async fn bare_writes(ctx: &Ctx, writers: Vec<Learner>) -> Summary {
+    let ws = Arc::new(writers);
     let db = ctx.db.clone();
     load_for(ctx.phase, ctx.connections, move |i| {
         let (ws, db) = (ws.clone(), db.clone());
@@ -123,8 +133,10 @@ pub async fn bare_writes(ctx: &Ctx) -> Summary {
 }
 
 pub async fn run(ctx: &Ctx) -> Result<Vec<Scenario>, String> {
-    let api = wrk_writes(ctx)?;
-    let bare = bare_writes(ctx).await;
+    let ws = writers(ctx);
+    let learners = ws.len();
+    let api = wrk(ctx, &write_requests(ctx, &ws)?).run(EXPECTED)?;
+    let bare = bare_writes(ctx, ws).await;
     let completed = api.status.get(&409).copied().unwrap_or(0);
     let vs_sql = api.summary.throughput / bare.throughput.max(f64::MIN_POSITIVE);
     let row = ctx
@@ -140,8 +152,7 @@ pub async fn run(ctx: &Ctx) -> Result<Vec<Scenario>, String> {
             "throughput",
         )
         .note(format!(
-            "{} learners write in turn; {completed} writes were answered 409 because their enrolment had completed during the run (not counted as errors)",
-            writers(ctx).len()
+            "{learners} learners write in turn; {completed} writes were answered 409 because their enrolment had completed during the run (not counted as errors)"
         ));
     Ok(vec![row])
 }

@@ -1,6 +1,7 @@
 //! Scenario 5: completion statistics while progress writes continue; the grouped request
 //! against its SQL run directly, and the writes' throughput against writes alone.
 
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use help_lms_persistence::stats::{self, Dimension, Filters, Scope};
@@ -28,22 +29,14 @@ async fn http_stats(c: &reqwest::Client, url: &str, token: &str) -> bool {
 }
 
 /// wrk writes progress for one phase while one client asks for statistics without pause.
-async fn writes_with_statistics(ctx: &Ctx) -> Result<(crate::wrk::WrkResult, Summary), String> {
+async fn writes_with_statistics(
+    ctx: &Ctx,
+    file: &Path,
+) -> Result<(crate::wrk::WrkResult, Summary), String> {
     let c = ctx.client.clone();
     let base = ctx.base().to_owned();
     let token = ctx.admin.clone();
-    let file = crate::wrk::request_file(
-        ctx.dir.path(),
-        "progress-under-stats.tsv",
-        progress::requests(&progress::writers(ctx)),
-    )
-    .map_err(|e| e.to_string())?;
-    let w = crate::wrk::Wrk::new(
-        ctx.base(),
-        ctx.connections,
-        ctx.phase,
-        crate::wrk::Mode::Requests(file),
-    );
+    let w = progress::wrk(ctx, file);
     let writes = tokio::task::spawn_blocking(move || w.run(progress::EXPECTED));
     // Let wrk connect before the reporting client starts, and stop it a little before.
     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -123,9 +116,10 @@ pub async fn run(ctx: &Ctx) -> Result<Vec<Scenario>, String> {
     // Writes alone, then writes with one statistics client without pause, alternated
     // twice so that drift on the shared machine falls on both sides.
     let (mut alone, mut loaded, mut reports) = (Vec::new(), Vec::new(), Vec::new());
+    let file = progress::write_requests(ctx, &progress::writers(ctx))?;
     for _ in 0..2 {
-        alone.push(progress::wrk_writes(ctx)?);
-        let (w, r) = writes_with_statistics(ctx).await?;
+        alone.push(progress::wrk(ctx, &file).run(progress::EXPECTED)?);
+        let (w, r) = writes_with_statistics(ctx, &file).await?;
         loaded.push(w);
         reports.push(r);
     }
