@@ -72,27 +72,6 @@ impl Res {
     }
 }
 
-/// A fresh database URL: a SQLite file in `dir`, or a new PostgreSQL database.
-async fn fresh_database_url(dir: &std::path::Path) -> String {
-    match std::env::var("HELP_TEST_DATABASE_URL") {
-        Ok(base) if !base.is_empty() => {
-            use sea_orm::ConnectionTrait;
-            let name = format!("t_{}", Uuid::new_v4().simple());
-            let admin = sea_orm::Database::connect(&base)
-                .await
-                .expect("connect to HELP_TEST_DATABASE_URL");
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-                .await
-                .expect("create test database");
-            admin.close().await.ok();
-            let (prefix, _) = base.rsplit_once('/').expect("a database URL with a path");
-            format!("{prefix}/{name}")
-        }
-        _ => format!("sqlite://{}?mode=rwc", dir.join("test.db").display()),
-    }
-}
-
 pub struct Options {
     /// Receives invitations instead of the log-only default.
     pub mailer: Option<help_lms_api::mail::Sender>,
@@ -126,7 +105,7 @@ pub async fn spawn_with_catalogue() -> TestApp {
 
 pub async fn spawn_with(opts: Options) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
-    let url = fresh_database_url(dir.path()).await;
+    let url = help_lms_persistence::test_support::fresh_database_url(dir.path()).await;
     let mut args = vec![
         "--env".to_owned(),
         "production".to_owned(),

@@ -15,6 +15,8 @@ pub mod passwords;
 pub mod sessions;
 pub mod stats;
 pub mod throttle;
+#[cfg(any(test, feature = "test-support"))]
+pub mod test_support;
 
 pub use db::{Db, WriteTxn};
 pub use error::StoreError;
