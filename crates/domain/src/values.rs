@@ -221,6 +221,45 @@ impl PersonName {
     }
 }
 
+/// The name of a thing people create (an institution, a cohort, a target): trimmed, 1 to
+/// 200 characters, no control characters. Every such name is checked here and nowhere else.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Title(String);
+
+impl Title {
+    pub const MAX_CHARS: usize = 200;
+
+    pub fn parse(raw: &str) -> Result<Self, ValueError> {
+        let s = raw.trim();
+        if s.is_empty() || s.chars().count() > Self::MAX_CHARS || s.chars().any(char::is_control)
+        {
+            return Err(ValueError::new(
+                "invalid_name",
+                format!(
+                    "the name must be 1 to {} characters, without control characters",
+                    Self::MAX_CHARS
+                ),
+            ));
+        }
+        Ok(Title(s.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl fmt::Display for Title {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// A new password that meets the policy: 12 to 256 characters, not only whitespace.
 /// The value is never logged or serialised.
 pub struct NewPassword(String);
@@ -283,6 +322,16 @@ pub fn is_slug(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn titles_are_trimmed_and_bounded() {
+        assert_eq!(Title::parse("  Judges 2027 ").unwrap().as_str(), "Judges 2027");
+        assert_eq!(Title::parse(&"é".repeat(200)).unwrap().as_str().chars().count(), 200);
+        for bad in ["", "   ", "tab\tinside", &"x".repeat(201)] {
+            let e = Title::parse(bad).unwrap_err();
+            assert_eq!(e.code, "invalid_name", "{bad:?}");
+        }
+    }
 
     #[test]
     fn emails_are_trimmed_and_lowercased() {
