@@ -11,8 +11,9 @@ use help_lms_domain::accounts::Actor;
 use help_lms_domain::content::pick;
 use help_lms_domain::quiz::{self, DeliveredQuestion, QuizResult, Visibility};
 use help_lms_domain::values::Language;
+use help_lms_persistence::catalogue::runtime::CourseRuntime;
 use help_lms_persistence::entities::{attempts, enrolments as en};
-use help_lms_persistence::learning::{self, CourseRuntime, Submitted};
+use help_lms_persistence::learning::{self, Submitted};
 use help_lms_persistence::{cohorts, enrolments};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -128,7 +129,8 @@ pub struct EnrolmentProgressDto {
 }
 
 async fn progress_view(state: &AppState, e: en::Model) -> Result<EnrolmentProgressDto, ApiError> {
-    let rt = learning::runtime(&state.db.conn, e.course_version_id).await?;
+    let rt = help_lms_persistence::catalogue::runtime::runtime(&state.db.conn, e.course_version_id)
+        .await?;
     let st = learning::load_standing(&state.db.conn, &rt, e.id).await?;
     let lang = lang_of(&e);
     let orig = &rt.course.languages;
@@ -281,7 +283,8 @@ pub async fn record_progress(
     }
     learning::record_progress(&state.db, e.id, lesson_id, completed, seconds as i32).await?;
     let e = learning::enrolment_row(&state.db.conn, e.id).await?;
-    let rt = learning::runtime(&state.db.conn, e.course_version_id).await?;
+    let rt = help_lms_persistence::catalogue::runtime::runtime(&state.db.conn, e.course_version_id)
+        .await?;
     let st = learning::load_standing(&state.db.conn, &rt, e.id).await?;
     let ls = st.lessons.get(&lesson_id);
     let cert = if e.completed_at.is_some() {
@@ -467,7 +470,9 @@ async fn render_attempt(
     access: Access,
 ) -> Result<AttemptDto, ApiError> {
     let e = learning::enrolment_row(&state.db.conn, a.enrolment_id).await?;
-    let rt: Arc<CourseRuntime> = learning::runtime(&state.db.conn, e.course_version_id).await?;
+    let rt: Arc<CourseRuntime> =
+        help_lms_persistence::catalogue::runtime::runtime(&state.db.conn, e.course_version_id)
+            .await?;
     let st = learning::load_standing(&state.db.conn, &rt, e.id).await?;
     let qs = st.quizzes.get(&a.quiz_id);
     attempt_view(
@@ -912,7 +917,7 @@ pub(crate) async fn summaries(
             .push(r.enrolment.id);
     }
     for (version, ids) in by_version {
-        let rt = learning::runtime(&state.db.conn, version).await?;
+        let rt = help_lms_persistence::catalogue::runtime::runtime(&state.db.conn, version).await?;
         out.extend(learning::standings_for(&state.db.conn, &rt, &ids).await?);
     }
     Ok(out)

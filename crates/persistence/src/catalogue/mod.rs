@@ -1,6 +1,8 @@
 //! The catalogue: importing course content as immutable versions, and reading it back.
 //! A version never changes once written, so enrolments can follow the one they started.
 
+pub mod runtime;
+
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};
 
