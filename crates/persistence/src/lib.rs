@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod catalogue;
 pub mod cohorts;
 pub mod db;
+pub mod demo;
 pub mod enrolments;
 pub mod entities;
 pub mod error;
