@@ -222,7 +222,7 @@ async fn parse_filters(
     }
     if let Some(course) = raw.course {
         for slug in list(course) {
-            match catalogue::current_version(&state.db, &slug).await? {
+            match catalogue::current_version(&state.db.conn, &slug).await? {
                 Some(c) => f.courses.push(c.course_id),
                 None => errors.push("course", "unknown_course", "no course has this slug"),
             }
@@ -728,7 +728,7 @@ pub async fn course_funnel(
 ) -> Result<HttpResponse, ApiError> {
     let a = auth.0;
     let scope = scope_of(&state, &a).await?;
-    let course = catalogue::current_version(&state.db, slug.trim())
+    let course = catalogue::current_version(&state.db.conn, slug.trim())
         .await?
         .ok_or(ApiError::NotFound)?;
     let mut errors = ValidationErrors::new();
@@ -891,7 +891,7 @@ pub async fn create_target(
     };
     let course_id = match b.course.as_deref().map(str::trim) {
         None | Some("") => None,
-        Some(slug) => match catalogue::current_version(&state.db, slug).await? {
+        Some(slug) => match catalogue::current_version(&state.db.conn, slug).await? {
             Some(c) => Some(c.course_id),
             None => {
                 errors.push("course", "unknown_course", "no course has this slug");

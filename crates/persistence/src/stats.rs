@@ -842,7 +842,7 @@ pub async fn funnel(
         if languages.is_empty() {
             languages = rt.course.languages.clone();
         }
-        let outline = catalogue::outline(db, v.id).await?;
+        let outline = catalogue::outline(&db.conn, v.id).await?;
         for m in &rt.modules {
             let title = outline
                 .iter()

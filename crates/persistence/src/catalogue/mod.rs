@@ -209,8 +209,8 @@ async fn set_current<C: ConnectionTrait>(
 }
 
 /// Whether the catalogue holds no course at all (first start).
-pub async fn is_empty(db: &Db) -> Result<bool, StoreError> {
-    Ok(courses::Entity::find().one(&db.conn).await?.is_none())
+pub async fn is_empty<C: ConnectionTrait>(conn: &C) -> Result<bool, StoreError> {
+    Ok(courses::Entity::find().one(conn).await?.is_none())
 }
 
 /// A course version as listed in the catalogue.
@@ -246,15 +246,15 @@ fn summary_of(c: &courses::Model, v: cv::Model) -> Result<CourseSummary, StoreEr
 }
 
 /// Every course with its current version, in slug order. Drafts-only courses have none.
-pub async fn list_current(db: &Db) -> Result<Vec<CourseSummary>, StoreError> {
+pub async fn list_current<C: ConnectionTrait>(conn: &C) -> Result<Vec<CourseSummary>, StoreError> {
     let rows = courses::Entity::find()
         .order_by_asc(courses::Column::Slug)
-        .all(&db.conn)
+        .all(conn)
         .await?;
     let ids: Vec<Uuid> = rows.iter().filter_map(|c| c.current_version_id).collect();
     let mut versions: BTreeMap<Uuid, cv::Model> = cv::Entity::find()
         .filter(cv::Column::Id.is_in(ids))
-        .all(&db.conn)
+        .all(conn)
         .await?
         .into_iter()
         .map(|v| (v.id, v))
@@ -269,10 +269,13 @@ pub async fn list_current(db: &Db) -> Result<Vec<CourseSummary>, StoreError> {
 }
 
 /// The current version of one course.
-pub async fn current_version(db: &Db, slug: &str) -> Result<Option<CourseSummary>, StoreError> {
+pub async fn current_version<C: ConnectionTrait>(
+    conn: &C,
+    slug: &str,
+) -> Result<Option<CourseSummary>, StoreError> {
     let Some(c) = courses::Entity::find()
         .filter(courses::Column::Slug.eq(slug))
-        .one(&db.conn)
+        .one(conn)
         .await?
     else {
         return Ok(None);
@@ -280,15 +283,18 @@ pub async fn current_version(db: &Db, slug: &str) -> Result<Option<CourseSummary
     let Some(vid) = c.current_version_id else {
         return Ok(None);
     };
-    let Some(v) = cv::Entity::find_by_id(vid).one(&db.conn).await? else {
+    let Some(v) = cv::Entity::find_by_id(vid).one(conn).await? else {
         return Ok(None);
     };
     Ok(Some(summary_of(&c, v)?))
 }
 
 /// One version of a course by id.
-pub async fn version_by_id(db: &Db, version_id: Uuid) -> Result<Option<CourseSummary>, StoreError> {
-    version_by_id_on(&db.conn, version_id).await
+pub async fn version_by_id<C: ConnectionTrait>(
+    conn: &C,
+    version_id: Uuid,
+) -> Result<Option<CourseSummary>, StoreError> {
+    version_by_id_on(conn, version_id).await
 }
 
 pub async fn version_by_id_on<C: ConnectionTrait>(
@@ -351,34 +357,40 @@ pub(crate) fn settings_of(q: &quizzes::Model) -> Result<QuizSettings, StoreError
 /// A version never changes once imported (a changed course becomes a new version), so its
 /// outline is read once per process and kept: building it reads every lesson and quiz of
 /// the version, bodies included, which a course page must not pay on every request.
-pub async fn outline(db: &Db, version_id: Uuid) -> Result<Vec<ModuleOutline>, StoreError> {
+pub async fn outline<C: ConnectionTrait>(
+    conn: &C,
+    version_id: Uuid,
+) -> Result<Vec<ModuleOutline>, StoreError> {
     type Outlines = Mutex<HashMap<Uuid, Arc<Vec<ModuleOutline>>>>;
     static OUTLINES: OnceLock<Outlines> = OnceLock::new();
     let cache = OUTLINES.get_or_init(Default::default);
     if let Some(o) = cache.lock().ok().and_then(|c| c.get(&version_id).cloned()) {
         return Ok(o.as_ref().clone());
     }
-    let o = Arc::new(load_outline(db, version_id).await?);
+    let o = Arc::new(load_outline(conn, version_id).await?);
     if let Ok(mut c) = cache.lock() {
         c.insert(version_id, o.clone());
     }
     Ok(o.as_ref().clone())
 }
 
-async fn load_outline(db: &Db, version_id: Uuid) -> Result<Vec<ModuleOutline>, StoreError> {
+async fn load_outline<C: ConnectionTrait>(
+    conn: &C,
+    version_id: Uuid,
+) -> Result<Vec<ModuleOutline>, StoreError> {
     let mods = modules::Entity::find()
         .filter(modules::Column::CourseVersionId.eq(version_id))
         .order_by_asc(modules::Column::Position)
-        .all(&db.conn)
+        .all(conn)
         .await?;
     let less = lessons::Entity::find()
         .filter(lessons::Column::CourseVersionId.eq(version_id))
         .order_by_asc(lessons::Column::Position)
-        .all(&db.conn)
+        .all(conn)
         .await?;
     let quizzes = quizzes::Entity::find()
         .filter(quizzes::Column::CourseVersionId.eq(version_id))
-        .all(&db.conn)
+        .all(conn)
         .await?;
     let mut out = Vec::new();
     for m in mods {
@@ -434,16 +446,16 @@ pub struct LessonContent {
 }
 
 /// A lesson of any version of the course `course_id`, by id.
-pub async fn lesson(
-    db: &Db,
+pub async fn lesson<C: ConnectionTrait>(
+    conn: &C,
     course_id: Uuid,
     lesson_id: Uuid,
 ) -> Result<Option<LessonContent>, StoreError> {
-    let Some(l) = lessons::Entity::find_by_id(lesson_id).one(&db.conn).await? else {
+    let Some(l) = lessons::Entity::find_by_id(lesson_id).one(conn).await? else {
         return Ok(None);
     };
     let Some(v) = cv::Entity::find_by_id(l.course_version_id)
-        .one(&db.conn)
+        .one(conn)
         .await?
     else {
         return Ok(None);
@@ -466,15 +478,15 @@ pub async fn lesson(
 }
 
 /// A lesson of the given version by its content key.
-pub async fn lesson_id_by_key(
-    db: &Db,
+pub async fn lesson_id_by_key<C: ConnectionTrait>(
+    conn: &C,
     version_id: Uuid,
     key: &str,
 ) -> Result<Option<Uuid>, StoreError> {
     Ok(lessons::Entity::find()
         .filter(lessons::Column::CourseVersionId.eq(version_id))
         .filter(lessons::Column::Key.eq(key))
-        .one(&db.conn)
+        .one(conn)
         .await?
         .map(|l| l.id))
 }

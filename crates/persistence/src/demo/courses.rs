@@ -84,9 +84,9 @@ fn difficulty(def: &QuizDef) -> Vec<(f64, f64)> {
 /// The current version of every course, by slug; the three bundled courses must be there.
 pub(super) async fn load_courses(db: &Db) -> Result<BTreeMap<String, Course>, DemoError> {
     let mut out = BTreeMap::new();
-    for c in catalogue::list_current(db).await? {
+    for c in catalogue::list_current(&db.conn).await? {
         let rt = runtime(&db.conn, c.version_id).await?;
-        let outline = catalogue::outline(db, c.version_id).await?;
+        let outline = catalogue::outline(&db.conn, c.version_id).await?;
         let minutes: BTreeMap<Uuid, u32> = outline
             .iter()
             .flat_map(|m| m.lessons.iter())
