@@ -2,6 +2,7 @@
 //! its parser, Markdown rendering, and (later) grading and completion.
 
 pub mod accounts;
+pub mod cohorts;
 pub mod content;
 pub mod enrolment;
 pub mod markdown;
