@@ -266,7 +266,7 @@ async fn upload(app: &TestApp, admin: &str, slug: &str, files: Value) {
 /// Plays a spec out through the persistence layer, as the learner's requests would.
 async fn play(app: &TestApp, e: &Enrolled) {
     let row = learning::enrolment_row(&app.db.conn, e.id).await.unwrap();
-    let rt = learning::runtime(&app.db.conn, row.course_version_id)
+    let rt = catalogue::runtime::runtime(&app.db.conn, row.course_version_id)
         .await
         .unwrap();
     let mut lessons_left = e.spec.lessons;

@@ -7,7 +7,7 @@
 //! institution or a cohort one cannot see answers 404, as everywhere in the API. Cells of
 //! fewer enrolments than `HELP_STATS_MIN_CELL` are suppressed for everyone but admins.
 
-use actix_web::http::header::{ACCEPT, CONTENT_DISPOSITION};
+use actix_web::http::header::CONTENT_DISPOSITION;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use help_lms_domain::ValidationErrors;
@@ -25,7 +25,7 @@ use uuid::Uuid;
 
 use crate::auth::Authenticated;
 use crate::catalogue::dto::text;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Code, problems};
 use crate::pagination::{Page, PageParams};
 use crate::state::AppState;
 
@@ -43,7 +43,7 @@ async fn scope_of(state: &AppState, a: &Actor) -> Result<Scope, ApiError> {
             let mine = cohorts::list(&state.db, None, Some(a.user_id)).await?;
             Ok(Scope::Cohorts(mine.into_iter().map(|c| c.id).collect()))
         }
-        _ => Err(ApiError::Forbidden("staff_only")),
+        _ => Err(ApiError::from(Code::StaffOnly)),
     }
 }
 
@@ -474,10 +474,7 @@ fn to_csv(dto: &CompletionsDto, group_by: &[Dimension]) -> Result<String, ApiErr
 }
 
 fn wants_csv(req: &HttpRequest) -> bool {
-    req.headers()
-        .get(ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|a| a.to_ascii_lowercase().contains("text/csv"))
+    crate::negotiate::asks_for(req, "text/csv")
 }
 
 #[utoipa::path(
@@ -490,10 +487,10 @@ fn wants_csv(req: &HttpRequest) -> bool {
             (CompletionsDto = "application/json"),
             (String = "text/csv"),
         )),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Learners have no statistics", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "An institution or cohort that is not yours", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown dimension or filter value; the problem names each field", body = Problem, content_type = "application/problem+json"),
+        problems::Unauthorized,
+        problems::Forbidden,
+        problems::NotFound,
+        problems::Unprocessable,
     )
 )]
 #[get("/stats/completions")]
@@ -716,10 +713,10 @@ fn funnel_dto(f: stats::Funnel, threshold: u64) -> FunnelDto {
     params(("slug" = String, Path, description = "Course slug"), FunnelQuery),
     responses(
         (status = 200, description = "Per module in course order: started, completed, quiz passed, average score and attempts; per question the share answered right, overall and per attempt language", body = FunnelDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Learners have no statistics", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such course, or an institution or cohort that is not yours", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown filter value; the problem names each field", body = Problem, content_type = "application/problem+json"),
+        problems::Unauthorized,
+        problems::Forbidden,
+        problems::NotFound,
+        problems::Unprocessable,
     )
 )]
 #[get("/stats/courses/{slug}/funnel")]
@@ -830,7 +827,7 @@ fn admin_only(a: &Actor) -> Result<(), ApiError> {
     if a.is_admin() {
         Ok(())
     } else {
-        Err(ApiError::Forbidden("admin_only"))
+        Err(ApiError::from(Code::AdminOnly))
     }
 }
 
@@ -841,8 +838,8 @@ fn admin_only(a: &Actor) -> Result<(), ApiError> {
     request_body = NewTargetDto,
     responses(
         (status = 201, description = "Recorded, with where it stands now", body = TargetDto),
-        (status = 403, description = "Admins only", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::Unprocessable,
     )
 )]
 #[post("/stats/targets")]
@@ -933,7 +930,7 @@ pub async fn create_target(
     params(PageParams),
     responses(
         (status = 200, description = "The targets, oldest first, each with its current value and percent achieved", body = Page<TargetDto>),
-        (status = 403, description = "Admins only", body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
     )
 )]
 #[get("/stats/targets")]
@@ -957,8 +954,8 @@ pub async fn list_targets(
     params(("id" = Uuid, Path, description = "Target id")),
     responses(
         (status = 200, description = "The target and where it stands", body = TargetDto),
-        (status = 403, description = "Admins only", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such target", body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
     )
 )]
 #[get("/stats/targets/{id}")]
@@ -978,8 +975,8 @@ pub async fn get_target(
     params(("id" = Uuid, Path, description = "Target id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 403, description = "Admins only", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such target", body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
     )
 )]
 #[delete("/stats/targets/{id}")]

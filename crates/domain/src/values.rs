@@ -232,8 +232,7 @@ impl Title {
 
     pub fn parse(raw: &str) -> Result<Self, ValueError> {
         let s = raw.trim();
-        if s.is_empty() || s.chars().count() > Self::MAX_CHARS || s.chars().any(char::is_control)
-        {
+        if s.is_empty() || s.chars().count() > Self::MAX_CHARS || s.chars().any(char::is_control) {
             return Err(ValueError::new(
                 "invalid_name",
                 format!(
@@ -325,8 +324,18 @@ mod tests {
 
     #[test]
     fn titles_are_trimmed_and_bounded() {
-        assert_eq!(Title::parse("  Judges 2027 ").unwrap().as_str(), "Judges 2027");
-        assert_eq!(Title::parse(&"é".repeat(200)).unwrap().as_str().chars().count(), 200);
+        assert_eq!(
+            Title::parse("  Judges 2027 ").unwrap().as_str(),
+            "Judges 2027"
+        );
+        assert_eq!(
+            Title::parse(&"é".repeat(200))
+                .unwrap()
+                .as_str()
+                .chars()
+                .count(),
+            200
+        );
         for bad in ["", "   ", "tab\tinside", &"x".repeat(201)] {
             let e = Title::parse(bad).unwrap_err();
             assert_eq!(e.code, "invalid_name", "{bad:?}");

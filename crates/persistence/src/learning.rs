@@ -3,10 +3,8 @@
 //! and the certificate never lag behind the write that caused them.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex, OnceLock};
 
 use chrono::{DateTime, Duration, Utc};
-use help_lms_domain::content::{CourseStatus, QuestionDef, QuizDef};
 use help_lms_domain::enrolment::EnrolmentStatus;
 use help_lms_domain::quiz::{self, QuizResult};
 use help_lms_domain::values::Language;
@@ -18,14 +16,11 @@ use sea_orm::{
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::catalogue::{self, CourseSummary};
-use crate::entities::{
-    attempts, certificates, enrolments as en, lesson_progress as lp, lessons, modules, quizzes,
-    users,
-};
-use crate::error::{StoreError, is_unique_violation};
+use crate::Db;
+use crate::catalogue::runtime::{CourseRuntime, QuizRuntime, runtime};
+use crate::entities::{attempts, certificates, enrolments as en, lesson_progress as lp, users};
+use crate::error::{Conflict, StoreError, is_unique_violation};
 use crate::sessions::random_token;
-use crate::{Db, enrolments};
 
 /// Seconds after the deadline during which a submission is still accepted (network and
 /// clock slack between the learner's browser and the server).
@@ -33,115 +28,6 @@ pub const GRACE_SECONDS: i64 = 30;
 
 /// Most time one lesson can record, to keep garbage out of the statistics.
 pub const MAX_LESSON_SECONDS: i32 = 24 * 3600;
-
-#[derive(Debug, Clone)]
-pub struct QuizRuntime {
-    pub id: Uuid,
-    pub module_id: Uuid,
-    pub def: QuizDef,
-}
-
-#[derive(Debug, Clone)]
-pub struct ModuleRuntime {
-    pub id: Uuid,
-    pub key: String,
-    pub lesson_ids: Vec<Uuid>,
-    pub quiz: Option<QuizRuntime>,
-}
-
-/// The structure of one course version, as learning needs it. Versions never change, so
-/// it is cached per process.
-#[derive(Debug, Clone)]
-pub struct CourseRuntime {
-    pub course: CourseSummary,
-    pub modules: Vec<ModuleRuntime>,
-}
-
-impl CourseRuntime {
-    pub fn quiz(&self, quiz_id: Uuid) -> Option<&QuizRuntime> {
-        self.modules
-            .iter()
-            .filter_map(|m| m.quiz.as_ref())
-            .find(|q| q.id == quiz_id)
-    }
-
-    pub fn has_lesson(&self, lesson_id: Uuid) -> bool {
-        self.modules
-            .iter()
-            .any(|m| m.lesson_ids.contains(&lesson_id))
-    }
-}
-
-fn cache() -> &'static Mutex<HashMap<Uuid, Arc<CourseRuntime>>> {
-    static CACHE: OnceLock<Mutex<HashMap<Uuid, Arc<CourseRuntime>>>> = OnceLock::new();
-    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
-}
-
-pub async fn runtime<C: ConnectionTrait>(
-    conn: &C,
-    version_id: Uuid,
-) -> Result<Arc<CourseRuntime>, StoreError> {
-    if let Some(r) = cache()
-        .lock()
-        .ok()
-        .and_then(|c| c.get(&version_id).cloned())
-    {
-        return Ok(r);
-    }
-    let course = catalogue::version_by_id_on(conn, version_id)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    let mods = modules::Entity::find()
-        .filter(modules::Column::CourseVersionId.eq(version_id))
-        .order_by_asc(modules::Column::Position)
-        .all(conn)
-        .await?;
-    let less = lessons::Entity::find()
-        .filter(lessons::Column::CourseVersionId.eq(version_id))
-        .order_by_asc(lessons::Column::Position)
-        .all(conn)
-        .await?;
-    let qs = quizzes::Entity::find()
-        .filter(quizzes::Column::CourseVersionId.eq(version_id))
-        .all(conn)
-        .await?;
-    let mut out = Vec::new();
-    for m in mods {
-        let quiz = match qs.iter().find(|q| q.module_id == m.id) {
-            Some(q) => {
-                let questions: Vec<QuestionDef> = serde_json::from_value(q.questions.clone())?;
-                Some(QuizRuntime {
-                    id: q.id,
-                    module_id: m.id,
-                    def: QuizDef {
-                        title: serde_json::from_value(q.title.clone())?,
-                        settings: catalogue::settings_of(q)?,
-                        questions,
-                    },
-                })
-            }
-            None => None,
-        };
-        out.push(ModuleRuntime {
-            id: m.id,
-            key: m.key,
-            lesson_ids: less
-                .iter()
-                .filter(|l| l.module_id == m.id)
-                .map(|l| l.id)
-                .collect(),
-            quiz,
-        });
-    }
-    let rt = Arc::new(CourseRuntime {
-        course,
-        modules: out,
-    });
-    if let Ok(mut c) = cache().lock() {
-        c.insert(version_id, rt.clone());
-    }
-    Ok(rt)
-}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct LessonState {
@@ -303,13 +189,8 @@ pub async fn load_standing<C: ConnectionTrait>(
 }
 
 fn not_active(e: &en::Model) -> StoreError {
-    StoreError::conflict(
-        "enrolment_not_active",
-        format!(
-            "this enrolment is {}; it takes no further progress",
-            e.status
-        ),
-    )
+    let status = EnrolmentStatus::parse(&e.status).unwrap_or(EnrolmentStatus::Withdrawn);
+    Conflict::EnrolmentNotActive(status).into()
 }
 
 /// After a write: if every module is now complete, the enrolment completes and its
@@ -562,10 +443,7 @@ pub async fn start_attempt(
     }
     let max = q.def.settings.max_attempts;
     if max > 0 && mine.len() as u32 >= max {
-        return Err(StoreError::conflict(
-            "attempt_limit_reached",
-            format!("this quiz allows {max} attempt(s)"),
-        ));
+        return Err(Conflict::AttemptLimitReached(max).into());
     }
     let mut seed_bytes = [0u8; 8];
     getrandom::fill(&mut seed_bytes).map_err(|e| StoreError::Internal(e.to_string()))?;
@@ -615,7 +493,7 @@ pub async fn start_attempt(
                 .filter(attempts::Column::Status.eq("in_progress"))
                 .one(&db.conn)
                 .await?
-                .ok_or(StoreError::conflict("attempt_conflict", "try again"))?;
+                .ok_or(StoreError::Conflict(Conflict::AttemptRaced))?;
             Ok((open, false))
         }
         Err(err) => Err(err.into()),
@@ -645,10 +523,7 @@ pub async fn save_responses(
 ) -> Result<attempts::Model, StoreError> {
     let a = attempt(db, id).await?;
     if a.status != "in_progress" {
-        return Err(StoreError::conflict(
-            "attempt_closed",
-            "this attempt is already submitted",
-        ));
+        return Err(Conflict::AttemptClosed.into());
     }
     let e = enrolment_row(&db.conn, a.enrolment_id).await?;
     let rt = runtime(&db.conn, e.course_version_id).await?;
@@ -660,10 +535,7 @@ pub async fn save_responses(
         .await?
         .ok_or(StoreError::NotFound)?;
     if current.status != "in_progress" {
-        return Err(StoreError::conflict(
-            "attempt_closed",
-            "this attempt is already submitted",
-        ));
+        return Err(Conflict::AttemptClosed.into());
     }
     let mut merged = saved(&current);
     for (k, v) in patch {
@@ -821,13 +693,6 @@ pub async fn attempts_of<C: ConnectionTrait>(
         .all(conn)
         .await?)
 }
-
-/// Whether the course version is still one learners may take.
-pub fn course_open(rt: &CourseRuntime) -> bool {
-    rt.course.status != CourseStatus::Draft
-}
-
-pub use enrolments::Enrolment;
 
 /// Standings of many enrolments of one course version at once (rosters), in two queries.
 pub async fn standings_for<C: ConnectionTrait>(

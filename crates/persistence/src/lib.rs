@@ -14,9 +14,9 @@ pub mod learning;
 pub mod passwords;
 pub mod sessions;
 pub mod stats;
-pub mod throttle;
 #[cfg(any(test, feature = "test-support"))]
 pub mod test_support;
+pub mod throttle;
 
 pub use db::{Db, WriteTxn};
 pub use error::StoreError;

@@ -31,7 +31,7 @@ use crate::entities::{
     lesson_progress as lp, lessons, stats_targets as tg,
 };
 use crate::error::StoreError;
-use crate::{Db, catalogue, learning};
+use crate::{Db, catalogue};
 
 // ----------------------------------------------------------------------------------------
 // Values recorded on enrolments
@@ -838,7 +838,7 @@ pub async fn funnel(
         HashMap::new();
     let mut languages = Vec::new();
     for v in &versions {
-        let rt = learning::runtime(conn, v.id).await?;
+        let rt = catalogue::runtime::runtime(conn, v.id).await?;
         if languages.is_empty() {
             languages = rt.course.languages.clone();
         }

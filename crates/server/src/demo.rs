@@ -28,7 +28,7 @@ use help_lms_persistence::entities::{
 };
 use help_lms_persistence::passwords::PasswordHasher;
 use help_lms_persistence::stats::{self, Mode};
-use help_lms_persistence::{Db, catalogue, learning};
+use help_lms_persistence::{Db, catalogue};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, PaginatorTrait, Set};
 use uuid::Uuid;
 
@@ -304,7 +304,7 @@ fn fnv(s: &str) -> u64 {
 async fn load_courses(db: &Db) -> Result<BTreeMap<String, Course>, StartError> {
     let mut out = BTreeMap::new();
     for c in catalogue::list_current(db).await? {
-        let rt = learning::runtime(&db.conn, c.version_id).await?;
+        let rt = catalogue::runtime::runtime(&db.conn, c.version_id).await?;
         let outline = catalogue::outline(db, c.version_id).await?;
         let minutes: BTreeMap<Uuid, u32> = outline
             .iter()

@@ -1,6 +1,8 @@
 //! The catalogue: importing course content as immutable versions, and reading it back.
 //! A version never changes once written, so enrolments can follow the one they started.
 
+pub mod runtime;
+
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -18,7 +20,7 @@ use uuid::Uuid;
 
 use crate::Db;
 use crate::entities::{course_versions as cv, courses, lessons, modules, quizzes};
-use crate::error::StoreError;
+use crate::error::{Conflict, StoreError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -496,10 +498,7 @@ pub async fn set_status(
         .await?
         .ok_or(StoreError::NotFound)?;
     if status == CourseStatus::Draft {
-        return Err(StoreError::conflict(
-            "invalid_transition",
-            "a version cannot be returned to draft",
-        ));
+        return Err(Conflict::InvalidTransition.into());
     }
     let updated = cv::ActiveModel {
         id: Set(v.id),

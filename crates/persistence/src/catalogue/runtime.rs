@@ -1,0 +1,123 @@
+//! The structure of one course version as learning, grading and the funnel need it:
+//! modules in order, their lessons and quiz. Versions never change once imported, so each
+//! is read once per process and kept.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use help_lms_domain::content::{QuestionDef, QuizDef};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use uuid::Uuid;
+
+use super::CourseSummary;
+use crate::entities::{lessons, modules, quizzes};
+use crate::error::StoreError;
+
+#[derive(Debug, Clone)]
+pub struct QuizRuntime {
+    pub id: Uuid,
+    pub module_id: Uuid,
+    pub def: QuizDef,
+}
+
+#[derive(Debug, Clone)]
+pub struct ModuleRuntime {
+    pub id: Uuid,
+    pub key: String,
+    pub lesson_ids: Vec<Uuid>,
+    pub quiz: Option<QuizRuntime>,
+}
+
+/// The structure of one course version, as learning needs it. Versions never change, so
+/// it is cached per process.
+#[derive(Debug, Clone)]
+pub struct CourseRuntime {
+    pub course: CourseSummary,
+    pub modules: Vec<ModuleRuntime>,
+}
+
+impl CourseRuntime {
+    pub fn quiz(&self, quiz_id: Uuid) -> Option<&QuizRuntime> {
+        self.modules
+            .iter()
+            .filter_map(|m| m.quiz.as_ref())
+            .find(|q| q.id == quiz_id)
+    }
+
+    pub fn has_lesson(&self, lesson_id: Uuid) -> bool {
+        self.modules
+            .iter()
+            .any(|m| m.lesson_ids.contains(&lesson_id))
+    }
+}
+
+fn cache() -> &'static Mutex<HashMap<Uuid, Arc<CourseRuntime>>> {
+    static CACHE: OnceLock<Mutex<HashMap<Uuid, Arc<CourseRuntime>>>> = OnceLock::new();
+    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+pub async fn runtime<C: ConnectionTrait>(
+    conn: &C,
+    version_id: Uuid,
+) -> Result<Arc<CourseRuntime>, StoreError> {
+    if let Some(r) = cache()
+        .lock()
+        .ok()
+        .and_then(|c| c.get(&version_id).cloned())
+    {
+        return Ok(r);
+    }
+    let course = super::version_by_id_on(conn, version_id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let mods = modules::Entity::find()
+        .filter(modules::Column::CourseVersionId.eq(version_id))
+        .order_by_asc(modules::Column::Position)
+        .all(conn)
+        .await?;
+    let less = lessons::Entity::find()
+        .filter(lessons::Column::CourseVersionId.eq(version_id))
+        .order_by_asc(lessons::Column::Position)
+        .all(conn)
+        .await?;
+    let qs = quizzes::Entity::find()
+        .filter(quizzes::Column::CourseVersionId.eq(version_id))
+        .all(conn)
+        .await?;
+    let mut out = Vec::new();
+    for m in mods {
+        let quiz = match qs.iter().find(|q| q.module_id == m.id) {
+            Some(q) => {
+                let questions: Vec<QuestionDef> = serde_json::from_value(q.questions.clone())?;
+                Some(QuizRuntime {
+                    id: q.id,
+                    module_id: m.id,
+                    def: QuizDef {
+                        title: serde_json::from_value(q.title.clone())?,
+                        settings: super::settings_of(q)?,
+                        questions,
+                    },
+                })
+            }
+            None => None,
+        };
+        out.push(ModuleRuntime {
+            id: m.id,
+            key: m.key,
+            lesson_ids: less
+                .iter()
+                .filter(|l| l.module_id == m.id)
+                .map(|l| l.id)
+                .collect(),
+            quiz,
+        });
+    }
+    let rt = Arc::new(CourseRuntime {
+        course,
+        modules: out,
+    });
+    if let Ok(mut c) = cache().lock() {
+        c.insert(version_id, rt.clone());
+    }
+    Ok(rt)
+}
