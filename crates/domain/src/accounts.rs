@@ -27,10 +27,20 @@ pub struct User {
 pub enum Refusal {
     /// The thing is not theirs: answered as if it did not exist.
     Hidden,
-    /// They can see it but may not do this; the code says why.
-    Forbidden(&'static str),
+    /// They can see it but may not do this; only these may.
+    Forbidden(OnlyFor),
     /// The request must say more, e.g. which institution.
     Invalid(ValidationErrors),
+}
+
+/// Who may do what an actor was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnlyFor {
+    Admins,
+    /// Tutors, managers and admins.
+    Staff,
+    /// The institution's managers, and admins.
+    Managers,
 }
 
 /// Which cohorts a listing shows.
@@ -91,7 +101,7 @@ impl Actor {
             (Role::NtiManager, None, Some(own)) => Ok(own),
             (Role::NtiManager, Some(i), Some(own)) if i == own => Ok(own),
             (Role::NtiManager, Some(_), _) => Err(Refusal::Hidden),
-            _ => Err(Refusal::Forbidden("managers_only")),
+            _ => Err(Refusal::Forbidden(OnlyFor::Managers)),
         }
     }
 
@@ -125,7 +135,7 @@ impl Actor {
                     tutor: Some(self.user_id),
                 })
             }
-            Role::Learner => Err(Refusal::Forbidden("staff_only")),
+            Role::Learner => Err(Refusal::Forbidden(OnlyFor::Staff)),
         }
     }
 
@@ -145,7 +155,7 @@ impl Actor {
         if self.manages_institution(institution_id) {
             Ok(())
         } else {
-            Err(Refusal::Forbidden("managers_only"))
+            Err(Refusal::Forbidden(OnlyFor::Managers))
         }
     }
 
@@ -154,7 +164,7 @@ impl Actor {
         if self.is_admin() {
             Ok(())
         } else {
-            Err(Refusal::Forbidden("admin_only"))
+            Err(Refusal::Forbidden(OnlyFor::Admins))
         }
     }
 
@@ -166,7 +176,7 @@ impl Actor {
         }
         match self.institution_id {
             Some(id) if self.role != Role::Learner => Ok(Some(id)),
-            _ => Err(Refusal::Forbidden("staff_only")),
+            _ => Err(Refusal::Forbidden(OnlyFor::Staff)),
         }
     }
 
@@ -186,7 +196,7 @@ impl Actor {
         if self.manages_institution(institution_id) {
             Ok(())
         } else {
-            Err(Refusal::Forbidden("managers_only"))
+            Err(Refusal::Forbidden(OnlyFor::Managers))
         }
     }
 
@@ -260,12 +270,12 @@ mod tests {
         let homeless = actor(Role::NtiManager, None);
         assert_eq!(
             homeless.institution_for_new_cohort(None),
-            Err(Refusal::Forbidden("managers_only"))
+            Err(Refusal::Forbidden(OnlyFor::Managers))
         );
         for role in [Role::Tutor, Role::Learner] {
             assert_eq!(
                 actor(role, Some(a)).institution_for_new_cohort(Some(a)),
-                Err(Refusal::Forbidden("managers_only"))
+                Err(Refusal::Forbidden(OnlyFor::Managers))
             );
         }
     }
@@ -302,7 +312,7 @@ mod tests {
         assert_eq!(tutor.cohort_scope(Some(b)), Err(Refusal::Hidden));
         assert_eq!(
             actor(Role::Learner, Some(a)).cohort_scope(None),
-            Err(Refusal::Forbidden("staff_only"))
+            Err(Refusal::Forbidden(OnlyFor::Staff))
         );
     }
 
@@ -314,7 +324,7 @@ mod tests {
         assert_eq!(tutor.view_cohort(a, &tutors), Ok(()));
         assert_eq!(
             tutor.manage_cohort(a, &tutors),
-            Err(Refusal::Forbidden("managers_only"))
+            Err(Refusal::Forbidden(OnlyFor::Managers))
         );
         assert_eq!(tutor.manage_cohort(a, &[]), Err(Refusal::Hidden));
         let manager = actor(Role::NtiManager, Some(a));
@@ -332,7 +342,7 @@ mod tests {
         let manager = actor(Role::NtiManager, Some(a));
         assert_eq!(
             manager.create_institution(),
-            Err(Refusal::Forbidden("admin_only"))
+            Err(Refusal::Forbidden(OnlyFor::Admins))
         );
         assert_eq!(manager.institution_scope(), Ok(Some(a)));
         assert_eq!(manager.manage_institution(a), Ok(()));
@@ -342,13 +352,13 @@ mod tests {
         assert_eq!(tutor.view_institution(a), Ok(()));
         assert_eq!(
             tutor.manage_institution(a),
-            Err(Refusal::Forbidden("managers_only"))
+            Err(Refusal::Forbidden(OnlyFor::Managers))
         );
         assert_eq!(tutor.manage_institution(b), Err(Refusal::Hidden));
         for learner in [actor(Role::Learner, Some(a)), actor(Role::Tutor, None)] {
             assert_eq!(
                 learner.institution_scope(),
-                Err(Refusal::Forbidden("staff_only"))
+                Err(Refusal::Forbidden(OnlyFor::Staff))
             );
         }
     }

@@ -8,6 +8,8 @@ pub mod db;
 pub mod enrolments;
 pub mod entities;
 pub mod error;
+#[cfg(test)]
+mod fixtures;
 pub mod idempotency;
 pub mod institutions;
 pub mod learning;

@@ -1,10 +1,16 @@
-//! Cohorts: a tutored run of one course, in one language, by one institution.
+//! Cohorts: a tutored run of one course, in one language, by one institution. Creating and
+//! changing one checks the domain's rules against the rows as they are, in one transaction.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
+use help_lms_domain::accounts::CohortScope;
+use help_lms_domain::cohorts::{
+    CohortChange, CohortDraft, CohortPatch, Context, Current, NewCohort,
+};
+use help_lms_domain::content::CourseStatus;
 use help_lms_domain::enrolment::{CohortStatus, EnrolmentStatus};
-use help_lms_domain::values::Language;
+use help_lms_domain::values::{Language, Role, UserStatus};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, Set,
@@ -12,9 +18,12 @@ use sea_orm::{
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::Db;
-use crate::entities::{cohort_tutors as ct, cohorts, courses, enrolments};
+use crate::entities::{cohort_tutors as ct, cohorts, courses, enrolments, users};
 use crate::error::StoreError;
+use crate::{Db, catalogue, institutions};
+
+#[cfg(test)]
+mod tests;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Cohort {
@@ -30,19 +39,9 @@ pub struct Cohort {
     pub capacity: i32,
     pub status: CohortStatus,
     pub tutor_ids: Vec<Uuid>,
+    /// Enrolments that take a seat (not withdrawn), when the cohort was read.
+    pub enrolled: u64,
     pub created_at: DateTime<Utc>,
-}
-
-pub struct NewCohort {
-    pub institution_id: Uuid,
-    pub course_id: Uuid,
-    pub course_version_id: Uuid,
-    pub language: Language,
-    pub name: String,
-    pub starts_on: NaiveDate,
-    pub ends_on: NaiveDate,
-    pub capacity: i32,
-    pub tutor_ids: Vec<Uuid>,
 }
 
 async fn assemble<C: ConnectionTrait>(
@@ -53,7 +52,7 @@ async fn assemble<C: ConnectionTrait>(
     let course_ids: Vec<Uuid> = rows.iter().map(|c| c.course_id).collect();
     let mut tutors: BTreeMap<Uuid, Vec<Uuid>> = BTreeMap::new();
     for t in ct::Entity::find()
-        .filter(ct::Column::CohortId.is_in(ids))
+        .filter(ct::Column::CohortId.is_in(ids.clone()))
         .all(conn)
         .await?
     {
@@ -65,6 +64,19 @@ async fn assemble<C: ConnectionTrait>(
         .await?
         .into_iter()
         .map(|c| (c.id, c.slug))
+        .collect();
+    let seats: BTreeMap<Uuid, i64> = enrolments::Entity::find()
+        .select_only()
+        .column(enrolments::Column::CohortId)
+        .column_as(enrolments::Column::Id.count(), "n")
+        .filter(enrolments::Column::CohortId.is_in(ids))
+        .filter(enrolments::Column::Status.ne(EnrolmentStatus::Withdrawn.as_str()))
+        .group_by(enrolments::Column::CohortId)
+        .into_tuple::<(Option<Uuid>, i64)>()
+        .all(conn)
+        .await?
+        .into_iter()
+        .filter_map(|(id, n)| Some((id?, n)))
         .collect();
     rows.into_iter()
         .map(|c| {
@@ -85,6 +97,9 @@ async fn assemble<C: ConnectionTrait>(
                 capacity: c.capacity,
                 status: CohortStatus::parse(&c.status).map_err(corrupt)?,
                 tutor_ids,
+                enrolled: seats
+                    .get(&c.id)
+                    .map_or(0, |n| u64::try_from(*n).unwrap_or(0)),
                 created_at: c.created_at,
             })
         })
@@ -110,17 +125,61 @@ async fn set_tutors<C: ConnectionTrait>(
     Ok(())
 }
 
-pub async fn create(db: &Db, new: NewCohort) -> Result<Cohort, StoreError> {
+/// Those of `ids` that are tutors of the institution and not disabled.
+async fn tutors_among<C: ConnectionTrait>(
+    conn: &C,
+    institution_id: Uuid,
+    ids: &[Uuid],
+) -> Result<BTreeSet<Uuid>, StoreError> {
+    if ids.is_empty() {
+        return Ok(BTreeSet::new());
+    }
+    Ok(users::Entity::find()
+        .filter(users::Column::Id.is_in(ids.to_vec()))
+        .filter(users::Column::InstitutionId.eq(institution_id))
+        .filter(users::Column::Role.eq(Role::Tutor.as_str()))
+        .filter(users::Column::Status.ne(UserStatus::Disabled.as_str()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|u| u.id)
+        .collect())
+}
+
+/// Creates a cohort of a published course for an institution. `NotFound` when the
+/// institution does not exist; `Validation` with every wrong field otherwise.
+pub async fn create(
+    db: &Db,
+    institution_id: Uuid,
+    course_slug: &str,
+    draft: CohortDraft,
+) -> Result<Cohort, StoreError> {
+    institutions::find(db, institution_id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let course = catalogue::current_version(db, course_slug.trim())
+        .await?
+        .filter(|c| c.status == CourseStatus::Published);
     let txn = db.begin_write().await?;
+    let tutors = tutors_among(&txn, institution_id, &draft.tutor_ids).await?;
+    let new = NewCohort::check(
+        draft,
+        Context {
+            course_languages: course.as_ref().map(|c| c.languages.as_slice()),
+            tutors: &tutors,
+        },
+    )?;
+    // The rules refuse a draft without a course, so this only guards the types.
+    let course = course.ok_or(StoreError::NotFound)?;
     let now = Utc::now();
     let id = Uuid::now_v7();
     let m = cohorts::ActiveModel {
         id: Set(id),
-        institution_id: Set(new.institution_id),
-        course_id: Set(new.course_id),
-        course_version_id: Set(new.course_version_id),
+        institution_id: Set(institution_id),
+        course_id: Set(course.course_id),
+        course_version_id: Set(course.version_id),
         language: Set(new.language.as_str().to_owned()),
-        name: Set(new.name),
+        name: Set(new.name.into_string()),
         starts_on: Set(new.starts_on),
         ends_on: Set(new.ends_on),
         capacity: Set(new.capacity),
@@ -146,12 +205,36 @@ pub async fn find<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Option<Cohor
     Ok(assemble(conn, vec![m]).await?.pop())
 }
 
+/// The cohort as it is now, its row locked until the transaction ends (PostgreSQL; on
+/// SQLite the write transaction already excludes other writers). Every change to a
+/// cohort's seats takes this lock first, so checks made on what it returns hold.
+pub(crate) async fn lock<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Cohort, StoreError> {
+    let m = cohorts::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    assemble(conn, vec![m])
+        .await?
+        .pop()
+        .ok_or(StoreError::NotFound)
+}
+
 /// Cohorts, newest first; restricted to an institution and/or a tutor.
 pub async fn list(
     db: &Db,
     institution: Option<Uuid>,
     tutor: Option<Uuid>,
 ) -> Result<Vec<Cohort>, StoreError> {
+    let rows = scoped(db, institution, tutor).await?.all(&db.conn).await?;
+    assemble(&db.conn, rows).await
+}
+
+async fn scoped(
+    db: &Db,
+    institution: Option<Uuid>,
+    tutor: Option<Uuid>,
+) -> Result<sea_orm::Select<cohorts::Entity>, StoreError> {
     let mut q = cohorts::Entity::find()
         .order_by_desc(cohorts::Column::CreatedAt)
         .order_by_desc(cohorts::Column::Id);
@@ -168,29 +251,60 @@ pub async fn list(
             .await?;
         q = q.filter(cohorts::Column::Id.is_in(ids));
     }
-    let rows = q.all(&db.conn).await?;
-    assemble(&db.conn, rows).await
+    Ok(q)
 }
 
-#[derive(Default)]
-pub struct CohortChange {
-    pub name: Option<String>,
-    pub starts_on: Option<NaiveDate>,
-    pub ends_on: Option<NaiveDate>,
-    pub capacity: Option<i32>,
-    pub tutor_ids: Option<Vec<Uuid>>,
-    pub status: Option<CohortStatus>,
+/// One page of the cohorts in a scope, newest first, optionally of one course (by slug);
+/// with the number of cohorts on all pages.
+pub async fn page(
+    db: &Db,
+    scope: CohortScope,
+    course_slug: Option<&str>,
+    limit: u64,
+    offset: u64,
+) -> Result<(Vec<Cohort>, u64), StoreError> {
+    let mut q = scoped(db, scope.institution, scope.tutor).await?;
+    if let Some(slug) = course_slug {
+        let ids: Vec<Uuid> = courses::Entity::find()
+            .filter(courses::Column::Slug.eq(slug))
+            .select_only()
+            .column(courses::Column::Id)
+            .into_tuple()
+            .all(&db.conn)
+            .await?;
+        q = q.filter(cohorts::Column::CourseId.is_in(ids));
+    }
+    let total = q.clone().count(&db.conn).await?;
+    let rows = q.limit(limit).offset(offset).all(&db.conn).await?;
+    Ok((assemble(&db.conn, rows).await?, total))
 }
 
-pub async fn update(db: &Db, id: Uuid, change: CohortChange) -> Result<Cohort, StoreError> {
+/// Changes a cohort. The change is checked against the cohort as it is inside the
+/// transaction, its row locked: a capacity below the seats taken is refused even when
+/// enrolments arrive while the change is being made.
+pub async fn update(db: &Db, id: Uuid, patch: CohortPatch) -> Result<Cohort, StoreError> {
     let txn = db.begin_write().await?;
+    let current = lock(&txn, id).await?;
+    let tutors = match &patch.tutor_ids {
+        Some(t) => tutors_among(&txn, current.institution_id, t).await?,
+        None => BTreeSet::new(),
+    };
+    let change = CohortChange::check(
+        patch,
+        Current {
+            starts_on: current.starts_on,
+            ends_on: current.ends_on,
+            enrolled: active_count(&txn, id).await?,
+        },
+        &tutors,
+    )?;
     let mut am = cohorts::ActiveModel {
         id: Set(id),
         updated_at: Set(Utc::now()),
         ..Default::default()
     };
     if let Some(v) = change.name {
-        am.name = Set(v);
+        am.name = Set(v.into_string());
     }
     if let Some(v) = change.starts_on {
         am.starts_on = Set(v);
@@ -201,13 +315,27 @@ pub async fn update(db: &Db, id: Uuid, change: CohortChange) -> Result<Cohort, S
     if let Some(v) = change.capacity {
         am.capacity = Set(v);
     }
-    if let Some(v) = change.status {
-        am.status = Set(v.as_str().to_owned());
-    }
     am.update(&txn).await?;
     if let Some(t) = change.tutor_ids {
         set_tutors(&txn, id, &t).await?;
     }
+    let out = find(&txn, id).await?.ok_or(StoreError::NotFound)?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// Closes a cohort to further enrolments; its learners keep their enrolments.
+pub async fn close(db: &Db, id: Uuid) -> Result<Cohort, StoreError> {
+    let txn = db.begin_write().await?;
+    lock(&txn, id).await?;
+    cohorts::ActiveModel {
+        id: Set(id),
+        status: Set(CohortStatus::Closed.as_str().to_owned()),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .update(&txn)
+    .await?;
     let out = find(&txn, id).await?.ok_or(StoreError::NotFound)?;
     txn.commit().await?;
     Ok(out)
