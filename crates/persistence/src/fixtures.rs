@@ -10,7 +10,9 @@ use chrono::NaiveDate;
 use help_lms_domain::cohorts::CohortDraft;
 use help_lms_domain::content::{CourseSource, parse_course};
 use help_lms_domain::enrolment::InstitutionKind;
-use help_lms_domain::values::{Country, Email, Language, PersonName, Profession, Role, UserStatus};
+use help_lms_domain::values::{
+    Country, Email, Language, PersonName, Profession, Role, Title, UserStatus,
+};
 use uuid::Uuid;
 
 use crate::accounts::{self, NewUser};
@@ -65,7 +67,7 @@ pub struct Nti {
 pub async fn nti(db: &Db) -> Nti {
     let inst = institutions::create(
         db,
-        "Institut national",
+        &Title::parse("Institut national").unwrap(),
         Country::Fr,
         InstitutionKind::JudicialTraining,
     )
