@@ -4,8 +4,8 @@ use std::collections::HashMap;
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, web};
 use chrono::{DateTime, Utc};
+use help_lms_domain::progress::Standing;
 use help_lms_persistence::enrolments::{self, RosterEntry};
-use help_lms_persistence::learning::Standing;
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -86,7 +86,12 @@ async fn with_standings(
     state: &AppState,
     rows: Vec<RosterEntry>,
 ) -> Result<Vec<RosterEntryDto>, ApiError> {
-    let standings: HashMap<Uuid, Standing> = crate::learning::summaries(state, &rows).await?;
+    let pairs: Vec<(Uuid, Uuid)> = rows
+        .iter()
+        .map(|r| (r.enrolment.id, r.enrolment.course_version_id))
+        .collect();
+    let standings: HashMap<Uuid, Standing> =
+        help_lms_persistence::learning::standings(&state.db.conn, &pairs).await?;
     Ok(rows
         .into_iter()
         .map(|r| {
