@@ -18,3 +18,24 @@ impl From<Refusal> for ApiError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use help_lms_domain::ValidationErrors;
+
+    use super::*;
+
+    #[test]
+    fn refusals_answer_as_their_kind() {
+        assert_eq!(ApiError::from(Refusal::Hidden).code(), Code::NotFound);
+        for (who, code) in [
+            (OnlyFor::Admins, Code::AdminOnly),
+            (OnlyFor::Staff, Code::StaffOnly),
+            (OnlyFor::Managers, Code::ManagersOnly),
+        ] {
+            assert_eq!(ApiError::from(Refusal::Forbidden(who)).code(), code);
+        }
+        let invalid = Refusal::Invalid(ValidationErrors::single("institution_id", "required", "x"));
+        assert_eq!(ApiError::from(invalid).code(), Code::ValidationFailed);
+    }
+}

@@ -294,7 +294,8 @@ pub async fn update(db: &Db, id: Uuid, patch: CohortPatch) -> Result<Cohort, Sto
         Current {
             starts_on: current.starts_on,
             ends_on: current.ends_on,
-            enrolled: active_count(&txn, id).await?,
+            // Counted under the lock: no enrolment can slip in before the change commits.
+            enrolled: current.enrolled,
         },
         &tutors,
     )?;

@@ -406,3 +406,37 @@ async fn a_withdrawn_learner_frees_a_seat_and_keeps_the_enrolment() {
     );
     assert_eq!(results(&next), [(RowStatus::Created, None)]);
 }
+
+/// Answers stored before outcomes were typed (status 200, a body that also carried
+/// `ignored_columns`) still replay during their day of life.
+#[tokio::test]
+async fn an_answer_stored_by_the_previous_build_still_replays() {
+    use sea_orm::{ActiveModelTrait, Set};
+
+    use crate::entities::idempotency_keys as ik;
+
+    let t = TestDb::new().await;
+    let (_, cohort) = fixtures::cohort(&t.db, 10).await;
+    let body = r#"{"dry_run":false,"ignored_columns":["Notes"],"rows":[{"email":"a@x.example","message":"the cohort is full","reason":"capacity_reached","result":"rejected","row":1}],"summary":{"already_enrolled":0,"created":0,"enrolled":0,"rejected":1}}"#;
+    ik::ActiveModel {
+        key: Set("old".into()),
+        request_hash: Set("h".into()),
+        status: Set(200),
+        body: Set(body.into()),
+        created_at: Set(chrono::Utc::now()),
+    }
+    .insert(&t.db.conn)
+    .await
+    .unwrap();
+    let answer = enrol(&t.db, &cohort, &["a@x.example"], false, Some(("old", "h")))
+        .await
+        .unwrap();
+    let BulkAnswer::Replay(first) = answer else {
+        panic!("expected a replay, got {answer:?}")
+    };
+    assert_eq!(
+        results(&first),
+        [(RowStatus::Rejected, Some(RejectReason::CapacityReached))]
+    );
+    assert_eq!(seats_taken(&t.db, &cohort).await, 0);
+}
