@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use help_lms_domain::cohorts::{self as rules, CohortDraft};
-use help_lms_domain::enrolment::{RejectReason, RowStatus};
+use help_lms_domain::enrolment::{CohortStatus, RejectReason, RowStatus};
 use help_lms_persistence::cohorts::Cohort;
 use help_lms_persistence::enrolments::{BulkOutcome, BulkSummary, RowResult};
 use serde::{Deserialize, Serialize};
@@ -21,8 +21,7 @@ pub struct CohortDto {
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,
     pub capacity: i32,
-    /// open or closed
-    pub status: String,
+    pub status: CohortStatusDto,
     pub tutor_ids: Vec<Uuid>,
     /// Enrolments that take a seat (not withdrawn).
     pub enrolled: u64,
@@ -41,10 +40,28 @@ impl From<Cohort> for CohortDto {
             starts_on: c.starts_on,
             ends_on: c.ends_on,
             capacity: c.capacity,
-            status: c.status.to_string(),
+            status: c.status.into(),
             tutor_ids: c.tutor_ids,
             enrolled: c.enrolled,
             created_at: c.created_at,
+        }
+    }
+}
+
+/// Whether a cohort takes enrolments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CohortStatusDto {
+    Open,
+    /// No further enrolments; its learners keep theirs.
+    Closed,
+}
+
+impl From<CohortStatus> for CohortStatusDto {
+    fn from(s: CohortStatus) -> Self {
+        match s {
+            CohortStatus::Open => CohortStatusDto::Open,
+            CohortStatus::Closed => CohortStatusDto::Closed,
         }
     }
 }
@@ -269,6 +286,12 @@ mod tests {
 
     #[test]
     fn the_wire_names_are_the_domains() {
+        for s in CohortStatus::ALL {
+            assert_eq!(
+                serde_json::to_value(CohortStatusDto::from(*s)).unwrap(),
+                s.as_str()
+            );
+        }
         for s in RowStatus::ALL {
             assert_eq!(
                 serde_json::to_value(RowResultKind::from(*s)).unwrap(),

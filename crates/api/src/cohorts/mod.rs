@@ -19,7 +19,7 @@ use crate::state::AppState;
 pub use bulk::RowJson;
 pub use dto::{
     BulkQuery, BulkResultDto, BulkSummaryDto, CohortDto, CohortListQuery, CohortPatch,
-    NewCohortDto, RowRejectReason, RowResultDto, RowResultKind,
+    CohortStatusDto, NewCohortDto, RowRejectReason, RowResultDto, RowResultKind,
 };
 pub use enrol::enrol_cohort;
 pub use learners::{RosterEntryDto, RosterProgress, RosterQuiz, roster, withdraw};

@@ -32,12 +32,13 @@ pub struct RowResult {
     /// For new accounts: the single-use token for `POST /auth/activate`, to deliver to them.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub activation_token: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<RejectReason>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
 
+/// Rows per result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BulkSummary {
     pub created: usize,
@@ -54,6 +55,7 @@ pub struct BulkOutcome {
     pub rows: Vec<RowResult>,
 }
 
+/// Rows to enrol into a cohort, already checked one by one (`check_rows`).
 pub struct BulkRequest<'a> {
     /// The caller's copy of the cohort: only its id is trusted; whether it is open and how
     /// many seats it has are read again under the row lock.
