@@ -107,7 +107,7 @@ pub async fn issue_activation<C: ConnectionTrait>(
 }
 
 /// Activation rows for many users at once (bulk enrolment); returns the tokens in order.
-pub fn activation_rows(
+pub(crate) fn activation_rows(
     user_ids: &[Uuid],
     ttl: Duration,
 ) -> Result<(Vec<at::ActiveModel>, Vec<String>), StoreError> {

@@ -38,7 +38,7 @@ pub struct Enrolment {
     pub withdrawn_at: Option<DateTime<Utc>>,
 }
 
-pub fn to_domain(m: en::Model) -> Result<Enrolment, StoreError> {
+pub(crate) fn to_domain(m: en::Model) -> Result<Enrolment, StoreError> {
     let corrupt = |e: help_lms_domain::validation::ValueError| StoreError::Corrupt(e.to_string());
     Ok(Enrolment {
         id: m.id,
