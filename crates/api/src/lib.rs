@@ -1,9 +1,9 @@
 //! The HTTP API of help-lms: handlers, DTOs with OpenAPI schemas, authentication, and
 //! errors as `application/problem+json`.
 
+mod access;
 pub mod app;
 pub mod auth;
-pub mod bulk;
 pub mod catalogue;
 pub mod certificates;
 pub mod cohorts;

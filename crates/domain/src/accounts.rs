@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::ValidationErrors;
 use crate::values::{Country, Email, Language, Profession, Role, UserStatus};
 
 /// A platform account as the rules see it (no password material).
@@ -19,6 +20,36 @@ pub struct User {
     pub role: Role,
     pub status: UserStatus,
     pub created_at: DateTime<Utc>,
+}
+
+/// Why an actor may not do what they asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The thing is not theirs: answered as if it did not exist.
+    Hidden,
+    /// They can see it but may not do this; only these may.
+    Forbidden(OnlyFor),
+    /// The request must say more, e.g. which institution.
+    Invalid(ValidationErrors),
+}
+
+/// Who may do what an actor was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnlyFor {
+    Admins,
+    /// Tutors, managers and admins.
+    Staff,
+    /// The institution's managers, and admins.
+    Managers,
+}
+
+/// Which cohorts a listing shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CohortScope {
+    /// Only this institution's; `None` for every institution.
+    pub institution: Option<Uuid>,
+    /// Only those this user tutors.
+    pub tutor: Option<Uuid>,
 }
 
 /// Who is making a request, as proven by their access token.
@@ -54,6 +85,118 @@ impl Actor {
             Role::NtiManager => self.institution_id == Some(institution_id),
             Role::Tutor => !self.via_client && tutors.contains(&self.user_id),
             Role::Learner => false,
+        }
+    }
+
+    /// The institution a new cohort belongs to: admins must name one; managers get their
+    /// own (naming another is answered as if it did not exist); nobody else creates cohorts.
+    pub fn institution_for_new_cohort(&self, named: Option<Uuid>) -> Result<Uuid, Refusal> {
+        match (self.role, named, self.institution_id) {
+            (Role::Admin, Some(i), _) => Ok(i),
+            (Role::Admin, None, _) => Err(Refusal::Invalid(ValidationErrors::single(
+                "institution_id",
+                "required",
+                "admins name the institution",
+            ))),
+            (Role::NtiManager, None, Some(own)) => Ok(own),
+            (Role::NtiManager, Some(i), Some(own)) if i == own => Ok(own),
+            (Role::NtiManager, Some(_), _) => Err(Refusal::Hidden),
+            _ => Err(Refusal::Forbidden(OnlyFor::Managers)),
+        }
+    }
+
+    /// The cohorts a listing may show, optionally narrowed to one institution: admins any,
+    /// managers their institution's, tutors those they tutor; learners none.
+    pub fn cohort_scope(&self, institution: Option<Uuid>) -> Result<CohortScope, Refusal> {
+        let own_only = || {
+            if institution.is_some_and(|i| Some(i) != self.institution_id) {
+                Err(Refusal::Hidden)
+            } else {
+                Ok(())
+            }
+        };
+        match self.role {
+            Role::Admin => Ok(CohortScope {
+                institution,
+                tutor: None,
+            }),
+            Role::NtiManager => {
+                own_only()?;
+                Ok(CohortScope {
+                    // A manager without an institution sees no cohort at all.
+                    institution: Some(self.institution_id.unwrap_or(Uuid::nil())),
+                    tutor: None,
+                })
+            }
+            Role::Tutor => {
+                own_only()?;
+                Ok(CohortScope {
+                    institution: None,
+                    tutor: Some(self.user_id),
+                })
+            }
+            Role::Learner => Err(Refusal::Forbidden(OnlyFor::Staff)),
+        }
+    }
+
+    /// May this actor read a cohort: hidden when they cannot see it.
+    pub fn view_cohort(&self, institution_id: Uuid, tutors: &[Uuid]) -> Result<(), Refusal> {
+        if self.can_view_cohort(institution_id, tutors) {
+            Ok(())
+        } else {
+            Err(Refusal::Hidden)
+        }
+    }
+
+    /// May this actor change a cohort: hidden when they cannot see it, forbidden when they
+    /// only tutor it.
+    pub fn manage_cohort(&self, institution_id: Uuid, tutors: &[Uuid]) -> Result<(), Refusal> {
+        self.view_cohort(institution_id, tutors)?;
+        if self.manages_institution(institution_id) {
+            Ok(())
+        } else {
+            Err(Refusal::Forbidden(OnlyFor::Managers))
+        }
+    }
+
+    /// Only admins create institutions.
+    pub fn create_institution(&self) -> Result<(), Refusal> {
+        if self.is_admin() {
+            Ok(())
+        } else {
+            Err(Refusal::Forbidden(OnlyFor::Admins))
+        }
+    }
+
+    /// Which institutions a listing shows: `None` for all (admins), else the one of the
+    /// staff member; learners and staff without an institution are refused.
+    pub fn institution_scope(&self) -> Result<Option<Uuid>, Refusal> {
+        if self.is_admin() {
+            return Ok(None);
+        }
+        match self.institution_id {
+            Some(id) if self.role != Role::Learner => Ok(Some(id)),
+            _ => Err(Refusal::Forbidden(OnlyFor::Staff)),
+        }
+    }
+
+    /// May this actor read an institution: admins any, its own people theirs; hidden else.
+    pub fn view_institution(&self, institution_id: Uuid) -> Result<(), Refusal> {
+        if self.is_admin() || self.institution_id == Some(institution_id) {
+            Ok(())
+        } else {
+            Err(Refusal::Hidden)
+        }
+    }
+
+    /// May this actor manage an institution's staff and clients: hidden when it is not
+    /// theirs, forbidden for its staff who are not managers.
+    pub fn manage_institution(&self, institution_id: Uuid) -> Result<(), Refusal> {
+        self.view_institution(institution_id)?;
+        if self.manages_institution(institution_id) {
+            Ok(())
+        } else {
+            Err(Refusal::Forbidden(OnlyFor::Managers))
         }
     }
 
@@ -103,6 +246,121 @@ mod tests {
         assert!(!manager.can_view_cohort(b, &[]));
         let learner = actor(Role::Learner, Some(a));
         assert!(!learner.can_view_cohort(a, &[learner.user_id]));
+    }
+
+    #[test]
+    fn who_creates_a_cohort_for_which_institution() {
+        let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+        let admin = actor(Role::Admin, None);
+        assert_eq!(admin.institution_for_new_cohort(Some(b)), Ok(b));
+        let Err(Refusal::Invalid(e)) = admin.institution_for_new_cohort(None) else {
+            panic!("admins must name the institution")
+        };
+        assert_eq!(
+            (e.0[0].field.as_str(), e.0[0].code),
+            ("institution_id", "required")
+        );
+        let manager = actor(Role::NtiManager, Some(a));
+        assert_eq!(manager.institution_for_new_cohort(None), Ok(a));
+        assert_eq!(manager.institution_for_new_cohort(Some(a)), Ok(a));
+        assert_eq!(
+            manager.institution_for_new_cohort(Some(b)),
+            Err(Refusal::Hidden)
+        );
+        let homeless = actor(Role::NtiManager, None);
+        assert_eq!(
+            homeless.institution_for_new_cohort(None),
+            Err(Refusal::Forbidden(OnlyFor::Managers))
+        );
+        for role in [Role::Tutor, Role::Learner] {
+            assert_eq!(
+                actor(role, Some(a)).institution_for_new_cohort(Some(a)),
+                Err(Refusal::Forbidden(OnlyFor::Managers))
+            );
+        }
+    }
+
+    #[test]
+    fn cohort_listings_are_scoped_by_role() {
+        let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+        let admin = actor(Role::Admin, None);
+        assert_eq!(
+            admin.cohort_scope(Some(b)),
+            Ok(CohortScope {
+                institution: Some(b),
+                tutor: None
+            })
+        );
+        let manager = actor(Role::NtiManager, Some(a));
+        assert_eq!(manager.cohort_scope(None).unwrap().institution, Some(a));
+        assert_eq!(manager.cohort_scope(Some(b)), Err(Refusal::Hidden));
+        assert_eq!(
+            actor(Role::NtiManager, None)
+                .cohort_scope(None)
+                .unwrap()
+                .institution,
+            Some(Uuid::nil())
+        );
+        let tutor = actor(Role::Tutor, Some(a));
+        assert_eq!(
+            tutor.cohort_scope(Some(a)),
+            Ok(CohortScope {
+                institution: None,
+                tutor: Some(tutor.user_id)
+            })
+        );
+        assert_eq!(tutor.cohort_scope(Some(b)), Err(Refusal::Hidden));
+        assert_eq!(
+            actor(Role::Learner, Some(a)).cohort_scope(None),
+            Err(Refusal::Forbidden(OnlyFor::Staff))
+        );
+    }
+
+    #[test]
+    fn tutors_read_their_cohorts_but_only_managers_change_them() {
+        let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+        let tutor = actor(Role::Tutor, Some(a));
+        let tutors = [tutor.user_id];
+        assert_eq!(tutor.view_cohort(a, &tutors), Ok(()));
+        assert_eq!(
+            tutor.manage_cohort(a, &tutors),
+            Err(Refusal::Forbidden(OnlyFor::Managers))
+        );
+        assert_eq!(tutor.manage_cohort(a, &[]), Err(Refusal::Hidden));
+        let manager = actor(Role::NtiManager, Some(a));
+        assert_eq!(manager.manage_cohort(a, &[]), Ok(()));
+        assert_eq!(manager.manage_cohort(b, &[]), Err(Refusal::Hidden));
+    }
+
+    #[test]
+    fn institutions_are_seen_by_their_people_and_managed_by_their_managers() {
+        let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+        let admin = actor(Role::Admin, None);
+        assert_eq!(admin.create_institution(), Ok(()));
+        assert_eq!(admin.institution_scope(), Ok(None));
+        assert_eq!(admin.manage_institution(b), Ok(()));
+        let manager = actor(Role::NtiManager, Some(a));
+        assert_eq!(
+            manager.create_institution(),
+            Err(Refusal::Forbidden(OnlyFor::Admins))
+        );
+        assert_eq!(manager.institution_scope(), Ok(Some(a)));
+        assert_eq!(manager.manage_institution(a), Ok(()));
+        assert_eq!(manager.view_institution(b), Err(Refusal::Hidden));
+        let tutor = actor(Role::Tutor, Some(a));
+        assert_eq!(tutor.institution_scope(), Ok(Some(a)));
+        assert_eq!(tutor.view_institution(a), Ok(()));
+        assert_eq!(
+            tutor.manage_institution(a),
+            Err(Refusal::Forbidden(OnlyFor::Managers))
+        );
+        assert_eq!(tutor.manage_institution(b), Err(Refusal::Hidden));
+        for learner in [actor(Role::Learner, Some(a)), actor(Role::Tutor, None)] {
+            assert_eq!(
+                learner.institution_scope(),
+                Err(Refusal::Forbidden(OnlyFor::Staff))
+            );
+        }
     }
 
     #[test]

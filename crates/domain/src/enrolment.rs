@@ -41,6 +41,31 @@ string_enum!(
     Admin => "admin",
 });
 
+string_enum!(
+    /// What happened to one row of a bulk enrolment.
+    RowStatus, "row result" {
+    Created => "created",
+    Enrolled => "enrolled",
+    AlreadyEnrolled => "already_enrolled",
+    Rejected => "rejected",
+});
+
+string_enum!(
+    /// Why a row of a bulk enrolment was refused: the first seven reasons come from the row
+    /// itself, the last three from the account or the cohort.
+    RejectReason, "rejection reason" {
+    InvalidEmail => "invalid_email",
+    DuplicateInRequest => "duplicate_in_request",
+    MissingName => "missing_name",
+    InvalidName => "invalid_name",
+    InvalidProfession => "invalid_profession",
+    InvalidCountry => "invalid_country",
+    InvalidLanguage => "invalid_language",
+    AccountDisabled => "account_disabled",
+    CapacityReached => "capacity_reached",
+    EnrolledInAnotherCohort => "enrolled_in_another_cohort",
+});
+
 /// Most rows one bulk request may carry.
 pub const MAX_BULK_ROWS: usize = 5000;
 
@@ -73,7 +98,7 @@ pub struct ValidRow {
 pub struct Rejection {
     pub row: usize,
     pub email: String,
-    pub reason: &'static str,
+    pub reason: RejectReason,
     pub message: String,
 }
 
@@ -87,7 +112,7 @@ pub fn check_rows(
     let mut valid = Vec::new();
     let mut rejected = Vec::new();
     for r in rows {
-        let reject = |reason: &'static str, message: String| Rejection {
+        let reject = |reason: RejectReason, message: String| Rejection {
             row: r.row,
             email: r.email.trim().chars().take(254).collect(),
             reason,
@@ -96,13 +121,13 @@ pub fn check_rows(
         let email = match Email::parse(&r.email) {
             Ok(e) => e,
             Err(e) => {
-                rejected.push(reject("invalid_email", e.message));
+                rejected.push(reject(RejectReason::InvalidEmail, e.message));
                 continue;
             }
         };
         if !seen.insert(email.clone()) {
             rejected.push(reject(
-                "duplicate_in_request",
+                RejectReason::DuplicateInRequest,
                 "this email appears on an earlier row".into(),
             ));
             continue;
@@ -110,7 +135,7 @@ pub fn check_rows(
         let full = format!("{} {}", r.given_name.trim(), r.family_name.trim());
         if r.given_name.trim().is_empty() || r.family_name.trim().is_empty() {
             rejected.push(reject(
-                "missing_name",
+                RejectReason::MissingName,
                 "given name and family name are required".into(),
             ));
             continue;
@@ -118,21 +143,21 @@ pub fn check_rows(
         let name = match PersonName::parse(&full) {
             Ok(n) => n,
             Err(e) => {
-                rejected.push(reject("invalid_name", e.message));
+                rejected.push(reject(RejectReason::InvalidName, e.message));
                 continue;
             }
         };
         let profession = match Profession::parse(&r.profession.trim().to_lowercase()) {
             Ok(p) => p,
             Err(e) => {
-                rejected.push(reject("invalid_profession", e.message));
+                rejected.push(reject(RejectReason::InvalidProfession, e.message));
                 continue;
             }
         };
         let country = match Country::parse_lenient(&r.country) {
             Ok(c) => c,
             Err(e) => {
-                rejected.push(reject("invalid_country", e.message));
+                rejected.push(reject(RejectReason::InvalidCountry, e.message));
                 continue;
             }
         };
@@ -142,7 +167,7 @@ pub fn check_rows(
             match Language::parse(&r.language.trim().to_lowercase()) {
                 Ok(l) => l,
                 Err(e) => {
-                    rejected.push(reject("invalid_language", e.message));
+                    rejected.push(reject(RejectReason::InvalidLanguage, e.message));
                     continue;
                 }
             }
@@ -194,7 +219,10 @@ mod tests {
         assert_eq!(valid[0].language, Language::Sl);
         assert_eq!(valid[0].profession, Profession::Judge);
         assert_eq!(valid[1].country, Country::Gr);
-        let reasons: Vec<(usize, &str)> = rejected.iter().map(|r| (r.row, r.reason)).collect();
+        let reasons: Vec<(usize, &str)> = rejected
+            .iter()
+            .map(|r| (r.row, r.reason.as_str()))
+            .collect();
         assert_eq!(
             reasons,
             [
@@ -213,6 +241,6 @@ mod tests {
         r.family_name = " ".into();
         let (valid, rejected) = check_rows(vec![r], Language::Fr);
         assert!(valid.is_empty());
-        assert_eq!(rejected[0].reason, "missing_name");
+        assert_eq!(rejected[0].reason, RejectReason::MissingName);
     }
 }

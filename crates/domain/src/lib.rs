@@ -2,6 +2,7 @@
 //! its parser, Markdown rendering, grading, completion and reporting.
 
 pub mod accounts;
+pub mod cohorts;
 pub mod content;
 pub mod enrolment;
 pub mod markdown;

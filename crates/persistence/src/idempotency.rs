@@ -1,9 +1,12 @@
 //! Stored answers for `Idempotency-Key`: a retry of the same request returns the first
 //! answer instead of doing the work again. The answer is stored in the same transaction as
-//! the work, so a retry sees both or neither. Keys expire after a day.
+//! the work, so a retry sees both or neither. Keys expire after a day. What is stored is
+//! the service's outcome, not an HTTP answer: the caller decides how to present it.
 
 use chrono::{Duration, Utc};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
 use crate::entities::idempotency_keys as ik;
@@ -20,19 +23,23 @@ pub fn request_hash(parts: &[&[u8]]) -> String {
     hex::encode(h.finalize())
 }
 
+/// The `status` column predates typed answers and is no longer read; it is written with
+/// the value older builds expect, so a rollback within a key's lifetime still replays.
+const LEGACY_STATUS: i32 = 200;
+
 #[derive(Debug, PartialEq)]
-pub enum Stored {
-    /// The first answer: status and JSON body.
-    Replay(u16, String),
+pub enum Stored<T> {
+    /// The outcome of the first request with this key.
+    Replay(T),
     /// The key was used for a different request.
     Mismatch,
 }
 
-pub async fn lookup<C: ConnectionTrait>(
+pub async fn lookup<C: ConnectionTrait, T: DeserializeOwned>(
     conn: &C,
     key: &str,
     hash: &str,
-) -> Result<Option<Stored>, StoreError> {
+) -> Result<Option<Stored<T>>, StoreError> {
     let Some(row) = ik::Entity::find_by_id(key.to_owned()).one(conn).await? else {
         return Ok(None);
     };
@@ -43,24 +50,20 @@ pub async fn lookup<C: ConnectionTrait>(
     if row.request_hash != hash {
         return Ok(Some(Stored::Mismatch));
     }
-    Ok(Some(Stored::Replay(
-        row.status.clamp(100, 599) as u16,
-        row.body,
-    )))
+    Ok(Some(Stored::Replay(serde_json::from_str(&row.body)?)))
 }
 
-pub async fn store<C: ConnectionTrait>(
+pub async fn store<C: ConnectionTrait, T: Serialize>(
     conn: &C,
     key: &str,
     hash: &str,
-    status: u16,
-    body: &str,
+    outcome: &T,
 ) -> Result<(), StoreError> {
     ik::ActiveModel {
         key: Set(key.to_owned()),
         request_hash: Set(hash.to_owned()),
-        status: Set(i32::from(status)),
-        body: Set(body.to_owned()),
+        status: Set(LEGACY_STATUS),
+        body: Set(serde_json::to_string(outcome)?),
         created_at: Set(Utc::now()),
     }
     .insert(conn)

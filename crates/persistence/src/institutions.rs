@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 use help_lms_domain::accounts::User;
 use help_lms_domain::enrolment::InstitutionKind;
-use help_lms_domain::values::{Country, UserStatus};
+use help_lms_domain::values::{Country, Title, UserStatus};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -38,13 +38,13 @@ fn to_domain(m: institutions::Model) -> Result<Institution, StoreError> {
 
 pub async fn create(
     db: &Db,
-    name: &str,
+    name: &Title,
     country: Country,
     kind: InstitutionKind,
 ) -> Result<Institution, StoreError> {
     let m = institutions::ActiveModel {
         id: Set(Uuid::now_v7()),
-        name: Set(name.to_owned()),
+        name: Set(name.as_str().to_owned()),
         country: Set(country.as_str().to_owned()),
         kind: Set(kind.as_str().to_owned()),
         created_at: Set(Utc::now()),
@@ -107,7 +107,7 @@ pub async fn issue_activation<C: ConnectionTrait>(
 }
 
 /// Activation rows for many users at once (bulk enrolment); returns the tokens in order.
-pub fn activation_rows(
+pub(crate) fn activation_rows(
     user_ids: &[Uuid],
     ttl: Duration,
 ) -> Result<(Vec<at::ActiveModel>, Vec<String>), StoreError> {
@@ -204,14 +204,14 @@ fn client_of(m: api_clients::Model) -> ApiClient {
 pub async fn create_client(
     db: &Db,
     institution_id: Uuid,
-    name: &str,
+    name: &Title,
     created_by: Uuid,
 ) -> Result<(ApiClient, String), StoreError> {
     let secret = random_token()?;
     let m = api_clients::ActiveModel {
         id: Set(Uuid::now_v7()),
         institution_id: Set(institution_id),
-        name: Set(name.to_owned()),
+        name: Set(name.as_str().to_owned()),
         secret_hash: Set(token_hash(&secret)),
         created_by: Set(created_by),
         created_at: Set(Utc::now()),

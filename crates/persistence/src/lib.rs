@@ -14,6 +14,8 @@ pub mod entities;
 #[cfg(not(feature = "test-support"))]
 mod entities;
 pub mod error;
+#[cfg(test)]
+mod fixtures;
 pub mod idempotency;
 pub mod institutions;
 pub mod learning;

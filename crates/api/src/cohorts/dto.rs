@@ -1,0 +1,308 @@
+//! What the cohort endpoints read and answer, with their OpenAPI schemas; the bulk result
+//! mirrors the service's outcome field by field, so the spec says exactly what a row holds.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use help_lms_domain::cohorts::{self as rules, CohortDraft};
+use help_lms_domain::enrolment::{CohortStatus, RejectReason, RowStatus};
+use help_lms_persistence::cohorts::Cohort;
+use help_lms_persistence::enrolments::{BulkOutcome, BulkSummary, RowResult};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CohortDto {
+    pub id: Uuid,
+    pub institution_id: Uuid,
+    pub course: String,
+    pub course_version_id: Uuid,
+    pub language: String,
+    pub name: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub capacity: i32,
+    pub status: CohortStatusDto,
+    pub tutor_ids: Vec<Uuid>,
+    /// Enrolments that take a seat (not withdrawn).
+    pub enrolled: u64,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<Cohort> for CohortDto {
+    fn from(c: Cohort) -> Self {
+        CohortDto {
+            id: c.id,
+            institution_id: c.institution_id,
+            course: c.course_slug,
+            course_version_id: c.course_version_id,
+            language: c.language.to_string(),
+            name: c.name,
+            starts_on: c.starts_on,
+            ends_on: c.ends_on,
+            capacity: c.capacity,
+            status: c.status.into(),
+            tutor_ids: c.tutor_ids,
+            enrolled: c.enrolled,
+            created_at: c.created_at,
+        }
+    }
+}
+
+/// Whether a cohort takes enrolments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CohortStatusDto {
+    Open,
+    /// No further enrolments; its learners keep theirs.
+    Closed,
+}
+
+impl From<CohortStatus> for CohortStatusDto {
+    fn from(s: CohortStatus) -> Self {
+        match s {
+            CohortStatus::Open => CohortStatusDto::Open,
+            CohortStatus::Closed => CohortStatusDto::Closed,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewCohortDto {
+    /// Required for admins; managers may omit it (their own) and may not name another.
+    pub institution_id: Option<Uuid>,
+    /// The slug of a published course.
+    pub course: String,
+    /// One of the course's languages.
+    pub language: String,
+    pub name: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    /// 1 to 5000 seats.
+    pub capacity: i32,
+    #[serde(default)]
+    pub tutor_ids: Vec<Uuid>,
+}
+
+impl NewCohortDto {
+    /// The course slug, and the rest as a draft for the rules.
+    pub fn into_parts(self) -> (String, CohortDraft) {
+        (
+            self.course,
+            CohortDraft {
+                name: self.name,
+                language: self.language,
+                starts_on: self.starts_on,
+                ends_on: self.ends_on,
+                capacity: self.capacity,
+                tutor_ids: self.tutor_ids,
+            },
+        )
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct CohortListQuery {
+    /// Only this institution's cohorts (managers: only their own; another answers 404).
+    pub institution_id: Option<Uuid>,
+    /// Only cohorts of this course slug.
+    pub course: Option<String>,
+    pub limit: Option<u32>,
+    pub offset: Option<u32>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CohortPatch {
+    pub name: Option<String>,
+    pub starts_on: Option<NaiveDate>,
+    pub ends_on: Option<NaiveDate>,
+    pub capacity: Option<i32>,
+    pub tutor_ids: Option<Vec<Uuid>>,
+}
+
+impl From<CohortPatch> for rules::CohortPatch {
+    fn from(p: CohortPatch) -> Self {
+        rules::CohortPatch {
+            name: p.name,
+            starts_on: p.starts_on,
+            ends_on: p.ends_on,
+            capacity: p.capacity,
+            tutor_ids: p.tutor_ids,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct BulkQuery {
+    /// Report what would happen without writing anything.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+/// What happened to a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RowResultKind {
+    /// A new invited account, enrolled.
+    Created,
+    /// An existing account, enrolled (a self-study enrolment joins the cohort).
+    Enrolled,
+    AlreadyEnrolled,
+    /// See `reason`.
+    Rejected,
+}
+
+impl From<RowStatus> for RowResultKind {
+    fn from(s: RowStatus) -> Self {
+        match s {
+            RowStatus::Created => RowResultKind::Created,
+            RowStatus::Enrolled => RowResultKind::Enrolled,
+            RowStatus::AlreadyEnrolled => RowResultKind::AlreadyEnrolled,
+            RowStatus::Rejected => RowResultKind::Rejected,
+        }
+    }
+}
+
+/// Why a row was rejected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RowRejectReason {
+    InvalidEmail,
+    /// The email appears on an earlier row of the same request.
+    DuplicateInRequest,
+    MissingName,
+    InvalidName,
+    InvalidProfession,
+    InvalidCountry,
+    InvalidLanguage,
+    AccountDisabled,
+    CapacityReached,
+    /// Enrolled in the course with another cohort.
+    EnrolledInAnotherCohort,
+}
+
+impl From<RejectReason> for RowRejectReason {
+    fn from(r: RejectReason) -> Self {
+        match r {
+            RejectReason::InvalidEmail => RowRejectReason::InvalidEmail,
+            RejectReason::DuplicateInRequest => RowRejectReason::DuplicateInRequest,
+            RejectReason::MissingName => RowRejectReason::MissingName,
+            RejectReason::InvalidName => RowRejectReason::InvalidName,
+            RejectReason::InvalidProfession => RowRejectReason::InvalidProfession,
+            RejectReason::InvalidCountry => RowRejectReason::InvalidCountry,
+            RejectReason::InvalidLanguage => RowRejectReason::InvalidLanguage,
+            RejectReason::AccountDisabled => RowRejectReason::AccountDisabled,
+            RejectReason::CapacityReached => RowRejectReason::CapacityReached,
+            RejectReason::EnrolledInAnotherCohort => RowRejectReason::EnrolledInAnotherCohort,
+        }
+    }
+}
+
+/// One row's result.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RowResultDto {
+    /// The row's number, counting data rows from 1.
+    pub row: u64,
+    pub email: String,
+    pub result: RowResultKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<Uuid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enrolment_id: Option<Uuid>,
+    /// For new accounts: the single-use token for `POST /auth/activate`, to deliver to them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub activation_token: Option<String>,
+    /// For rejected rows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<RowRejectReason>,
+    /// For rejected rows: what to fix, for people.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+impl From<RowResult> for RowResultDto {
+    fn from(r: RowResult) -> Self {
+        RowResultDto {
+            row: r.row as u64,
+            email: r.email,
+            result: r.result.into(),
+            user_id: r.user_id,
+            enrolment_id: r.enrolment_id,
+            activation_token: r.activation_token,
+            reason: r.reason.map(Into::into),
+            message: r.message,
+        }
+    }
+}
+
+/// Rows per result.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BulkSummaryDto {
+    pub created: u64,
+    pub enrolled: u64,
+    pub already_enrolled: u64,
+    pub rejected: u64,
+}
+
+impl From<BulkSummary> for BulkSummaryDto {
+    fn from(s: BulkSummary) -> Self {
+        BulkSummaryDto {
+            created: s.created as u64,
+            enrolled: s.enrolled as u64,
+            already_enrolled: s.already_enrolled as u64,
+            rejected: s.rejected as u64,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BulkResultDto {
+    pub dry_run: bool,
+    /// Counts per result.
+    pub summary: BulkSummaryDto,
+    /// One result per row, in row order. Created rows carry the `activation_token` to deliver.
+    pub rows: Vec<RowResultDto>,
+    /// CSV columns that were not understood and were ignored.
+    pub ignored_columns: Vec<String>,
+}
+
+impl BulkResultDto {
+    pub fn new(outcome: BulkOutcome, ignored_columns: Vec<String>) -> Self {
+        BulkResultDto {
+            dry_run: outcome.dry_run,
+            summary: outcome.summary.into(),
+            rows: outcome.rows.into_iter().map(Into::into).collect(),
+            ignored_columns,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_wire_names_are_the_domains() {
+        for s in CohortStatus::ALL {
+            assert_eq!(
+                serde_json::to_value(CohortStatusDto::from(*s)).unwrap(),
+                s.as_str()
+            );
+        }
+        for s in RowStatus::ALL {
+            assert_eq!(
+                serde_json::to_value(RowResultKind::from(*s)).unwrap(),
+                s.as_str()
+            );
+        }
+        for r in RejectReason::ALL {
+            assert_eq!(
+                serde_json::to_value(RowRejectReason::from(*r)).unwrap(),
+                r.as_str()
+            );
+        }
+    }
+}

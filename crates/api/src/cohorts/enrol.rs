@@ -1,0 +1,165 @@
+//! Bulk enrolment of a cohort: read the body (JSON or CSV), check the rows, hand them to
+//! the service, answer a result per row. A retry with the same `Idempotency-Key` gets the
+//! first result.
+
+use actix_web::error::PayloadError;
+use actix_web::http::header::CONTENT_TYPE;
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use help_lms_domain::enrolment::{CohortStatus, RowStatus, check_rows};
+use help_lms_persistence::StoreError;
+use help_lms_persistence::enrolments::{self, BulkAnswer, BulkRequest};
+use help_lms_persistence::error::Conflict;
+use help_lms_persistence::idempotency;
+use uuid::Uuid;
+
+use super::dto::{BulkQuery, BulkResultDto};
+use super::{bulk, managed};
+use crate::auth::Authenticated;
+use crate::error::{ApiError, Code, problems};
+use crate::institutions::INVITATION_DAYS;
+use crate::state::AppState;
+
+/// The body as actix read it under the app's `PayloadConfig` limit, or why it could not.
+fn body_or_problem(
+    body: Result<web::Bytes, actix_web::Error>,
+    limit: usize,
+) -> Result<web::Bytes, ApiError> {
+    body.map_err(|e| match e.as_error::<PayloadError>() {
+        Some(PayloadError::Overflow) => ApiError::with(
+            Code::PayloadTooLarge,
+            format!("the body exceeds the limit of {limit} bytes"),
+        ),
+        _ => ApiError::with(Code::InvalidBody, e.to_string()),
+    })
+}
+
+#[utoipa::path(
+    tag = "cohorts",
+    operation_id = "enrol_cohort",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Cohort id"),
+        BulkQuery,
+        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key and body returns the first result"),
+    ),
+    request_body(
+        description = "A JSON list of rows, or CSV (UTF-8, comma or semicolon, header: email, given name, family name, profession, country, language); at most 5,000 rows",
+        content(
+            (Vec<bulk::RowJson> = "application/json"),
+            (String = "text/csv"),
+        )
+    ),
+    responses(
+        (status = 200, description = "A result per row; valid rows went through", body = BulkResultDto),
+        problems::BadRequest,
+        problems::Forbidden,
+        problems::NotFound,
+        problems::Conflict,
+        problems::PayloadTooLarge,
+        problems::UnsupportedMediaType,
+        problems::Unprocessable,
+    )
+)]
+#[post("/cohorts/{id}/enrolments")]
+pub async fn enrol_cohort(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    q: web::Query<BulkQuery>,
+    body: Result<web::Bytes, actix_web::Error>,
+) -> Result<HttpResponse, ApiError> {
+    let cohort = managed(&state, &auth.0, *id).await?;
+    // A closed cohort is refused before its body is judged; the service checks again under
+    // the cohort's lock, where it counts.
+    if cohort.status == CohortStatus::Closed {
+        return Err(StoreError::from(Conflict::CohortClosed).into());
+    }
+    let body = body_or_problem(body, state.config.body_limit)?;
+    let content_type = req
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let parsed = if content_type.starts_with("application/json") {
+        bulk::from_json(&body)?
+    } else if content_type.starts_with("text/csv") {
+        bulk::from_csv(&body)?
+    } else {
+        return Err(ApiError::with(
+            Code::UnsupportedMediaType,
+            "send application/json or text/csv",
+        ));
+    };
+    let key = req
+        .headers()
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|k| !k.is_empty());
+    if key.is_some_and(|k| k.len() > 200) {
+        return Err(ApiError::field(
+            "Idempotency-Key",
+            "too_long",
+            "at most 200 characters",
+        ));
+    }
+    let idempotency = key.map(|k| {
+        (
+            format!("bulk:{}:{}:{k}", auth.0.user_id, cohort.id),
+            idempotency::request_hash(&[content_type.as_bytes(), &body]),
+        )
+    });
+    let (valid, rejected) = check_rows(parsed.rows, cohort.language);
+    let answer = enrolments::bulk_enrol(
+        &state.db,
+        BulkRequest {
+            cohort: &cohort,
+            valid,
+            rejected,
+            dry_run: q.dry_run,
+            activation_ttl: chrono::Duration::days(INVITATION_DAYS),
+            idempotency,
+        },
+    )
+    .await?;
+    match answer {
+        BulkAnswer::Fresh(outcome) => {
+            if !outcome.dry_run {
+                for r in outcome
+                    .rows
+                    .iter()
+                    .filter(|r| r.result == RowStatus::Created)
+                {
+                    if let (Some(user_id), Some(token)) = (r.user_id, r.activation_token.as_deref())
+                    {
+                        state.mailer.send(&crate::mail::Invitation {
+                            user_id,
+                            email: &r.email,
+                            name: "",
+                            activation_token: token,
+                            institution_id: Some(cohort.institution_id),
+                        });
+                    }
+                }
+            }
+            tracing::info!(
+                cohort_id = %cohort.id,
+                dry_run = outcome.dry_run,
+                created = outcome.summary.created,
+                enrolled = outcome.summary.enrolled,
+                rejected = outcome.summary.rejected,
+                "bulk enrolment"
+            );
+            Ok(HttpResponse::Ok().json(BulkResultDto::new(outcome, parsed.ignored_columns)))
+        }
+        BulkAnswer::Replay(first) => Ok(HttpResponse::Ok()
+            .insert_header(("idempotent-replayed", "true"))
+            .json(BulkResultDto::new(first, parsed.ignored_columns))),
+        BulkAnswer::KeyMismatch => Err(ApiError::with(
+            Code::IdempotencyKeyReused,
+            "this Idempotency-Key was used for a different request",
+        )),
+    }
+}

@@ -1,0 +1,78 @@
+//! The institutions themselves: create (admins), list and read.
+
+use actix_web::{HttpResponse, get, post, web};
+use help_lms_persistence::institutions;
+use uuid::Uuid;
+
+use super::dto::{InstitutionDto, NewInstitution};
+use super::visible_institution;
+use crate::auth::{Admin, Authenticated};
+use crate::error::{ApiError, problems};
+use crate::state::AppState;
+
+#[utoipa::path(
+    tag = "institutions",
+    operation_id = "create_institution",
+    security(("bearer" = [])),
+    request_body = NewInstitution,
+    responses(
+        (status = 201, description = "Created", body = InstitutionDto),
+        problems::Forbidden,
+        problems::Unprocessable,
+    )
+)]
+#[post("/institutions")]
+pub async fn create_institution(
+    state: web::Data<AppState>,
+    _admin: Admin,
+    body: web::Json<NewInstitution>,
+) -> Result<HttpResponse, ApiError> {
+    let (name, country, kind) = body.parse()?;
+    let inst = institutions::create(&state.db, &name, country, kind).await?;
+    tracing::info!(institution_id = %inst.id, "institution created");
+    Ok(HttpResponse::Created().json(InstitutionDto::from(inst)))
+}
+
+#[utoipa::path(
+    tag = "institutions",
+    operation_id = "list_institutions",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Every institution for admins; one's own for its staff", body = Vec<InstitutionDto>),
+        problems::Forbidden,
+    )
+)]
+#[get("/institutions")]
+pub async fn list_institutions(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+) -> Result<HttpResponse, ApiError> {
+    let only = auth.0.institution_scope()?;
+    let list = institutions::list(&state.db, only).await?;
+    Ok(HttpResponse::Ok().json(
+        list.into_iter()
+            .map(InstitutionDto::from)
+            .collect::<Vec<_>>(),
+    ))
+}
+
+#[utoipa::path(
+    tag = "institutions",
+    operation_id = "get_institution",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Institution id")),
+    responses(
+        (status = 200, description = "The institution", body = InstitutionDto),
+        problems::NotFound,
+    )
+)]
+#[get("/institutions/{id}")]
+pub async fn get_institution(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(InstitutionDto::from(
+        visible_institution(&state, &auth.0, *id).await?,
+    )))
+}

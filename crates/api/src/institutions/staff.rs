@@ -1,0 +1,91 @@
+//! An institution's accounts: invite one (with a single-use activation token), list them.
+
+use actix_web::{HttpResponse, get, post, web};
+use help_lms_domain::values::UserStatus;
+use help_lms_persistence::accounts::{self, NewUser};
+use help_lms_persistence::institutions;
+use uuid::Uuid;
+
+use super::dto::{Invitation, NewStaff};
+use super::{INVITATION_DAYS, managed_institution};
+use crate::auth::Authenticated;
+use crate::error::{ApiError, Code, problems};
+use crate::me::UserDto;
+use crate::state::AppState;
+
+#[utoipa::path(
+    tag = "institutions",
+    operation_id = "invite_staff",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Institution id")),
+    request_body = NewStaff,
+    responses(
+        (status = 201, description = "An invited account and its activation token", body = Invitation),
+        problems::Forbidden,
+        problems::NotFound,
+        problems::Unprocessable,
+    )
+)]
+#[post("/institutions/{id}/users")]
+pub async fn invite_staff(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+    body: web::Json<NewStaff>,
+) -> Result<HttpResponse, ApiError> {
+    let inst = managed_institution(&state, &auth.0, *id).await?;
+    let f = body.parse(inst.country)?;
+    if !auth.0.may_assign_role(f.role, inst.id) {
+        return Err(ApiError::from(Code::RoleNotAllowed));
+    }
+    let (user, token) = accounts::invite(
+        &state.db,
+        NewUser {
+            email: f.email,
+            name: f.name,
+            profession: f.profession,
+            country: f.country,
+            language: f.language,
+            institution_id: Some(inst.id),
+            role: f.role,
+            status: UserStatus::Invited,
+            password_hash: None,
+        },
+        chrono::Duration::days(INVITATION_DAYS),
+    )
+    .await?;
+    tracing::info!(user_id = %user.id, institution_id = %inst.id, role = %user.role, "account invited");
+    state.mailer.send(&crate::mail::Invitation {
+        user_id: user.id,
+        email: user.email.as_str(),
+        name: &user.name,
+        activation_token: &token,
+        institution_id: user.institution_id,
+    });
+    Ok(HttpResponse::Created().json(Invitation {
+        user: user.into(),
+        activation_token: token,
+    }))
+}
+
+#[utoipa::path(
+    tag = "institutions",
+    operation_id = "list_staff",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Institution id")),
+    responses(
+        (status = 200, description = "The institution's accounts, by email", body = Vec<UserDto>),
+        problems::Forbidden,
+        problems::NotFound,
+    )
+)]
+#[get("/institutions/{id}/users")]
+pub async fn list_staff(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let inst = managed_institution(&state, &auth.0, *id).await?;
+    let users = institutions::staff(&state.db, inst.id).await?;
+    Ok(HttpResponse::Ok().json(users.into_iter().map(UserDto::from).collect::<Vec<_>>()))
+}

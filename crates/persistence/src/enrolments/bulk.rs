@@ -1,0 +1,353 @@
+//! Bulk enrolment of a cohort: many rows in one transaction, idempotent by email, with a
+//! result per row; checked against the cohort row as it is under its lock.
+
+use std::collections::BTreeMap;
+
+use chrono::{Duration, Utc};
+use help_lms_domain::enrolment::{
+    CohortStatus, EnrolmentSource, EnrolmentStatus, RejectReason, Rejection, RowStatus, ValidRow,
+};
+use help_lms_domain::values::{Role, UserStatus};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{Reporting, new_row};
+use crate::cohorts::{self, Cohort};
+use crate::entities::{activation_tokens, enrolments as en, users};
+use crate::error::{Conflict, StoreError, is_unique_violation};
+use crate::{Db, idempotency, institutions, stats};
+
+/// What happened to one row of a bulk enrolment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RowResult {
+    pub row: usize,
+    pub email: String,
+    pub result: RowStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<Uuid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enrolment_id: Option<Uuid>,
+    /// For new accounts: the single-use token for `POST /auth/activate`, to deliver to them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub activation_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<RejectReason>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// Rows per result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BulkSummary {
+    pub created: usize,
+    pub enrolled: usize,
+    pub already_enrolled: usize,
+    pub rejected: usize,
+}
+
+/// What a bulk request did (or, for a dry run, would do).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BulkOutcome {
+    pub dry_run: bool,
+    pub summary: BulkSummary,
+    pub rows: Vec<RowResult>,
+}
+
+/// Rows to enrol into a cohort, already checked one by one (`check_rows`).
+pub struct BulkRequest<'a> {
+    /// The caller's copy of the cohort: only its id is trusted; whether it is open and how
+    /// many seats it has are read again under the row lock.
+    pub cohort: &'a Cohort,
+    pub valid: Vec<ValidRow>,
+    pub rejected: Vec<Rejection>,
+    pub dry_run: bool,
+    pub activation_ttl: Duration,
+    /// (key, request hash) when the caller sent `Idempotency-Key`.
+    pub idempotency: Option<(String, String)>,
+}
+
+/// The answer to a bulk request: a fresh outcome, or the first outcome for a retry.
+#[derive(Debug)]
+pub enum BulkAnswer {
+    Fresh(BulkOutcome),
+    /// A retry with the same `Idempotency-Key` and request: the first outcome, unchanged.
+    Replay(BulkOutcome),
+    /// The key was used for a different request.
+    KeyMismatch,
+}
+
+const CHUNK: usize = 400;
+
+fn rejected_row(r: &Rejection) -> RowResult {
+    RowResult {
+        row: r.row,
+        email: r.email.clone(),
+        result: RowStatus::Rejected,
+        user_id: None,
+        enrolment_id: None,
+        activation_token: None,
+        reason: Some(r.reason),
+        message: Some(r.message.clone()),
+    }
+}
+
+/// Enrols the rows into the cohort in one transaction. Existing accounts (matched by email)
+/// are enrolled without moving them; new ones are created as invited learners of the
+/// cohort's institution. Rows beyond the capacity are refused; a closed cohort refuses the
+/// whole request (`cohort_closed`). A dry run does the same work and rolls it back, so it
+/// reports exactly what a real run would do.
+pub async fn bulk_enrol(db: &Db, req: BulkRequest<'_>) -> Result<BulkAnswer, StoreError> {
+    // Two requests naming the same new email in different cohorts can still collide on the
+    // unique email; the loser retries and then sees the winner's rows.
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match bulk_enrol_once(db, &req).await {
+            Err(StoreError::Db(e)) if attempt < 3 && is_unique_violation(&e) => continue,
+            other => return other,
+        }
+    }
+}
+
+async fn bulk_enrol_once(db: &Db, req: &BulkRequest<'_>) -> Result<BulkAnswer, StoreError> {
+    let txn = db.begin_write().await?;
+    // Requests for one cohort run one after another: the row lock keeps seats and emails
+    // consistent, and what is checked below is the cohort as it is now, not the caller's
+    // copy, which a close or a smaller capacity may have overtaken.
+    let cohort = cohorts::lock(&txn, req.cohort.id).await?;
+    if let Some((key, hash)) = &req.idempotency
+        && !req.dry_run
+    {
+        match idempotency::lookup(&txn, key, hash).await? {
+            Some(idempotency::Stored::Replay(first)) => return Ok(BulkAnswer::Replay(first)),
+            Some(idempotency::Stored::Mismatch) => return Ok(BulkAnswer::KeyMismatch),
+            None => {}
+        }
+    }
+    if cohort.status == CohortStatus::Closed {
+        return Err(Conflict::CohortClosed.into());
+    }
+    let outcome = enrol_rows(&txn, &cohort, req).await?;
+    if req.dry_run {
+        txn.rollback().await?;
+        return Ok(BulkAnswer::Fresh(outcome));
+    }
+    if let Some((key, hash)) = &req.idempotency {
+        idempotency::store(&txn, key, hash, &outcome).await?;
+    }
+    txn.commit().await?;
+    Ok(BulkAnswer::Fresh(outcome))
+}
+
+async fn enrol_rows(
+    txn: &DatabaseTransaction,
+    cohort: &Cohort,
+    req: &BulkRequest<'_>,
+) -> Result<BulkOutcome, StoreError> {
+    let emails: Vec<String> = req
+        .valid
+        .iter()
+        .map(|r| r.email.as_str().to_owned())
+        .collect();
+    let mut existing: BTreeMap<String, users::Model> = BTreeMap::new();
+    for chunk in emails.chunks(CHUNK) {
+        for u in users::Entity::find()
+            .filter(users::Column::Email.is_in(chunk.to_vec()))
+            .all(txn)
+            .await?
+        {
+            existing.insert(u.email.clone(), u);
+        }
+    }
+    let existing_ids: Vec<Uuid> = existing.values().map(|u| u.id).collect();
+    let mut active: BTreeMap<Uuid, en::Model> = BTreeMap::new();
+    for chunk in existing_ids.chunks(CHUNK) {
+        for e in en::Entity::find()
+            .filter(en::Column::UserId.is_in(chunk.to_vec()))
+            .filter(en::Column::CourseId.eq(cohort.course_id))
+            .filter(en::Column::Status.eq(EnrolmentStatus::Active.as_str()))
+            .all(txn)
+            .await?
+        {
+            active.insert(e.user_id, e);
+        }
+    }
+    // `cohort` was read under the lock, so its count is the seats taken right now.
+    let mut seats = i64::from(cohort.capacity) - i64::try_from(cohort.enrolled).unwrap_or(i64::MAX);
+
+    let mut results: Vec<RowResult> = req.rejected.iter().map(rejected_row).collect();
+    let mut new_users = Vec::new();
+    let mut new_enrolments = Vec::new();
+    let mut attach = Vec::new();
+    let mut created_ids = Vec::new();
+    let now = Utc::now();
+    for r in &req.valid {
+        let mut res = RowResult {
+            row: r.row,
+            email: r.email.as_str().to_owned(),
+            result: RowStatus::Rejected,
+            user_id: None,
+            enrolment_id: None,
+            activation_token: None,
+            reason: None,
+            message: None,
+        };
+        let reject = |res: &mut RowResult, reason: RejectReason, message: &str| {
+            res.reason = Some(reason);
+            res.message = Some(message.to_owned());
+        };
+        match existing.get(r.email.as_str()) {
+            Some(u) if u.status == UserStatus::Disabled.as_str() => {
+                reject(
+                    &mut res,
+                    RejectReason::AccountDisabled,
+                    "this account is disabled",
+                );
+            }
+            Some(u) => match active.get(&u.id) {
+                Some(e) if e.cohort_id == Some(cohort.id) => {
+                    res.result = RowStatus::AlreadyEnrolled;
+                    res.user_id = Some(u.id);
+                    res.enrolment_id = Some(e.id);
+                }
+                Some(_) if seats <= 0 => reject(
+                    &mut res,
+                    RejectReason::CapacityReached,
+                    "the cohort is full",
+                ),
+                Some(e) if e.cohort_id.is_none() => {
+                    // A self-study enrolment joins the cohort and keeps its progress.
+                    seats -= 1;
+                    attach.push(e.id);
+                    res.result = RowStatus::Enrolled;
+                    res.user_id = Some(u.id);
+                    res.enrolment_id = Some(e.id);
+                }
+                Some(_) => reject(
+                    &mut res,
+                    RejectReason::EnrolledInAnotherCohort,
+                    "already enrolled in this course with another cohort",
+                ),
+                None if seats <= 0 => reject(
+                    &mut res,
+                    RejectReason::CapacityReached,
+                    "the cohort is full",
+                ),
+                None => {
+                    seats -= 1;
+                    let id = Uuid::now_v7();
+                    res.result = RowStatus::Enrolled;
+                    res.user_id = Some(u.id);
+                    res.enrolment_id = Some(id);
+                    new_enrolments.push(new_row(
+                        id,
+                        u.id,
+                        Some(cohort),
+                        cohort.course_id,
+                        cohort.course_version_id,
+                        EnrolmentSource::Nti,
+                        r.language,
+                        Reporting {
+                            country: &u.country,
+                            profession: &u.profession,
+                        },
+                    ));
+                }
+            },
+            None if seats <= 0 => reject(
+                &mut res,
+                RejectReason::CapacityReached,
+                "the cohort is full",
+            ),
+            None => {
+                seats -= 1;
+                let user_id = Uuid::now_v7();
+                new_users.push(users::ActiveModel {
+                    id: Set(user_id),
+                    email: Set(r.email.as_str().to_owned()),
+                    name: Set(r.name.as_str().to_owned()),
+                    profession: Set(r.profession.as_str().to_owned()),
+                    country: Set(r.country.as_str().to_owned()),
+                    language: Set(r.language.as_str().to_owned()),
+                    institution_id: Set(Some(cohort.institution_id)),
+                    role: Set(Role::Learner.as_str().to_owned()),
+                    status: Set(UserStatus::Invited.as_str().to_owned()),
+                    password_hash: Set(None),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    last_login_at: Set(None),
+                });
+                let id = Uuid::now_v7();
+                res.result = RowStatus::Created;
+                res.user_id = Some(user_id);
+                res.enrolment_id = Some(id);
+                created_ids.push((results.len(), user_id));
+                new_enrolments.push(new_row(
+                    id,
+                    user_id,
+                    Some(cohort),
+                    cohort.course_id,
+                    cohort.course_version_id,
+                    EnrolmentSource::Nti,
+                    r.language,
+                    Reporting {
+                        country: r.country.as_str(),
+                        profession: r.profession.as_str(),
+                    },
+                ));
+            }
+        }
+        results.push(res);
+    }
+
+    let ids: Vec<Uuid> = created_ids.iter().map(|(_, id)| *id).collect();
+    let (token_rows, tokens) = institutions::activation_rows(&ids, req.activation_ttl)?;
+    for ((idx, _), token) in created_ids.iter().zip(tokens) {
+        if let Some(r) = results.get_mut(*idx) {
+            r.activation_token = Some(token);
+        }
+    }
+    for chunk in new_users.chunks(CHUNK) {
+        users::Entity::insert_many(chunk.to_vec()).exec(txn).await?;
+    }
+    for chunk in token_rows.chunks(CHUNK) {
+        activation_tokens::Entity::insert_many(chunk.to_vec())
+            .exec(txn)
+            .await?;
+    }
+    for chunk in new_enrolments.chunks(CHUNK) {
+        en::Entity::insert_many(chunk.to_vec()).exec(txn).await?;
+    }
+    for chunk in attach.chunks(CHUNK) {
+        en::Entity::update_many()
+            .col_expr(en::Column::CohortId, Expr::value(cohort.id))
+            .col_expr(
+                en::Column::Source,
+                Expr::value(EnrolmentSource::Nti.as_str()),
+            )
+            .col_expr(en::Column::UpdatedAt, Expr::value(now))
+            // The enrolment now counts as tutored, in the cohort's institution.
+            .col_expr(
+                en::Column::InstitutionId,
+                Expr::value(cohort.institution_id),
+            )
+            .col_expr(en::Column::Mode, Expr::value(stats::Mode::Tutored.as_str()))
+            .filter(en::Column::Id.is_in(chunk.to_vec()))
+            .exec(txn)
+            .await?;
+    }
+    results.sort_by_key(|r| r.row);
+    let count = |what: RowStatus| results.iter().filter(|r| r.result == what).count();
+    Ok(BulkOutcome {
+        dry_run: req.dry_run,
+        summary: BulkSummary {
+            created: count(RowStatus::Created),
+            enrolled: count(RowStatus::Enrolled),
+            already_enrolled: count(RowStatus::AlreadyEnrolled),
+            rejected: count(RowStatus::Rejected),
+        },
+        rows: results,
+    })
+}
