@@ -1,3 +1,6 @@
+//! Black-box tests of signing in, refreshing, signing out, registering, activating and client
+//! tokens.
+
 use help_lms_domain::values::Role;
 use help_lms_tests::{Options, PASSWORD, spawn_app, spawn_with};
 use serde_json::json;

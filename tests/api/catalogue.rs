@@ -1,3 +1,5 @@
+//! Black-box tests of the catalogue: languages, outlines, lessons and authoring.
+
 use help_lms_domain::values::Role;
 use help_lms_tests::{spawn_app, spawn_with_catalogue};
 use serde_json::{Value, json};

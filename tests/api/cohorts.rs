@@ -1,3 +1,6 @@
+//! Black-box tests of cohorts: creation, bulk enrolment from JSON and CSV, rosters, withdrawal
+//! and scoping.
+
 use help_lms_domain::values::Role;
 use help_lms_tests::{
     Nti, Options, PASSWORD, Res, TestApp, institution, spawn_with, spawn_with_catalogue,

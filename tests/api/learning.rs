@@ -1,3 +1,6 @@
+//! Black-box tests of learning: progress, attempts, grading, reviews, deadlines and
+//! certificates.
+
 use help_lms_domain::values::Role;
 use help_lms_persistence::entities::attempts;
 use help_lms_tests::{Res, TestApp, spawn_app, spawn_with_catalogue};

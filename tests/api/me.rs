@@ -1,3 +1,5 @@
+//! Black-box tests of the signed-in account.
+
 use help_lms_domain::values::Role;
 use help_lms_tests::spawn_app;
 use serde_json::json;

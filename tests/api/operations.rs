@@ -1,3 +1,5 @@
+//! Black-box tests of health, readiness, metrics and the documents.
+
 use help_lms_tests::spawn_app;
 
 #[tokio::test]

@@ -1,3 +1,6 @@
+//! Tests of the content format: parsing, every error with its file and line, and the content
+//! hash.
+
 use super::*;
 
 fn source(files: &[(&str, &str)]) -> CourseSource {

@@ -1,3 +1,5 @@
+//! Table tests of the standing: completion, the resume point, grades, attempts and reports.
+
 use chrono::TimeZone;
 
 use super::*;

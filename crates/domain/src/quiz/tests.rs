@@ -1,3 +1,5 @@
+//! Tests of quiz delivery and grading: every question kind, shuffles, ids and review policies.
+
 use std::collections::BTreeSet;
 
 use serde_json::{Map, Value, json};

@@ -1,3 +1,6 @@
+//! The `activation_tokens` table: single-use tokens that let an invited account set its
+//! password (stored as hashes).
+
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]

@@ -1,3 +1,6 @@
+//! The `api_clients` table: institutions' client-credential integrations (secrets stored as
+//! hashes).
+
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]

@@ -1,3 +1,5 @@
+//! The `attempts` table: quiz attempts, their saved responses and their grading.
+
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]

@@ -1,3 +1,5 @@
+//! The `certificates` table: issued certificates with the snapshot they certify.
+
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]

@@ -1,3 +1,5 @@
+//! The `cohort_tutors` table: which tutors follow which cohort.
+
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]

@@ -1,3 +1,5 @@
+//! The `cohorts` table: tutored runs of one course version in one language.
+
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]

@@ -1,3 +1,5 @@
+//! The `course_versions` table: immutable versions of a course.
+
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]

@@ -1,3 +1,5 @@
+//! The `courses` table: courses by slug, each pointing at its current version.
+
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]

@@ -1,3 +1,5 @@
+//! The `enrolments` table: enrolments, with the reporting dimensions copied onto each row.
+
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]

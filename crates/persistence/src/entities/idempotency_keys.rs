@@ -1,3 +1,5 @@
+//! The `idempotency_keys` table: the first answer of a request sent with `Idempotency-Key`.
+
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]

@@ -1,3 +1,5 @@
+//! The `institutions` table: national training institutions.
+
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]

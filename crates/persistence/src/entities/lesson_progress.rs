@@ -1,3 +1,5 @@
+//! The `lesson_progress` table: one enrolment's progress on one lesson.
+
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]

@@ -1,3 +1,5 @@
+//! The `lessons` table: lessons of a course version, Markdown and sanitised HTML per language.
+
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]

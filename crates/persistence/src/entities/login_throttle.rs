@@ -1,3 +1,5 @@
+//! The `login_throttle` table: failed sign-ins and lockouts per account and per address.
+
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]

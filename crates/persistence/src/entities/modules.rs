@@ -1,3 +1,5 @@
+//! The `modules` table: modules of a course version, in order.
+
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]

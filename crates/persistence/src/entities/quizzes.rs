@@ -1,3 +1,5 @@
+//! The `quizzes` table: quizzes of a course version, questions and answer keys included.
+
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]

@@ -1,3 +1,5 @@
+//! The `refresh_tokens` table: single-use refresh tokens (hashed) by session family.
+
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]

@@ -1,3 +1,6 @@
+//! The `stats_targets` table: the programme's targets, such as practitioners certified in a
+//! period.
+
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]

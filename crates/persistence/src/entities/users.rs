@@ -1,3 +1,5 @@
+//! The `users` table: accounts.
+
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
