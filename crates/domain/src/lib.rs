@@ -6,6 +6,7 @@ pub mod content;
 pub mod enrolment;
 pub mod markdown;
 pub mod quiz;
+pub mod reporting;
 pub mod validation;
 pub mod values;
 
