@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
 use help_lms_domain::enrolment::{EnrolmentSource, EnrolmentStatus, Rejection, ValidRow};
+use help_lms_domain::reporting::{Mode, month_of};
 use help_lms_domain::values::{Language, Role, UserStatus};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
@@ -16,7 +17,7 @@ use uuid::Uuid;
 use crate::cohorts::{self, Cohort};
 use crate::entities::{enrolments as en, users};
 use crate::error::{StoreError, is_unique_violation};
-use crate::{Db, idempotency, institutions, stats};
+use crate::{Db, idempotency, institutions};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Enrolment {
@@ -85,8 +86,8 @@ fn new_row(
         country: Set(Some(reporting.country.to_owned())),
         profession: Set(Some(reporting.profession.to_owned())),
         institution_id: Set(cohort.map(|c| c.institution_id)),
-        mode: Set(Some(stats::Mode::of(cohort.is_some()).as_str().to_owned())),
-        enrolled_month: Set(Some(stats::month_of(now))),
+        mode: Set(Some(Mode::of(cohort.is_some()).as_str().to_owned())),
+        enrolled_month: Set(Some(month_of(now))),
         final_score: Set(None),
         days_to_complete: Set(None),
     }
@@ -557,7 +558,7 @@ async fn enrol_rows(
             )
             .col_expr(
                 en::Column::Mode,
-                sea_orm::sea_query::Expr::value(stats::Mode::Tutored.as_str()),
+                sea_orm::sea_query::Expr::value(Mode::Tutored.as_str()),
             )
             .filter(en::Column::Id.is_in(chunk.to_vec()))
             .exec(txn)

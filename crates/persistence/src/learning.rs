@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Duration, Utc};
 use help_lms_domain::enrolment::EnrolmentStatus;
 use help_lms_domain::quiz::{self, QuizResult};
+use help_lms_domain::reporting::days_between;
 use help_lms_domain::values::Language;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -217,7 +218,7 @@ async fn settle(
         updated_at: Set(now),
         // For the statistics, in the same transaction as the completion.
         final_score: Set(Some(st.final_score)),
-        days_to_complete: Set(Some(crate::stats::days_between(e.enrolled_at, now))),
+        days_to_complete: Set(Some(days_between(e.enrolled_at, now))),
         ..Default::default()
     }
     .update(txn)

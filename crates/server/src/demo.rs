@@ -21,13 +21,13 @@ use chrono::{DateTime, Duration, Utc};
 use help_lms_domain::content::{Localized, QuestionBody, QuizDef, pick};
 use help_lms_domain::enrolment::{CohortStatus, EnrolmentSource, EnrolmentStatus, InstitutionKind};
 use help_lms_domain::quiz::{self, Outcome, QuestionResult, QuizResult, SplitMix64};
+use help_lms_domain::reporting::{Mode, days_between, month_of};
 use help_lms_domain::values::{Country, Language, Profession, Role, UserStatus};
 use help_lms_persistence::entities::{
     attempts, certificates, cohort_tutors, cohorts, enrolments, institutions, lesson_progress,
     users,
 };
 use help_lms_persistence::passwords::PasswordHasher;
-use help_lms_persistence::stats::{self, Mode};
 use help_lms_persistence::{Db, catalogue};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, PaginatorTrait, Set};
 use uuid::Uuid;
@@ -603,9 +603,9 @@ impl Generator<'_> {
             profession: Set(Some(learner.profession.as_str().to_owned())),
             institution_id: Set(cohort.map(|c| c.institution_id)),
             mode: Set(Some(Mode::of(tutored).as_str().to_owned())),
-            enrolled_month: Set(Some(stats::month_of(at))),
+            enrolled_month: Set(Some(month_of(at))),
             final_score: Set(outcome.final_score),
-            days_to_complete: Set(outcome.completed_at.map(|c| stats::days_between(at, c))),
+            days_to_complete: Set(outcome.completed_at.map(|c| days_between(at, c))),
         });
         if let (Some(done), Some(score)) = (outcome.completed_at, outcome.final_score) {
             self.completed += 1;
