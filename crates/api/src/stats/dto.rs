@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use help_lms_domain::content::Localized;
-use help_lms_domain::reporting::{Dimension, is_small, percent_achieved, share};
+use help_lms_domain::reporting::{Dimension, Metric, is_small, percent_achieved, share};
 use help_lms_domain::values::Language;
 use help_lms_persistence::stats::{CompletionRow, Funnel, QuestionCell, TargetProgress};
 use serde::Serialize;
@@ -75,7 +75,8 @@ pub struct CompletionRowDto {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CompletionsDto {
-    pub group_by: Vec<String>,
+    /// The dimensions grouped by, in the order asked.
+    pub group_by: Vec<Dimension>,
     /// Ordered by the group keys (self-study, without institution or cohort, first).
     pub rows: Vec<CompletionRowDto>,
     /// Groups of fewer enrolments than this are suppressed in this answer (0 for admins,
@@ -87,7 +88,7 @@ impl CompletionsDto {
     /// The rows as this reader may see them: groups of fewer than `threshold` withheld.
     pub fn new(group_by: &[Dimension], rows: Vec<CompletionRow>, threshold: u64) -> Self {
         CompletionsDto {
-            group_by: group_by.iter().map(|d| d.as_str().to_owned()).collect(),
+            group_by: group_by.to_vec(),
             rows: rows.into_iter().map(|r| row_dto(r, threshold)).collect(),
             suppressed_threshold: threshold,
         }
@@ -311,7 +312,7 @@ impl FunnelDto {
 pub struct TargetDto {
     pub id: Uuid,
     pub name: String,
-    pub metric: String,
+    pub metric: Metric,
     pub target: i64,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
@@ -332,7 +333,7 @@ impl From<TargetProgress> for TargetDto {
         TargetDto {
             id: t.id,
             name: t.name,
-            metric: t.metric.as_str().to_owned(),
+            metric: t.metric,
             target: t.target,
             from: t.period_from,
             to: t.period_to,

@@ -3,7 +3,7 @@
 
 use help_lms_domain::ValidationErrors;
 use help_lms_domain::accounts::Actor;
-use help_lms_domain::reporting::{Filters, RawFilters, Scope, TargetDraft, list};
+use help_lms_domain::reporting::{Filters, Metric, RawFilters, Scope, TargetDraft, list};
 use help_lms_persistence::{catalogue, cohorts, institutions};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -143,6 +143,7 @@ pub struct NewTargetDto {
     pub name: String,
     /// enrolled (distinct learners enrolled), completed (distinct learners who completed)
     /// or certificates (issued and not revoked).
+    #[schema(value_type = Metric)]
     pub metric: String,
     /// The number to reach, 1 to 100,000,000.
     pub target: i64,
