@@ -12,7 +12,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{AppExt, scope};
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::error::ApiError;
+use crate::error::Problem;
+use crate::error::{ApiError, Code};
 use crate::metrics::{self, Metrics};
 use crate::state::AppState;
 use crate::{auth, catalogue, cohorts, enrolments, institutions, learning, me, ops, stats};
@@ -25,6 +26,7 @@ use crate::{auth, catalogue, cohorts, enrolments, institutions, learning, me, op
         license(name = "EUPL-1.2")
     ),
     modifiers(&BearerAuth),
+    components(schemas(Problem)),
     tags(
         (name = "auth", description = "Sign in, refresh, sign out, register"),
         (name = "me", description = "The signed-in account"),
@@ -122,15 +124,18 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
     let api = match &err {
-        JsonPayloadError::OverflowKnownLength { length, limit } => {
-            ApiError::PayloadTooLarge(format!("the body is {length} bytes; the limit is {limit}"))
-        }
-        JsonPayloadError::Overflow { limit } => {
-            ApiError::PayloadTooLarge(format!("the body exceeds the limit of {limit} bytes"))
-        }
-        JsonPayloadError::ContentType => {
-            ApiError::UnsupportedMediaType("send the body as application/json".into())
-        }
+        JsonPayloadError::OverflowKnownLength { length, limit } => ApiError::with(
+            Code::PayloadTooLarge,
+            format!("the body is {length} bytes; the limit is {limit}"),
+        ),
+        JsonPayloadError::Overflow { limit } => ApiError::with(
+            Code::PayloadTooLarge,
+            format!("the body exceeds the limit of {limit} bytes"),
+        ),
+        JsonPayloadError::ContentType => ApiError::with(
+            Code::UnsupportedMediaType,
+            "send the body as application/json",
+        ),
         JsonPayloadError::Deserialize(e) => {
             let field = e.to_string();
             // serde names the offending field for unknown and missing fields.
@@ -138,10 +143,13 @@ fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
             if e.is_data() {
                 ApiError::field(&name, "invalid_field", field)
             } else {
-                ApiError::bad_request("invalid_json", format!("the body is not valid JSON: {e}"))
+                ApiError::with(
+                    Code::InvalidJson,
+                    format!("the body is not valid JSON: {e}"),
+                )
             }
         }
-        other => ApiError::bad_request("invalid_body", other.to_string()),
+        other => ApiError::with(Code::InvalidBody, other.to_string()),
     };
     api.into()
 }
@@ -153,7 +161,7 @@ fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
 }
 
 fn path_error(err: PathError, _req: &HttpRequest) -> actix_web::Error {
-    ApiError::bad_request("invalid_path", err.to_string()).into()
+    ApiError::with(Code::InvalidPath, err.to_string()).into()
 }
 
 async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {

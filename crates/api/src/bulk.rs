@@ -6,7 +6,7 @@ use help_lms_domain::enrolment::{MAX_BULK_ROWS, RowInput};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 
 /// One row of a JSON bulk enrolment.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -44,7 +44,10 @@ pub fn from_json(body: &[u8]) -> Result<Parsed, ApiError> {
         if e.is_data() {
             ApiError::field("rows", "invalid_rows", e.to_string())
         } else {
-            ApiError::bad_request("invalid_json", format!("the body is not valid JSON: {e}"))
+            ApiError::with(
+                Code::InvalidJson,
+                format!("the body is not valid JSON: {e}"),
+            )
         }
     })?;
     if rows.is_empty() {
@@ -93,8 +96,8 @@ fn column(header: &str) -> Option<&'static str> {
 
 pub fn from_csv(body: &[u8]) -> Result<Parsed, ApiError> {
     let text = std::str::from_utf8(body).map_err(|e| {
-        ApiError::bad_request(
-            "invalid_encoding",
+        ApiError::with(
+            Code::InvalidEncoding,
             format!(
                 "the CSV is not UTF-8 (invalid byte at offset {})",
                 e.valid_up_to()
@@ -122,7 +125,7 @@ pub fn from_csv(body: &[u8]) -> Result<Parsed, ApiError> {
         .from_reader(text.as_bytes());
     let headers = reader
         .headers()
-        .map_err(|e| ApiError::bad_request("invalid_csv", e.to_string()))?
+        .map_err(|e| ApiError::with(Code::InvalidCsv, e.to_string()))?
         .clone();
     let mut index: Vec<Option<&'static str>> = Vec::new();
     let mut ignored = Vec::new();
@@ -153,8 +156,8 @@ pub fn from_csv(body: &[u8]) -> Result<Parsed, ApiError> {
     missing.into_result()?;
     let mut rows = Vec::new();
     for (i, record) in reader.records().enumerate() {
-        let record = record
-            .map_err(|e| ApiError::bad_request("invalid_csv", format!("row {}: {e}", i + 1)))?;
+        let record =
+            record.map_err(|e| ApiError::with(Code::InvalidCsv, format!("row {}: {e}", i + 1)))?;
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
@@ -226,10 +229,7 @@ mod tests {
         ));
         assert!(matches!(
             from_csv(b"email,given name\n\xff\xfe,x\n"),
-            Err(ApiError::BadRequest {
-                code: "invalid_encoding",
-                ..
-            })
+            Err(e) if e.code() == crate::error::Code::InvalidEncoding
         ));
     }
 

@@ -2,7 +2,7 @@
 //! cohort in bulk (JSON or CSV), read its roster (JSON or CSV), withdraw a learner.
 //! A cohort another institution owns is answered 404, wherever its id appears.
 
-use actix_web::http::header::{ACCEPT, CONTENT_TYPE};
+use actix_web::http::header::CONTENT_TYPE;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use futures_util::StreamExt;
@@ -21,7 +21,7 @@ use uuid::Uuid;
 use crate::auth::Authenticated;
 use crate::bulk;
 use crate::enrolments::EnrolmentDto;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Code, problems};
 use crate::institutions::INVITATION_DAYS;
 use crate::pagination::{Page, PageParams};
 use crate::state::AppState;
@@ -83,7 +83,7 @@ async fn managed(state: &AppState, actor: &Actor, id: Uuid) -> Result<Cohort, Ap
     if actor.manages_institution(c.institution_id) {
         Ok(c)
     } else {
-        Err(ApiError::Forbidden("managers_only"))
+        Err(ApiError::from(Code::ManagersOnly))
     }
 }
 
@@ -137,9 +137,9 @@ pub struct NewCohortDto {
     request_body = NewCohortDto,
     responses(
         (status = 201, description = "Created", body = CohortDto),
-        (status = 403, description = "Not a manager or admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "The institution is not yours", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
+        problems::Unprocessable,
     )
 )]
 #[post("/cohorts")]
@@ -162,7 +162,7 @@ pub async fn create_cohort(
         (Role::NtiManager, None, Some(own)) => own,
         (Role::NtiManager, Some(i), Some(own)) if i == own => own,
         (Role::NtiManager, Some(_), _) => return Err(ApiError::NotFound),
-        _ => return Err(ApiError::Forbidden("managers_only")),
+        _ => return Err(ApiError::from(Code::ManagersOnly)),
     };
     help_lms_persistence::institutions::find(&state.db, institution_id)
         .await?
@@ -259,8 +259,8 @@ pub struct CohortListQuery {
     params(CohortListQuery),
     responses(
         (status = 200, description = "Cohorts you may see, newest first", body = Page<CohortDto>),
-        (status = 403, description = "Learners have no cohorts to see", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "The institution is not yours", body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
     )
 )]
 #[get("/cohorts")]
@@ -288,7 +288,7 @@ pub async fn list_cohorts(
             }
             (None, Some(a.user_id))
         }
-        Role::Learner => return Err(ApiError::Forbidden("staff_only")),
+        Role::Learner => return Err(ApiError::from(Code::StaffOnly)),
     };
     let list = cohorts::list(&state.db, institution, tutor).await?;
     let filtered: Vec<Cohort> = list
@@ -323,7 +323,7 @@ pub async fn list_cohorts(
     params(("id" = Uuid, Path, description = "Cohort id")),
     responses(
         (status = 200, description = "The cohort", body = CohortDto),
-        (status = 404, description = "No such cohort, or not yours", body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
     )
 )]
 #[get("/cohorts/{id}")]
@@ -354,9 +354,9 @@ pub struct CohortPatch {
     request_body = CohortPatch,
     responses(
         (status = 200, description = "Updated", body = CohortDto),
-        (status = 403, description = "Tutors cannot change a cohort", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such cohort, or not yours", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
+        problems::Unprocessable,
     )
 )]
 #[patch("/cohorts/{id}")]
@@ -431,8 +431,8 @@ pub async fn update_cohort(
     params(("id" = Uuid, Path, description = "Cohort id")),
     responses(
         (status = 200, description = "Closed: no further enrolments", body = CohortDto),
-        (status = 403, description = "Tutors cannot close a cohort", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such cohort, or not yours", body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
     )
 )]
 #[post("/cohorts/{id}/close")]
@@ -479,11 +479,12 @@ pub struct BulkResultDto {
 async fn read_body(mut payload: web::Payload, limit: usize) -> Result<web::BytesMut, ApiError> {
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| ApiError::bad_request("invalid_body", e.to_string()))?;
+        let chunk = chunk.map_err(|e| ApiError::with(Code::InvalidBody, e.to_string()))?;
         if body.len() + chunk.len() > limit {
-            return Err(ApiError::PayloadTooLarge(format!(
-                "the body exceeds the limit of {limit} bytes"
-            )));
+            return Err(ApiError::with(
+                Code::PayloadTooLarge,
+                format!("the body exceeds the limit of {limit} bytes"),
+            ));
         }
         body.extend_from_slice(&chunk);
     }
@@ -517,13 +518,13 @@ fn encode(
     ),
     responses(
         (status = 200, description = "A result per row; valid rows went through", body = BulkResultDto),
-        (status = 400, description = "Unreadable body (not UTF-8, broken CSV or JSON)", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Tutors cannot enrol", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such cohort, or not yours", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The cohort is closed, or the Idempotency-Key was used for another request", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body over the size limit", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Neither JSON nor CSV", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Missing columns, no rows, or more than 5,000 rows", body = Problem, content_type = "application/problem+json"),
+        problems::BadRequest,
+        problems::Forbidden,
+        problems::NotFound,
+        problems::Conflict,
+        problems::PayloadTooLarge,
+        problems::UnsupportedMediaType,
+        problems::Unprocessable,
     )
 )]
 #[post("/cohorts/{id}/enrolments")]
@@ -537,10 +538,10 @@ pub async fn enrol_cohort(
 ) -> Result<HttpResponse, ApiError> {
     let cohort = managed(&state, &auth.0, *id).await?;
     if cohort.status == CohortStatus::Closed {
-        return Err(ApiError::Conflict {
-            code: "cohort_closed",
-            detail: "the cohort is closed to new enrolments".into(),
-        });
+        return Err(ApiError::with(
+            Code::CohortClosed,
+            "the cohort is closed to new enrolments",
+        ));
     }
     let content_type = req
         .headers()
@@ -554,8 +555,9 @@ pub async fn enrol_cohort(
     } else if content_type.starts_with("text/csv") {
         bulk::from_csv(&body)?
     } else {
-        return Err(ApiError::UnsupportedMediaType(
-            "send application/json or text/csv".into(),
+        return Err(ApiError::with(
+            Code::UnsupportedMediaType,
+            "send application/json or text/csv",
         ));
     };
     let key = req
@@ -627,10 +629,10 @@ pub async fn enrol_cohort(
         .insert_header(("idempotent-replayed", "true"))
         .content_type("application/json")
         .body(body)),
-        BulkAnswer::KeyMismatch => Err(ApiError::Conflict {
-            code: "idempotency_key_reused",
-            detail: "this Idempotency-Key was used for a different request".into(),
-        }),
+        BulkAnswer::KeyMismatch => Err(ApiError::with(
+            Code::IdempotencyKeyReused,
+            "this Idempotency-Key was used for a different request",
+        )),
     }
 }
 
@@ -763,7 +765,7 @@ fn roster_csv(entries: &[RosterEntryDto]) -> Result<String, ApiError> {
     params(("id" = Uuid, Path, description = "Cohort id"), PageParams),
     responses(
         (status = 200, description = "The roster in enrolment order; with `Accept: text/csv` the whole roster as CSV", body = Page<RosterEntryDto>),
-        (status = 404, description = "No such cohort, or not yours", body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
     )
 )]
 #[get("/cohorts/{id}/enrolments")]
@@ -775,11 +777,7 @@ pub async fn roster(
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let c = visible(&state, &auth.0, *id).await?;
-    let wants_csv = req
-        .headers()
-        .get(ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|a| a.contains("text/csv"));
+    let wants_csv = crate::negotiate::asks_for(&req, "text/csv");
     if wants_csv {
         let (rows, _) = enrolments::roster(&state.db, c.id, u64::MAX >> 1, 0).await?;
         let standings = crate::learning::summaries(&state, &rows).await?;
@@ -823,8 +821,8 @@ pub async fn roster(
     params(("id" = Uuid, Path, description = "Cohort id"), ("enrolment_id" = Uuid, Path, description = "Enrolment id")),
     responses(
         (status = 200, description = "Withdrawn; history kept, access to the cohort ends", body = EnrolmentDto),
-        (status = 403, description = "Tutors cannot withdraw", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such enrolment in a cohort of yours", body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
     )
 )]
 #[delete("/cohorts/{id}/enrolments/{enrolment_id}")]

@@ -9,9 +9,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::Authenticated;
+use crate::auth::{Authenticated, Person};
 use crate::catalogue::routes::published;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, problems};
 use crate::language;
 use crate::state::AppState;
 
@@ -68,21 +68,21 @@ pub struct SelfEnrolment {
     request_body = SelfEnrolment,
     responses(
         (status = 201, description = "Enrolled (self-study)", body = EnrolmentDto),
-        (status = 404, description = "No such published course", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already actively enrolled in this course", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Language not offered", body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
+        problems::Conflict,
+        problems::Unprocessable,
     )
 )]
 #[post("/enrolments")]
 pub async fn self_enrol(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    person: Person,
     req: HttpRequest,
     body: web::Json<SelfEnrolment>,
 ) -> Result<HttpResponse, ApiError> {
-    auth.person()?;
     let course = published(&state, body.course.trim()).await?;
-    let user = accounts::find(&state.db.conn, auth.0.user_id)
+    let user = accounts::find(&state.db.conn, person.0.user_id)
         .await?
         .ok_or(ApiError::NotFound)?;
     let lang = match body.language.as_deref() {
@@ -122,7 +122,7 @@ pub async fn self_enrol(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Your enrolments, newest first", body = Vec<EnrolmentDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        problems::Unauthorized,
     )
 )]
 #[get("/me/enrolments")]

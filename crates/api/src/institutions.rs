@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::Authenticated;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Code, problems};
 use crate::me::UserDto;
 use crate::state::AppState;
 
@@ -76,7 +76,7 @@ pub(crate) async fn managed_institution(
     if auth.0.manages_institution(id) {
         Ok(inst)
     } else {
-        Err(ApiError::Forbidden("managers_only"))
+        Err(ApiError::from(Code::ManagersOnly))
     }
 }
 
@@ -87,8 +87,8 @@ pub(crate) async fn managed_institution(
     request_body = NewInstitution,
     responses(
         (status = 201, description = "Created", body = InstitutionDto),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::Unprocessable,
     )
 )]
 #[post("/institutions")]
@@ -98,7 +98,7 @@ pub async fn create_institution(
     body: web::Json<NewInstitution>,
 ) -> Result<HttpResponse, ApiError> {
     if !auth.0.is_admin() {
-        return Err(ApiError::Forbidden("admin_only"));
+        return Err(ApiError::from(Code::AdminOnly));
     }
     let mut errors = ValidationErrors::new();
     let name = body.name.trim();
@@ -126,7 +126,7 @@ pub async fn create_institution(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Every institution for admins; one's own for its staff", body = Vec<InstitutionDto>),
-        (status = 403, description = "Learners without an institution", body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
     )
 )]
 #[get("/institutions")]
@@ -140,7 +140,7 @@ pub async fn list_institutions(
     } else if let Some(id) = a.institution_id.filter(|_| a.role != Role::Learner) {
         institutions::list(&state.db, Some(id)).await?
     } else {
-        return Err(ApiError::Forbidden("staff_only"));
+        return Err(ApiError::from(Code::StaffOnly));
     };
     Ok(HttpResponse::Ok().json(
         list.into_iter()
@@ -156,7 +156,7 @@ pub async fn list_institutions(
     params(("id" = Uuid, Path, description = "Institution id")),
     responses(
         (status = 200, description = "The institution", body = InstitutionDto),
-        (status = 404, description = "No such institution, or not yours", body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
     )
 )]
 #[get("/institutions/{id}")]
@@ -200,9 +200,9 @@ pub struct Invitation {
     request_body = NewStaff,
     responses(
         (status = 201, description = "An invited account and its activation token", body = Invitation),
-        (status = 403, description = "Not a manager of this institution, or a role you may not give", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such institution, or not yours", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, or the email is taken", body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
+        problems::Unprocessable,
     )
 )]
 #[post("/institutions/{id}/users")]
@@ -236,11 +236,10 @@ pub async fn invite_staff(
         return Err(errors.into());
     };
     if !auth.0.may_assign_role(role, inst.id) {
-        return Err(ApiError::Forbidden("role_not_allowed"));
+        return Err(ApiError::from(Code::RoleNotAllowed));
     }
-    let txn = state.db.begin_write().await?;
-    let user = accounts::insert(
-        &txn,
+    let (user, token) = accounts::invite(
+        &state.db,
         NewUser {
             email,
             name,
@@ -252,12 +251,9 @@ pub async fn invite_staff(
             status: UserStatus::Invited,
             password_hash: None,
         },
+        chrono::Duration::days(INVITATION_DAYS),
     )
     .await?;
-    let token =
-        institutions::issue_activation(&txn, user.id, chrono::Duration::days(INVITATION_DAYS))
-            .await?;
-    txn.commit().await?;
     tracing::info!(user_id = %user.id, institution_id = %inst.id, role = %user.role, "account invited");
     state.mailer.send(&crate::mail::Invitation {
         user_id: user.id,
@@ -279,8 +275,8 @@ pub async fn invite_staff(
     params(("id" = Uuid, Path, description = "Institution id")),
     responses(
         (status = 200, description = "The institution's accounts, by email", body = Vec<UserDto>),
-        (status = 403, description = "Not a manager of this institution", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such institution, or not yours", body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
     )
 )]
 #[get("/institutions/{id}/users")]
@@ -340,8 +336,8 @@ pub struct NewApiClient {
     request_body = NewApiClient,
     responses(
         (status = 201, description = "The client and its secret (shown once)", body = NewApiClientDto),
-        (status = 403, description = "Not a manager of this institution", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such institution, or not yours", body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
     )
 )]
 #[post("/institutions/{id}/clients")]
@@ -377,7 +373,7 @@ pub async fn create_client(
     params(("id" = Uuid, Path, description = "Institution id")),
     responses(
         (status = 200, description = "The institution's clients (no secrets)", body = Vec<ApiClientDto>),
-        (status = 404, description = "No such institution, or not yours", body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
     )
 )]
 #[get("/institutions/{id}/clients")]
@@ -403,7 +399,7 @@ pub async fn list_clients(
     params(("id" = Uuid, Path, description = "Institution id"), ("client_id" = Uuid, Path, description = "Client id")),
     responses(
         (status = 204, description = "Revoked: its tokens stop working at once"),
-        (status = 404, description = "No such (active) client of yours", body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
     )
 )]
 #[delete("/institutions/{id}/clients/{client_id}")]

@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 
-use actix_web::http::header::ACCEPT;
 use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use chrono::{DateTime, Utc};
 use help_lms_domain::accounts::Actor;
@@ -19,10 +18,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::Authenticated;
+use crate::auth::{Admin, Authenticated};
 use crate::catalogue::dto::text;
 use crate::enrolments::EnrolmentDto;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Code, problems};
 use crate::pdf;
 use crate::state::AppState;
 
@@ -59,7 +58,7 @@ fn owner_only(a: Access) -> Result<(), ApiError> {
     if a == Access::Owner {
         Ok(())
     } else {
-        Err(ApiError::Forbidden("owner_only"))
+        Err(ApiError::from(Code::OwnerOnly))
     }
 }
 
@@ -203,7 +202,7 @@ async fn progress_view(state: &AppState, e: en::Model) -> Result<EnrolmentProgre
     params(("id" = Uuid, Path, description = "Enrolment id")),
     responses(
         (status = 200, description = "The course outline with each lesson's and quiz's state, where to resume, time spent", body = EnrolmentProgressDto),
-        (status = 404, description = "No such enrolment, or not yours to see", body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
     )
 )]
 #[get("/enrolments/{id}")]
@@ -246,10 +245,10 @@ pub struct ProgressAck {
     request_body = ProgressWrite,
     responses(
         (status = 200, description = "Recorded (repeats are harmless)", body = ProgressAck),
-        (status = 403, description = "Only the learner writes their progress", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such enrolment or lesson", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The enrolment is withdrawn or completed", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid status or time", body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
+        problems::Conflict,
+        problems::Unprocessable,
     )
 )]
 #[put("/enrolments/{id}/lessons/{lesson_id}/progress")]
@@ -508,9 +507,9 @@ async fn attempt_access(
     responses(
         (status = 201, description = "A new attempt with its questions", body = AttemptDto),
         (status = 200, description = "The attempt already in progress", body = AttemptDto),
-        (status = 403, description = "Only the learner takes their quizzes", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such enrolment or quiz", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "No attempts left, or the enrolment is not active", body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
+        problems::Conflict,
     )
 )]
 #[post("/enrolments/{id}/quizzes/{quiz_id}/attempts")]
@@ -539,7 +538,7 @@ pub async fn start_attempt(
     params(("id" = Uuid, Path, description = "Attempt id")),
     responses(
         (status = 200, description = "The attempt; after submission its result as the review policy allows", body = AttemptDto),
-        (status = 404, description = "No such attempt, or not yours to see", body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
     )
 )]
 #[get("/attempts/{id}")]
@@ -565,15 +564,13 @@ pub struct ResponsesWrite {
 fn bad_responses(e: help_lms_persistence::StoreError) -> ApiError {
     match e {
         // Responses naming questions or options outside the attempt are a client error.
-        help_lms_persistence::StoreError::Validation(v) => ApiError::BadRequest {
-            code: "invalid_responses",
-            detail: v
-                .0
-                .iter()
+        help_lms_persistence::StoreError::Validation(v) => ApiError::with(
+            Code::InvalidResponses,
+            v.0.iter()
                 .map(|f| format!("{}: {}", f.field, f.message))
                 .collect::<Vec<_>>()
                 .join("; "),
-        },
+        ),
         other => other.into(),
     }
 }
@@ -586,9 +583,9 @@ fn bad_responses(e: help_lms_persistence::StoreError) -> ApiError {
     request_body = ResponsesWrite,
     responses(
         (status = 200, description = "Saved", body = AttemptDto),
-        (status = 400, description = "Responses name questions or options not in the attempt, or have the wrong shape", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Only the learner answers", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The attempt is closed", body = Problem, content_type = "application/problem+json"),
+        problems::BadRequest,
+        problems::Forbidden,
+        problems::Conflict,
     )
 )]
 #[put("/attempts/{id}/responses")]
@@ -623,9 +620,9 @@ pub struct SubmitRequest {
     request_body = SubmitRequest,
     responses(
         (status = 200, description = "Graded; submitting again returns the same result", body = AttemptDto),
-        (status = 400, description = "Responses name questions or options not in the attempt", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Only the learner submits", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Past the deadline and grace: the attempt was closed with what it had saved", body = Problem, content_type = "application/problem+json"),
+        problems::BadRequest,
+        problems::Forbidden,
+        problems::Conflict,
     )
 )]
 #[post("/attempts/{id}/submit")]
@@ -645,13 +642,13 @@ pub async fn submit_attempt(
         Submitted::Graded(g) => {
             Ok(HttpResponse::Ok().json(render_attempt(&state, &g, Access::Owner).await?))
         }
-        Submitted::TooLate(_) => Err(ApiError::Conflict {
-            code: "deadline_passed",
-            detail: format!(
+        Submitted::TooLate(_) => Err(ApiError::with(
+            Code::DeadlinePassed,
+            format!(
                 "the deadline (plus {} seconds of grace) has passed; the attempt was closed and graded with its saved responses",
                 learning::GRACE_SECONDS
             ),
-        }),
+        )),
     }
 }
 
@@ -702,7 +699,7 @@ impl From<learning::Certificate> for CertificateDto {
     params(("id" = Uuid, Path, description = "Enrolment id")),
     responses(
         (status = 200, description = "The certificate; `Accept: application/pdf` gives a printable PDF", body = CertificateDto),
-        (status = 404, description = "No certificate (yet), or not yours", body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
     )
 )]
 #[get("/enrolments/{id}/certificate")]
@@ -716,11 +713,7 @@ pub async fn get_certificate(
     let c = learning::certificate_of(&state.db, e.id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let wants_pdf = req
-        .headers()
-        .get(ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|a| a.contains("application/pdf"));
+    let wants_pdf = crate::negotiate::asks_for(&req, "application/pdf");
     if wants_pdf {
         let host = req.connection_info().host().to_owned();
         let scheme = req.connection_info().scheme().to_owned();
@@ -829,7 +822,7 @@ pub struct Verification {
     params(("code" = String, Path, description = "The verification code printed on the certificate")),
     responses(
         (status = 200, description = "What verification needs, and nothing more", body = Verification),
-        (status = 404, description = "No certificate has this code", body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
     )
 )]
 #[get("/certificates/{code}")]
@@ -874,21 +867,18 @@ pub struct RevokeRequest {
     request_body = RevokeRequest,
     responses(
         (status = 200, description = "Revoked (again is harmless)", body = CertificateDto),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No certificate has this code", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A reason is required", body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
+        problems::Unprocessable,
     )
 )]
 #[post("/certificates/{code}/revoke")]
 pub async fn revoke_certificate(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    _admin: Admin,
     code: web::Path<String>,
     body: web::Json<RevokeRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    if !auth.0.is_admin() {
-        return Err(ApiError::Forbidden("admin_only"));
-    }
     let reason = body.reason.trim();
     if reason.is_empty() || reason.chars().count() > 500 {
         return Err(ApiError::field(

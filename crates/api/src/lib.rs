@@ -15,6 +15,7 @@ pub mod learning;
 pub mod mail;
 pub mod me;
 pub mod metrics;
+pub mod negotiate;
 pub mod ops;
 pub mod pagination;
 pub mod pdf;

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::Authenticated;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, problems};
 use crate::state::AppState;
 
 /// An account as shown to its owner and to those who manage it.
@@ -57,7 +57,7 @@ impl From<User> for UserDto {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The signed-in account", body = UserDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        problems::Unauthorized,
     )
 )]
 #[get("/me")]
@@ -100,8 +100,8 @@ pub struct PatchMe {
     request_body = PatchMe,
     responses(
         (status = 200, description = "The updated account", body = UserDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid or read-only fields", body = Problem, content_type = "application/problem+json"),
+        problems::Unauthorized,
+        problems::Unprocessable,
     )
 )]
 #[patch("/me")]

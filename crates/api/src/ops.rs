@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Code, problems};
 use crate::metrics::Metrics;
 use crate::state::AppState;
 
@@ -24,7 +24,7 @@ pub async fn healthz() -> HttpResponse {
     operation_id = "readyz",
     responses(
         (status = 200, description = "The database answers", body = Health),
-        (status = 503, description = "The database does not answer", body = Problem, content_type = "application/problem+json"),
+        problems::Unavailable,
     )
 )]
 #[get("/readyz")]
@@ -33,7 +33,7 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
         Ok(()) => Ok(HttpResponse::Ok().json(Health { status: "ready" })),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");
-            Err(ApiError::Unavailable)
+            Err(ApiError::from(Code::ServiceUnavailable))
         }
     }
 }

@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::cohorts::{self, Cohort};
 use crate::entities::{enrolments as en, users};
-use crate::error::{StoreError, is_unique_violation};
+use crate::error::{Conflict, StoreError, is_unique_violation};
 use crate::{Db, idempotency, institutions};
 
 #[derive(Debug, Clone, Serialize)]
@@ -122,10 +122,7 @@ pub async fn self_enrol(
     .await
     {
         Ok(m) => to_domain(m),
-        Err(e) if is_unique_violation(&e) => Err(StoreError::conflict(
-            "already_enrolled",
-            "you already have an active enrolment in this course",
-        )),
+        Err(e) if is_unique_violation(&e) => Err(Conflict::AlreadyEnrolled.into()),
         Err(e) => Err(e.into()),
     }
 }

@@ -1,15 +1,16 @@
 //! Errors of the storage layer, in terms the API can map to problems without guessing.
 
 use help_lms_domain::ValidationErrors;
+use help_lms_domain::enrolment::EnrolmentStatus;
 use sea_orm::DbErr;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("not found")]
     NotFound,
-    /// A uniqueness or state conflict; `code` is stable for clients.
-    #[error("conflict: {message}")]
-    Conflict { code: &'static str, message: String },
+    /// The request conflicts with the current state.
+    #[error("conflict: {0}")]
+    Conflict(#[from] Conflict),
     #[error(transparent)]
     Validation(#[from] ValidationErrors),
     #[error("database error: {0}")]
@@ -21,13 +22,25 @@ pub enum StoreError {
     Internal(String),
 }
 
-impl StoreError {
-    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
-        StoreError::Conflict {
-            code,
-            message: message.into(),
-        }
-    }
+/// The ways a write can conflict with what is already there. The message is for people;
+/// the variant is what callers match on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Conflict {
+    #[error("you already have an active enrolment in this course")]
+    AlreadyEnrolled,
+    #[error("the cohort is closed to new enrolments")]
+    CohortClosed,
+    #[error("this enrolment is {0}; it takes no further progress")]
+    EnrolmentNotActive(EnrolmentStatus),
+    #[error("this quiz allows {0} attempt(s)")]
+    AttemptLimitReached(u32),
+    #[error("this attempt is already submitted")]
+    AttemptClosed,
+    /// A concurrent request changed the attempt first; trying again will succeed.
+    #[error("another request changed this attempt; try again")]
+    AttemptRaced,
+    #[error("a version cannot be returned to draft")]
+    InvalidTransition,
 }
 
 impl From<serde_json::Error> for StoreError {

@@ -20,7 +20,7 @@ use uuid::Uuid;
 use crate::Db;
 use crate::catalogue::runtime::{CourseRuntime, QuizRuntime, runtime};
 use crate::entities::{attempts, certificates, enrolments as en, lesson_progress as lp, users};
-use crate::error::{StoreError, is_unique_violation};
+use crate::error::{Conflict, StoreError, is_unique_violation};
 use crate::sessions::random_token;
 
 /// Seconds after the deadline during which a submission is still accepted (network and
@@ -190,13 +190,8 @@ pub async fn load_standing<C: ConnectionTrait>(
 }
 
 fn not_active(e: &en::Model) -> StoreError {
-    StoreError::conflict(
-        "enrolment_not_active",
-        format!(
-            "this enrolment is {}; it takes no further progress",
-            e.status
-        ),
-    )
+    let status = EnrolmentStatus::parse(&e.status).unwrap_or(EnrolmentStatus::Withdrawn);
+    Conflict::EnrolmentNotActive(status).into()
 }
 
 /// After a write: if every module is now complete, the enrolment completes and its
@@ -449,10 +444,7 @@ pub async fn start_attempt(
     }
     let max = q.def.settings.max_attempts;
     if max > 0 && mine.len() as u32 >= max {
-        return Err(StoreError::conflict(
-            "attempt_limit_reached",
-            format!("this quiz allows {max} attempt(s)"),
-        ));
+        return Err(Conflict::AttemptLimitReached(max).into());
     }
     let mut seed_bytes = [0u8; 8];
     getrandom::fill(&mut seed_bytes).map_err(|e| StoreError::Internal(e.to_string()))?;
@@ -502,7 +494,7 @@ pub async fn start_attempt(
                 .filter(attempts::Column::Status.eq("in_progress"))
                 .one(&db.conn)
                 .await?
-                .ok_or(StoreError::conflict("attempt_conflict", "try again"))?;
+                .ok_or(StoreError::Conflict(Conflict::AttemptRaced))?;
             Ok((open, false))
         }
         Err(err) => Err(err.into()),
@@ -532,10 +524,7 @@ pub async fn save_responses(
 ) -> Result<attempts::Model, StoreError> {
     let a = attempt(db, id).await?;
     if a.status != "in_progress" {
-        return Err(StoreError::conflict(
-            "attempt_closed",
-            "this attempt is already submitted",
-        ));
+        return Err(Conflict::AttemptClosed.into());
     }
     let e = enrolment_row(&db.conn, a.enrolment_id).await?;
     let rt = runtime(&db.conn, e.course_version_id).await?;
@@ -547,10 +536,7 @@ pub async fn save_responses(
         .await?
         .ok_or(StoreError::NotFound)?;
     if current.status != "in_progress" {
-        return Err(StoreError::conflict(
-            "attempt_closed",
-            "this attempt is already submitted",
-        ));
+        return Err(Conflict::AttemptClosed.into());
     }
     let mut merged = saved(&current);
     for (k, v) in patch {

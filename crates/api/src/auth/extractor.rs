@@ -10,7 +10,7 @@ use help_lms_domain::accounts::Actor;
 use help_lms_domain::values::UserStatus;
 use help_lms_persistence::accounts;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::jwt::TokenError;
 use crate::state::AppState;
 
@@ -33,7 +33,7 @@ impl Authenticated {
     /// Refuses API clients where a person must act (e.g. creating further clients).
     pub fn person(&self) -> Result<(), ApiError> {
         if self.0.via_client {
-            Err(ApiError::Forbidden("people_only"))
+            Err(ApiError::from(Code::PeopleOnly))
         } else {
             Ok(())
         }
@@ -49,24 +49,24 @@ impl FromRequest for Authenticated {
         let token = bearer(req);
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::internal("application state missing"))?;
-            let token = token.ok_or(ApiError::Unauthorized("missing_token"))?;
+            let token = token.ok_or(ApiError::from(Code::MissingToken))?;
             let actor = state.jwt.verify(&token).map_err(|e| match e {
-                TokenError::Expired => ApiError::Unauthorized("token_expired"),
-                TokenError::Invalid => ApiError::Unauthorized("invalid_token"),
+                TokenError::Expired => ApiError::from(Code::TokenExpired),
+                TokenError::Invalid => ApiError::from(Code::InvalidToken),
             })?;
             if actor.via_client {
                 // An integration: its client must still exist, unrevoked, for the same institution.
                 let client =
                     help_lms_persistence::institutions::find_client(&state.db, actor.user_id)
                         .await?
-                        .ok_or(ApiError::Unauthorized("invalid_token"))?;
+                        .ok_or(ApiError::from(Code::InvalidToken))?;
                 if client.revoked_at.is_some() {
-                    return Err(ApiError::Unauthorized("client_revoked"));
+                    return Err(ApiError::from(Code::ClientRevoked));
                 }
                 if actor.role != help_lms_domain::values::Role::NtiManager
                     || actor.institution_id != Some(client.institution_id)
                 {
-                    return Err(ApiError::Unauthorized("invalid_token"));
+                    return Err(ApiError::from(Code::InvalidToken));
                 }
                 return Ok(Authenticated(actor));
             }
@@ -74,12 +74,12 @@ impl FromRequest for Authenticated {
             // role or institution, takes effect at once rather than when the token expires.
             let user = accounts::find(&state.db.conn, actor.user_id)
                 .await?
-                .ok_or(ApiError::Unauthorized("invalid_token"))?;
+                .ok_or(ApiError::from(Code::InvalidToken))?;
             if user.status != UserStatus::Active {
-                return Err(ApiError::Unauthorized("account_inactive"));
+                return Err(ApiError::from(Code::AccountInactive));
             }
             if user.role != actor.role || user.institution_id != actor.institution_id {
-                return Err(ApiError::Unauthorized("invalid_token"));
+                return Err(ApiError::from(Code::InvalidToken));
             }
             Ok(Authenticated(actor))
         })

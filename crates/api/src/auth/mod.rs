@@ -1,6 +1,9 @@
-//! Authentication: the `Authenticated` extractor and the `/auth` endpoints.
+//! Authentication: the `Authenticated` extractor, the guards built on it, and the `/auth`
+//! endpoints.
 
 mod extractor;
+mod guard;
 pub mod routes;
 
 pub use extractor::{Authenticated, client_address};
+pub use guard::{Admin, Manager, Person, Staff};

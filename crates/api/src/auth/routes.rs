@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::client_address;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Code, problems};
 use crate::me::UserDto;
 use crate::state::AppState;
 
@@ -95,9 +95,9 @@ pub(crate) async fn tokens_for(state: &AppState, user: User) -> Result<TokenResp
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Signed in", body = TokenResponse),
-        (status = 401, description = "Wrong email or password (the answer does not say which)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Malformed email", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed attempts for this account or address; see Retry-After", body = Problem, content_type = "application/problem+json"),
+        problems::Unauthorized,
+        problems::Unprocessable,
+        problems::TooManyRequests,
     )
 )]
 #[post("/auth/login")]
@@ -130,7 +130,7 @@ pub async fn login(
     match user {
         Some(user) if ok => {
             if user.status != UserStatus::Active {
-                return Err(ApiError::Unauthorized("account_inactive"));
+                return Err(ApiError::from(Code::AccountInactive));
             }
             throttle::clear(&state.db, &account_key).await?;
             accounts::record_login(&state.db, user.id).await?;
@@ -142,7 +142,7 @@ pub async fn login(
                 .await?;
             throttle::record_failure(&state.db, &policy, &address_key, policy.per_address, now)
                 .await?;
-            Err(ApiError::Unauthorized("invalid_credentials"))
+            Err(ApiError::from(Code::InvalidCredentials))
         }
     }
 }
@@ -153,7 +153,7 @@ pub async fn login(
     request_body = RefreshRequest,
     responses(
         (status = 200, description = "A new access token and a new refresh token; the old one is spent", body = TokenResponse),
-        (status = 401, description = "Invalid, expired or reused refresh token (a reuse revokes the session)", body = Problem, content_type = "application/problem+json"),
+        problems::Unauthorized,
     )
 )]
 #[post("/auth/refresh")]
@@ -169,15 +169,15 @@ pub async fn refresh(
             if why == sessions::RefreshRefused::Reused {
                 tracing::warn!("refresh token reused: session revoked");
             }
-            return Err(ApiError::Unauthorized("invalid_refresh_token"));
+            return Err(ApiError::from(Code::InvalidRefreshToken));
         }
     };
     let user = accounts::find(&state.db.conn, user_id)
         .await?
-        .ok_or(ApiError::Unauthorized("invalid_refresh_token"))?;
+        .ok_or(ApiError::from(Code::InvalidRefreshToken))?;
     if user.status != UserStatus::Active {
         sessions::revoke(&state.db, &new_refresh).await?;
-        return Err(ApiError::Unauthorized("account_inactive"));
+        return Err(ApiError::from(Code::AccountInactive));
     }
     Ok(HttpResponse::Ok().json(token_response(&state, user, new_refresh)?))
 }
@@ -205,8 +205,8 @@ pub async fn logout(
     request_body = RegisterRequest,
     responses(
         (status = 201, description = "Registered and signed in", body = TokenResponse),
-        (status = 403, description = "Self-registration is switched off", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, or the email is taken", body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::Unprocessable,
     )
 )]
 #[post("/auth/register")]
@@ -215,7 +215,7 @@ pub async fn register(
     body: web::Json<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
     if !state.config.registration_enabled {
-        return Err(ApiError::Forbidden("registration_disabled"));
+        return Err(ApiError::from(Code::RegistrationDisabled));
     }
     let b = body.into_inner();
     let mut errors = ValidationErrors::new();
@@ -265,8 +265,8 @@ pub struct ActivateRequest {
     request_body = ActivateRequest,
     responses(
         (status = 200, description = "The account is active and signed in", body = TokenResponse),
-        (status = 400, description = "The token is unknown, expired or already used", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The password does not meet the policy", body = Problem, content_type = "application/problem+json"),
+        problems::BadRequest,
+        problems::Unprocessable,
     )
 )]
 #[post("/auth/activate")]
@@ -281,8 +281,8 @@ pub async fn activate(
     let user = help_lms_persistence::institutions::activate(&state.db, &b.token, hash)
         .await?
         .ok_or_else(|| {
-            ApiError::bad_request(
-                "invalid_activation_token",
+            ApiError::with(
+                Code::InvalidActivationToken,
                 "the activation token is unknown, expired or already used",
             )
         })?;
@@ -335,8 +335,8 @@ fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
     request_body(content = ClientTokenRequest, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "A token acting as the client's institution manager", body = ClientTokenResponse),
-        (status = 400, description = "Unsupported grant type or malformed request", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Unknown or revoked client, or wrong secret", body = Problem, content_type = "application/problem+json"),
+        problems::BadRequest,
+        problems::Unauthorized,
     )
 )]
 #[post("/auth/token")]
@@ -352,18 +352,19 @@ pub async fn client_token(
         .unwrap_or("");
     let parsed: ClientTokenRequest = if content_type.starts_with("application/json") {
         serde_json::from_slice(&body)
-            .map_err(|e| ApiError::bad_request("invalid_request", e.to_string()))?
+            .map_err(|e| ApiError::with(Code::InvalidRequest, e.to_string()))?
     } else if content_type.starts_with("application/x-www-form-urlencoded") {
         serde_urlencoded::from_bytes(&body)
-            .map_err(|e| ApiError::bad_request("invalid_request", e.to_string()))?
+            .map_err(|e| ApiError::with(Code::InvalidRequest, e.to_string()))?
     } else {
-        return Err(ApiError::UnsupportedMediaType(
-            "send application/x-www-form-urlencoded or application/json".into(),
+        return Err(ApiError::with(
+            Code::UnsupportedMediaType,
+            "send application/x-www-form-urlencoded or application/json",
         ));
     };
     if parsed.grant_type != "client_credentials" {
-        return Err(ApiError::bad_request(
-            "unsupported_grant_type",
+        return Err(ApiError::with(
+            Code::UnsupportedGrantType,
             "only grant_type=client_credentials is supported",
         ));
     }
@@ -375,16 +376,16 @@ pub async fn client_token(
         (Some(id), Some(secret), _) => (id, secret),
         (_, _, Some(basic)) => basic,
         _ => {
-            return Err(ApiError::bad_request(
-                "invalid_request",
+            return Err(ApiError::with(
+                Code::InvalidRequest,
                 "send client_id and client_secret",
             ));
         }
     };
-    let id = uuid::Uuid::parse_str(&id).map_err(|_| ApiError::Unauthorized("invalid_client"))?;
+    let id = uuid::Uuid::parse_str(&id).map_err(|_| ApiError::from(Code::InvalidClient))?;
     let client = help_lms_persistence::institutions::authenticate_client(&state.db, id, &secret)
         .await?
-        .ok_or(ApiError::Unauthorized("invalid_client"))?;
+        .ok_or(ApiError::from(Code::InvalidClient))?;
     let actor = Actor {
         user_id: client.id,
         role: help_lms_domain::values::Role::NtiManager,

@@ -6,13 +6,13 @@ use std::collections::BTreeMap;
 use actix_web::{HttpResponse, post, put, web};
 use help_lms_domain::ValidationErrors;
 use help_lms_domain::content::{CourseSource, CourseStatus, parse_course};
-use help_lms_domain::values::{Role, is_slug};
+use help_lms_domain::values::is_slug;
 use help_lms_persistence::catalogue::{self, ImportAction};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::Authenticated;
-use crate::error::{ApiError, Problem};
+use crate::auth::Admin;
+use crate::error::{ApiError, problems};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -33,14 +33,6 @@ pub struct ImportResult {
     pub action: String,
 }
 
-fn require_admin(auth: &Authenticated) -> Result<(), ApiError> {
-    if auth.0.role == Role::Admin {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden("admin_only"))
-    }
-}
-
 #[utoipa::path(
     tag = "authoring",
     operation_id = "upload_course_content",
@@ -50,18 +42,17 @@ fn require_admin(auth: &Authenticated) -> Result<(), ApiError> {
     responses(
         (status = 200, description = "Unchanged, or a new version of an existing course", body = ImportResult),
         (status = 201, description = "A new course", body = ImportResult),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The content is invalid: each error names the file and line", body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::Unprocessable,
     )
 )]
 #[put("/courses/{slug}/content")]
 pub async fn upload_content(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    _admin: Admin,
     slug: web::Path<String>,
     body: web::Json<ContentUpload>,
 ) -> Result<HttpResponse, ApiError> {
-    require_admin(&auth)?;
     let slug = slug.into_inner();
     if !is_slug(&slug) {
         return Err(ApiError::field(
@@ -135,11 +126,9 @@ pub async fn upload_content(
 
 async fn transition(
     state: &AppState,
-    auth: &Authenticated,
     slug: &str,
     to: CourseStatus,
 ) -> Result<HttpResponse, ApiError> {
-    require_admin(auth)?;
     let c = catalogue::set_status(&state.db, slug, to).await?;
     tracing::info!(slug = %c.slug, version = c.version, status = %c.status, "course status changed");
     Ok(HttpResponse::Ok().json(ImportResult {
@@ -157,17 +146,17 @@ async fn transition(
     params(("slug" = String, Path, description = "The course slug")),
     responses(
         (status = 200, description = "The newest version is published and current", body = ImportResult),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such course", body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
     )
 )]
 #[post("/courses/{slug}/publish")]
 pub async fn publish(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    _admin: Admin,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    transition(&state, &auth, &slug, CourseStatus::Published).await
+    transition(&state, &slug, CourseStatus::Published).await
 }
 
 #[utoipa::path(
@@ -177,15 +166,15 @@ pub async fn publish(
     params(("slug" = String, Path, description = "The course slug")),
     responses(
         (status = 200, description = "The course is archived: no longer listed", body = ImportResult),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such course", body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
     )
 )]
 #[post("/courses/{slug}/archive")]
 pub async fn archive(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    _admin: Admin,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    transition(&state, &auth, &slug, CourseStatus::Archived).await
+    transition(&state, &slug, CourseStatus::Archived).await
 }

@@ -10,7 +10,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::dto::{CourseCard, CourseOutline, LessonDto, ModuleDto};
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, problems};
 use crate::language;
 use crate::pagination::{Page, PageParams};
 use crate::state::AppState;
@@ -54,7 +54,7 @@ fn with_language(
     params(CourseListQuery),
     responses(
         (status = 200, description = "Published courses, in slug order", body = Page<CourseCard>),
-        (status = 422, description = "Invalid filter", body = Problem, content_type = "application/problem+json"),
+        problems::Unprocessable,
     )
 )]
 #[get("/courses")]
@@ -110,7 +110,7 @@ pub(crate) async fn published(
     params(("slug" = String, Path, description = "The course slug"), LangQuery),
     responses(
         (status = 200, description = "The course outline: modules, lessons, quiz settings", body = CourseOutline),
-        (status = 404, description = "No such published course", body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
     )
 )]
 #[get("/courses/{slug}")]
@@ -153,7 +153,7 @@ pub async fn get_course(
     ),
     responses(
         (status = 200, description = "The lesson, as Markdown and as sanitised HTML", body = LessonDto),
-        (status = 404, description = "No such lesson in this course", body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
     )
 )]
 #[get("/courses/{slug}/lessons/{lesson}")]

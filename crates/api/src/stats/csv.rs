@@ -1,7 +1,6 @@
 //! The completions as CSV, for `Accept: text/csv`.
 
 use actix_web::HttpRequest;
-use actix_web::http::header::ACCEPT;
 use help_lms_domain::reporting::Dimension;
 
 use super::dto::CompletionsDto;
@@ -77,8 +76,5 @@ pub(super) fn to_csv(dto: &CompletionsDto, group_by: &[Dimension]) -> Result<Str
 }
 
 pub(super) fn wants_csv(req: &HttpRequest) -> bool {
-    req.headers()
-        .get(ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|a| a.to_ascii_lowercase().contains("text/csv"))
+    crate::negotiate::asks_for(req, "text/csv")
 }

@@ -22,10 +22,11 @@ use help_lms_domain::values::Role;
 use help_lms_persistence::cohorts;
 use uuid::Uuid;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::state::AppState;
 
-/// The scope of the actor's statistics; learners get 403.
+/// The scope of the actor's statistics. The `Staff` guard has already refused learners;
+/// a tutor's API client (should one exist) is refused here.
 async fn scope_of(state: &AppState, a: &Actor) -> Result<Scope, ApiError> {
     match a.role {
         Role::Admin => Ok(Scope::All),
@@ -36,7 +37,7 @@ async fn scope_of(state: &AppState, a: &Actor) -> Result<Scope, ApiError> {
             let mine = cohorts::list(&state.db, None, Some(a.user_id)).await?;
             Ok(Scope::Cohorts(mine.into_iter().map(|c| c.id).collect()))
         }
-        _ => Err(ApiError::Forbidden("staff_only")),
+        _ => Err(ApiError::from(Code::StaffOnly)),
     }
 }
 
@@ -46,13 +47,5 @@ fn threshold_for(state: &AppState, a: &Actor) -> u64 {
         0
     } else {
         state.config.stats_min_cell
-    }
-}
-
-fn admin_only(a: &Actor) -> Result<(), ApiError> {
-    if a.is_admin() {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden("admin_only"))
     }
 }

@@ -12,9 +12,9 @@ use uuid::Uuid;
 use super::csv::{to_csv, wants_csv};
 use super::dto::{CompletionsDto, FunnelDto, TargetDto};
 use super::query::{CompletionsQuery, FunnelQuery, NewTargetDto, resolve_filters};
-use super::{admin_only, scope_of, threshold_for};
-use crate::auth::Authenticated;
-use crate::error::{ApiError, Problem};
+use super::{scope_of, threshold_for};
+use crate::auth::{Admin, Staff};
+use crate::error::{ApiError, problems};
 use crate::pagination::{Page, PageParams};
 use crate::state::AppState;
 
@@ -28,20 +28,19 @@ use crate::state::AppState;
             (CompletionsDto = "application/json"),
             (String = "text/csv"),
         )),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Learners have no statistics", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "An institution or cohort that is not yours", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown dimension or filter value; the problem names each field", body = Problem, content_type = "application/problem+json"),
+        problems::Unauthorized,
+        problems::Forbidden,
+        problems::NotFound,
+        problems::Unprocessable,
     )
 )]
 #[get("/stats/completions")]
 pub async fn completions(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    Staff(a): Staff,
     req: HttpRequest,
     q: web::Query<CompletionsQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let a = auth.0;
     let scope = scope_of(&state, &a).await?;
     let mut errors = ValidationErrors::new();
     let group_by = parse_group_by(q.group_by.as_deref(), &mut errors);
@@ -76,20 +75,19 @@ pub async fn completions(
     params(("slug" = String, Path, description = "Course slug"), FunnelQuery),
     responses(
         (status = 200, description = "Per module in course order: started, completed, quiz passed, average score and attempts; per question the share answered right, overall and per attempt language", body = FunnelDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Learners have no statistics", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such course, or an institution or cohort that is not yours", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown filter value; the problem names each field", body = Problem, content_type = "application/problem+json"),
+        problems::Unauthorized,
+        problems::Forbidden,
+        problems::NotFound,
+        problems::Unprocessable,
     )
 )]
 #[get("/stats/courses/{slug}/funnel")]
 pub async fn course_funnel(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    Staff(a): Staff,
     slug: web::Path<String>,
     q: web::Query<FunnelQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let a = auth.0;
     let scope = scope_of(&state, &a).await?;
     let course = catalogue::current_version(&state.db, slug.trim())
         .await?
@@ -108,17 +106,16 @@ pub async fn course_funnel(
     request_body = NewTargetDto,
     responses(
         (status = 201, description = "Recorded, with where it stands now", body = TargetDto),
-        (status = 403, description = "Admins only", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::Unprocessable,
     )
 )]
 #[post("/stats/targets")]
 pub async fn create_target(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    Admin(admin): Admin,
     body: web::Json<NewTargetDto>,
 ) -> Result<HttpResponse, ApiError> {
-    admin_only(&auth.0)?;
     let mut errors = ValidationErrors::new();
     let spec = TargetSpec::parse(body.draft(), &mut errors);
     let course_id = match body.course.as_deref().map(str::trim) {
@@ -140,7 +137,7 @@ pub async fn create_target(
         NewTarget {
             spec,
             course_id,
-            created_by: auth.0.user_id,
+            created_by: admin.user_id,
         },
     )
     .await?;
@@ -155,16 +152,15 @@ pub async fn create_target(
     params(PageParams),
     responses(
         (status = 200, description = "The targets, oldest first, each with its current value and percent achieved", body = Page<TargetDto>),
-        (status = 403, description = "Admins only", body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
     )
 )]
 #[get("/stats/targets")]
 pub async fn list_targets(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    _admin: Admin,
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
-    admin_only(&auth.0)?;
     let all = stats::targets(&state.db.conn).await?;
     Ok(HttpResponse::Ok().json(Page::of(
         all.into_iter().map(TargetDto::from).collect(),
@@ -179,17 +175,16 @@ pub async fn list_targets(
     params(("id" = Uuid, Path, description = "Target id")),
     responses(
         (status = 200, description = "The target and where it stands", body = TargetDto),
-        (status = 403, description = "Admins only", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such target", body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
     )
 )]
 #[get("/stats/targets/{id}")]
 pub async fn get_target(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    _admin: Admin,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    admin_only(&auth.0)?;
     Ok(HttpResponse::Ok().json(TargetDto::from(stats::target(&state.db.conn, *id).await?)))
 }
 
@@ -200,17 +195,16 @@ pub async fn get_target(
     params(("id" = Uuid, Path, description = "Target id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 403, description = "Admins only", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such target", body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
     )
 )]
 #[delete("/stats/targets/{id}")]
 pub async fn delete_target(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    _admin: Admin,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    admin_only(&auth.0)?;
     stats::delete_target(&state.db, *id).await?;
     tracing::info!(target_id = %id, "statistics target deleted");
     Ok(HttpResponse::NoContent().finish())

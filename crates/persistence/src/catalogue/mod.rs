@@ -20,7 +20,7 @@ use uuid::Uuid;
 
 use crate::Db;
 use crate::entities::{course_versions as cv, courses, lessons, modules, quizzes};
-use crate::error::StoreError;
+use crate::error::{Conflict, StoreError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -498,10 +498,7 @@ pub async fn set_status(
         .await?
         .ok_or(StoreError::NotFound)?;
     if status == CourseStatus::Draft {
-        return Err(StoreError::conflict(
-            "invalid_transition",
-            "a version cannot be returned to draft",
-        ));
+        return Err(Conflict::InvalidTransition.into());
     }
     let updated = cv::ActiveModel {
         id: Set(v.id),

@@ -1,11 +1,17 @@
 //! Every error answer is `application/problem+json` (RFC 9457) with a stable `code`.
 //! 5xx answers say nothing of internals; the cause is logged instead.
 
+mod codes;
+pub mod problems;
+
+pub use codes::Code;
+
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use help_lms_domain::{FieldError, ValidationErrors};
 use help_lms_persistence::StoreError;
+use help_lms_persistence::error::Conflict;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -19,8 +25,7 @@ pub struct Problem {
     pub status: u16,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
-    /// Stable machine-readable code, also the last segment of `type`.
-    pub code: String,
+    pub code: Code,
     /// For validation problems: every wrong field.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<ProblemField>,
@@ -47,39 +52,39 @@ impl From<&FieldError> for ProblemField {
     }
 }
 
+/// What went wrong, in the shape the answer needs; the status and title come from the
+/// [`Code`] table.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("validation failed")]
     Validation(ValidationErrors),
-    #[error("bad request: {detail}")]
-    BadRequest { code: &'static str, detail: String },
-    #[error("unauthorized: {0}")]
-    Unauthorized(&'static str),
-    #[error("forbidden")]
-    Forbidden(&'static str),
     #[error("not found")]
     NotFound,
-    #[error("conflict: {detail}")]
-    Conflict { code: &'static str, detail: String },
-    #[error("payload too large")]
-    PayloadTooLarge(String),
-    #[error("unsupported media type")]
-    UnsupportedMediaType(String),
-    #[error("not acceptable")]
-    NotAcceptable(String),
+    /// Any other problem: its code, and what to tell the client beyond the code's title.
+    #[error("{code}: {}", detail.as_deref().unwrap_or(""))]
+    Problem { code: Code, detail: Option<String> },
     #[error("too many requests")]
     TooManyRequests { retry_after_secs: u64 },
-    #[error("service unavailable")]
-    Unavailable,
+    /// Logged with its cause; the client learns nothing of it.
     #[error("internal error: {0}")]
     Internal(String),
 }
 
+impl From<Code> for ApiError {
+    fn from(code: Code) -> Self {
+        match code {
+            Code::NotFound => ApiError::NotFound,
+            code => ApiError::Problem { code, detail: None },
+        }
+    }
+}
+
 impl ApiError {
-    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
-        ApiError::BadRequest {
+    /// A problem with a detail for the client.
+    pub fn with(code: Code, detail: impl Into<String>) -> Self {
+        ApiError::Problem {
             code,
-            detail: detail.into(),
+            detail: Some(detail.into()),
         }
     }
 
@@ -92,37 +97,13 @@ impl ApiError {
     }
 
     /// The stable code of this error.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            ApiError::Validation(_) => "validation_failed",
-            ApiError::BadRequest { code, .. } => code,
-            ApiError::Unauthorized(code) => code,
-            ApiError::Forbidden(code) => code,
-            ApiError::NotFound => "not_found",
-            ApiError::Conflict { code, .. } => code,
-            ApiError::PayloadTooLarge(_) => "payload_too_large",
-            ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
-            ApiError::NotAcceptable(_) => "not_acceptable",
-            ApiError::TooManyRequests { .. } => "too_many_requests",
-            ApiError::Unavailable => "service_unavailable",
-            ApiError::Internal(_) => "internal_error",
-        }
-    }
-
-    fn title(&self) -> &'static str {
-        match self {
-            ApiError::Validation(_) => "The request has invalid fields",
-            ApiError::BadRequest { .. } => "The request is malformed",
-            ApiError::Unauthorized(_) => "Authentication is required",
-            ApiError::Forbidden(_) => "This action is not allowed for you",
-            ApiError::NotFound => "Not found",
-            ApiError::Conflict { .. } => "The request conflicts with the current state",
-            ApiError::PayloadTooLarge(_) => "The request body is too large",
-            ApiError::UnsupportedMediaType(_) => "Unsupported media type",
-            ApiError::NotAcceptable(_) => "No acceptable representation",
-            ApiError::TooManyRequests { .. } => "Too many requests",
-            ApiError::Unavailable => "The service is not ready",
-            ApiError::Internal(_) => "Internal server error",
+            ApiError::Validation(_) => Code::ValidationFailed,
+            ApiError::NotFound => Code::NotFound,
+            ApiError::Problem { code, .. } => *code,
+            ApiError::TooManyRequests { .. } => Code::TooManyRequests,
+            ApiError::Internal(_) => Code::InternalError,
         }
     }
 
@@ -135,30 +116,11 @@ impl ApiError {
                     .collect::<Vec<_>>()
                     .join(", ")
             )),
-            ApiError::BadRequest { detail, .. } | ApiError::Conflict { detail, .. } => {
-                Some(detail.clone())
-            }
-            ApiError::Unauthorized(code) => Some(
-                match *code {
-                    "invalid_credentials" => "the email or password is wrong",
-                    "token_expired" => "the access token has expired; refresh it",
-                    "invalid_refresh_token" => {
-                        "the refresh token is invalid, expired or already used; log in again"
-                    }
-                    "missing_token" => "send an access token as 'Authorization: Bearer <token>'",
-                    "account_inactive" => "this account cannot sign in",
-                    _ => "the access token is invalid",
-                }
-                .to_owned(),
-            ),
-            ApiError::Forbidden(code) => Some(code.replace('_', " ")),
-            ApiError::PayloadTooLarge(d)
-            | ApiError::UnsupportedMediaType(d)
-            | ApiError::NotAcceptable(d) => Some(d.clone()),
+            ApiError::Problem { detail, .. } => detail.clone(),
             ApiError::TooManyRequests { retry_after_secs } => {
                 Some(format!("retry after {retry_after_secs} seconds"))
             }
-            ApiError::NotFound | ApiError::Unavailable | ApiError::Internal(_) => None,
+            ApiError::NotFound | ApiError::Internal(_) => None,
         }
     }
 
@@ -166,10 +128,10 @@ impl ApiError {
         let code = self.code();
         Problem {
             type_: format!("/problems/{code}"),
-            title: self.title().to_owned(),
-            status: self.status_code().as_u16(),
+            title: code.title().to_owned(),
+            status: code.status().as_u16(),
             detail: self.detail(),
-            code: code.to_owned(),
+            code,
             errors: match self {
                 ApiError::Validation(v) => v.0.iter().map(ProblemField::from).collect(),
                 _ => Vec::new(),
@@ -184,20 +146,7 @@ impl ApiError {
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        match self {
-            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
-            ApiError::NotFound => StatusCode::NOT_FOUND,
-            ApiError::Conflict { .. } => StatusCode::CONFLICT,
-            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
-            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
+        self.code().status()
     }
 
     fn error_response(&self) -> HttpResponse {
@@ -209,14 +158,11 @@ impl ResponseError for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         ));
-        match self {
-            ApiError::TooManyRequests { retry_after_secs } => {
-                res.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
-            }
-            ApiError::Unauthorized(_) => {
-                res.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
-            }
-            _ => {}
+        if let ApiError::TooManyRequests { retry_after_secs } = self {
+            res.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+        }
+        if self.status_code() == StatusCode::UNAUTHORIZED {
+            res.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
         }
         res.body(serde_json::to_string(&self.to_problem()).unwrap_or_else(|_| "{}".to_owned()))
     }
@@ -232,19 +178,21 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => ApiError::NotFound,
-            StoreError::Conflict { code, message } => ApiError::Conflict {
-                code,
-                detail: message,
-            },
+            StoreError::Conflict(c) => {
+                let code = match c {
+                    Conflict::AlreadyEnrolled => Code::AlreadyEnrolled,
+                    Conflict::CohortClosed => Code::CohortClosed,
+                    Conflict::EnrolmentNotActive(_) => Code::EnrolmentNotActive,
+                    Conflict::AttemptLimitReached(_) => Code::AttemptLimitReached,
+                    Conflict::AttemptClosed => Code::AttemptClosed,
+                    Conflict::AttemptRaced => Code::AttemptConflict,
+                    Conflict::InvalidTransition => Code::InvalidTransition,
+                };
+                ApiError::with(code, c.to_string())
+            }
             StoreError::Validation(v) => ApiError::Validation(v),
             other => ApiError::Internal(other.to_string()),
         }
-    }
-}
-
-impl From<sea_orm::DbErr> for ApiError {
-    fn from(e: sea_orm::DbErr) -> Self {
-        ApiError::Internal(e.to_string())
     }
 }
 
