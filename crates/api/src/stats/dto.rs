@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use help_lms_domain::content::Localized;
-use help_lms_domain::reporting::{Dimension, Metric, is_small, percent_achieved, share};
+use help_lms_domain::reporting::{Dimension, Metric, Mode, is_small, percent_achieved, share};
 use help_lms_domain::values::Language;
 use help_lms_persistence::stats::{CompletionRow, Funnel, QuestionCell, TargetProgress};
 use serde::Serialize;
@@ -46,7 +46,7 @@ pub struct CompletionRowDto {
     pub language: Option<Option<String>>,
     /// self_study or tutored.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<Mode>)]
     pub mode: Option<Option<String>>,
     /// Month of enrolment, YYYY-MM.
     #[serde(skip_serializing_if = "Option::is_none")]

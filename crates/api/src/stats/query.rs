@@ -7,6 +7,7 @@ use help_lms_domain::reporting::{Filters, Metric, RawFilters, Scope, TargetDraft
 use help_lms_persistence::{catalogue, cohorts, institutions};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -96,6 +97,19 @@ impl FunnelQuery {
     }
 }
 
+/// The course whose slug this is; none, with an `unknown_course` error, if no course has it.
+pub async fn course_of(
+    state: &AppState,
+    slug: &str,
+    errors: &mut ValidationErrors,
+) -> Result<Option<Uuid>, ApiError> {
+    let found = catalogue::current_version(&state.db, slug).await?;
+    if found.is_none() {
+        errors.push("course", "unknown_course", "no course has this slug");
+    }
+    Ok(found.map(|c| c.course_id))
+}
+
 /// Checks every filter (422 naming each wrong field), then that the actor may see the
 /// institutions and cohorts named (404 if not; 422 for an admin naming one that does not
 /// exist). `course` lists course slugs (the completions only).
@@ -109,10 +123,7 @@ pub async fn resolve_filters(
 ) -> Result<Filters, ApiError> {
     let mut f = Filters::parse(raw, errors);
     for slug in list(course) {
-        match catalogue::current_version(&state.db, slug).await? {
-            Some(c) => f.courses.push(c.course_id),
-            None => errors.push("course", "unknown_course", "no course has this slug"),
-        }
+        f.courses.extend(course_of(state, slug, errors).await?);
     }
     // Ids that parse: visible to the actor (404 otherwise), existing (422 for admins).
     for id in &f.institutions {

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::csv::{to_csv, wants_csv};
 use super::dto::{CompletionsDto, FunnelDto, TargetDto};
-use super::query::{CompletionsQuery, FunnelQuery, NewTargetDto, resolve_filters};
+use super::query::{CompletionsQuery, FunnelQuery, NewTargetDto, course_of, resolve_filters};
 use super::{scope_of, threshold_for};
 use crate::auth::{Admin, Staff};
 use crate::error::{ApiError, problems};
@@ -120,13 +120,7 @@ pub async fn create_target(
     let spec = TargetSpec::parse(body.draft(), &mut errors);
     let course_id = match body.course.as_deref().map(str::trim) {
         None | Some("") => None,
-        Some(slug) => match catalogue::current_version(&state.db, slug).await? {
-            Some(c) => Some(c.course_id),
-            None => {
-                errors.push("course", "unknown_course", "no course has this slug");
-                None
-            }
-        },
+        Some(slug) => course_of(&state, slug, &mut errors).await?,
     };
     let Some(spec) = spec else {
         return Err(errors.into());
