@@ -346,3 +346,91 @@ impl From<TargetProgress> for TargetDto {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use help_lms_persistence::stats::KeyValue;
+    use serde_json::json;
+
+    use super::*;
+
+    fn row(enrolled: u64, keys: Vec<KeyValue>) -> CompletionRow {
+        CompletionRow {
+            keys,
+            enrolled,
+            active: 1,
+            completed: enrolled - 1,
+            withdrawn: 0,
+            completion_rate: 0.75,
+            average_final_score: Some(81.5),
+            median_days_to_complete: Some(3.0),
+            certificates_issued: enrolled - 1,
+        }
+    }
+
+    fn key(dimension: Dimension, value: Option<&str>, label: Option<&str>) -> KeyValue {
+        KeyValue {
+            dimension,
+            value: value.map(str::to_owned),
+            label: label.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn completions_show_only_the_keys_grouped_by_and_withhold_small_groups() {
+        let group_by = [Dimension::Mode, Dimension::Cohort];
+        let rows = vec![
+            row(
+                4,
+                vec![
+                    key(Dimension::Mode, Some("self_study"), None),
+                    key(Dimension::Cohort, None, None),
+                ],
+            ),
+            row(
+                5,
+                vec![
+                    key(Dimension::Mode, Some("tutored"), None),
+                    key(Dimension::Cohort, Some("c-1"), Some("Judges 2027")),
+                ],
+            ),
+        ];
+        let json = serde_json::to_value(CompletionsDto::new(&group_by, rows, 5)).unwrap();
+        assert_eq!(
+            json,
+            json!({
+                "group_by": ["mode", "cohort"],
+                "rows": [
+                    {
+                        "mode": "self_study", "cohort": null, "cohort_name": null,
+                        "enrolled": null, "active": null, "completed": null,
+                        "completion_rate": null, "withdrawn": null,
+                        "average_final_score": null, "median_days_to_complete": null,
+                        "certificates_issued": null, "suppressed": true
+                    },
+                    {
+                        "mode": "tutored", "cohort": "c-1", "cohort_name": "Judges 2027",
+                        "enrolled": 5, "active": 1, "completed": 4,
+                        "completion_rate": 0.75, "withdrawn": 0,
+                        "average_final_score": 81.5, "median_days_to_complete": 3.0,
+                        "certificates_issued": 4, "suppressed": false
+                    }
+                ],
+                "suppressed_threshold": 5
+            })
+        );
+    }
+
+    #[test]
+    fn a_course_key_shows_its_slug() {
+        let rows = vec![row(
+            2,
+            vec![key(Dimension::Course, Some("0192-uuid"), Some("ethics"))],
+        )];
+        let json =
+            serde_json::to_value(CompletionsDto::new(&[Dimension::Course], rows, 0)).unwrap();
+        assert_eq!(json["rows"][0]["course"], "ethics");
+        assert_eq!(json["rows"][0]["enrolled"], 2);
+        assert!(json["rows"][0].get("country").is_none());
+    }
+}
