@@ -229,6 +229,13 @@ async fn a_learner_completes_a_course_and_the_certificate_verifies() {
         )
         .await;
     assert_eq!(first.status, 200, "{}", first.text);
+    // The answer names the lesson and says where the enrolment stands after the write.
+    assert_eq!(first.body["lesson"]["id"], l.lessons[0]);
+    assert_eq!(first.body["lesson"]["key"], "l1");
+    assert_eq!(first.body["lesson"]["title"], "Lesson one");
+    assert_eq!(first.body["percent"], 33.33);
+    assert_eq!(first.body["next"]["kind"], "lesson");
+    assert_eq!(first.body["next"]["id"], l.lessons[1]);
     let again = app
         .put(
             &path,

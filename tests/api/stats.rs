@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
+use help_lms_domain::progress::ProgressReport;
 use help_lms_domain::reporting;
 use help_lms_domain::values::{Country, Email, Language, PersonName, Profession, Role, UserStatus};
 use help_lms_persistence::accounts::{self, NewUser};
@@ -266,17 +267,21 @@ async fn upload(app: &TestApp, admin: &str, slug: &str, files: Value) {
 
 /// Plays a spec out through the persistence layer, as the learner's requests would.
 async fn play(app: &TestApp, e: &Enrolled) {
-    let row = learning::enrolment_row(&app.db.conn, e.id).await.unwrap();
+    let row = enrolments::find(&app.db.conn, e.id).await.unwrap().unwrap();
     let rt = catalogue::runtime::runtime(&app.db.conn, row.course_version_id)
         .await
         .unwrap();
     let mut lessons_left = e.spec.lessons;
     for m in &rt.modules {
-        for l in &m.lesson_ids {
+        for l in m.lessons.iter().map(|l| l.id) {
             if lessons_left == 0 {
                 return;
             }
-            learning::record_progress(&app.db, e.id, *l, true, 60)
+            let report = ProgressReport {
+                completed: true,
+                time_spent_seconds: 60,
+            };
+            learning::record_progress(&app.db, e.id, l, report)
                 .await
                 .unwrap();
             lessons_left -= 1;
@@ -284,7 +289,7 @@ async fn play(app: &TestApp, e: &Enrolled) {
         if let Some(q) = &m.quiz {
             for p in e.spec.attempts {
                 let (a, _) = learning::start_attempt(&app.db, e.id, q.id).await.unwrap();
-                learning::submit(&app.db, a.id, Some(responses(*p)))
+                learning::submit(&app.db, a.attempt.id, Some(responses(*p)))
                     .await
                     .unwrap();
             }
@@ -402,7 +407,7 @@ async fn fixture_with(app: TestApp) -> Fixture {
         }
         enrolments_out.push(e);
     }
-    let code = learning::certificate_of(&app.db, enrolments_out[REVOKED].id)
+    let code = learning::certificate_of(&app.db.conn, enrolments_out[REVOKED].id)
         .await
         .unwrap()
         .unwrap()

@@ -16,7 +16,9 @@ use crate::error::Problem;
 use crate::error::{ApiError, Code};
 use crate::metrics::{self, Metrics};
 use crate::state::AppState;
-use crate::{auth, catalogue, cohorts, enrolments, institutions, learning, me, ops, stats};
+use crate::{
+    auth, catalogue, certificates, cohorts, enrolments, institutions, learning, me, ops, stats,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -94,15 +96,15 @@ fn routes(cfg: &mut ServiceConfig) {
                 .service(cohorts::withdraw)
                 .service(enrolments::self_enrol)
                 .service(enrolments::my_enrolments)
-                .service(learning::get_enrolment)
-                .service(learning::record_progress)
-                .service(learning::start_attempt)
-                .service(learning::get_attempt)
-                .service(learning::save_responses)
-                .service(learning::submit_attempt)
-                .service(learning::get_certificate)
-                .service(learning::verify_certificate)
-                .service(learning::revoke_certificate)
+                .service(learning::routes::get_enrolment)
+                .service(learning::routes::record_progress)
+                .service(learning::routes::start_attempt)
+                .service(learning::routes::get_attempt)
+                .service(learning::routes::save_responses)
+                .service(learning::routes::submit_attempt)
+                .service(certificates::get_certificate)
+                .service(certificates::verify_certificate)
+                .service(certificates::revoke_certificate)
                 .service(stats::completions)
                 .service(stats::course_funnel)
                 .service(stats::create_target)

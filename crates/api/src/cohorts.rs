@@ -666,10 +666,7 @@ pub struct RosterProgress {
     pub quizzes: Vec<RosterQuiz>,
 }
 
-fn roster_dto(
-    r: RosterEntry,
-    st: Option<&help_lms_persistence::learning::Standing>,
-) -> RosterEntryDto {
+fn roster_dto(r: RosterEntry, st: Option<&help_lms_domain::progress::Standing>) -> RosterEntryDto {
     let progress = RosterProgress {
         percent: st.map(|s| s.percent).unwrap_or(0.0),
         modules_completed: st
@@ -701,6 +698,17 @@ fn roster_dto(
         account_status: r.user_status,
         progress,
     }
+}
+
+async fn standings_of(
+    state: &AppState,
+    rows: &[RosterEntry],
+) -> Result<std::collections::HashMap<Uuid, help_lms_domain::progress::Standing>, ApiError> {
+    let pairs: Vec<(Uuid, Uuid)> = rows
+        .iter()
+        .map(|r| (r.enrolment.id, r.enrolment.course_version_id))
+        .collect();
+    Ok(help_lms_persistence::learning::standings(&state.db.conn, &pairs).await?)
 }
 
 fn roster_csv(entries: &[RosterEntryDto]) -> Result<String, ApiError> {
@@ -780,7 +788,7 @@ pub async fn roster(
     let wants_csv = crate::negotiate::asks_for(&req, "text/csv");
     if wants_csv {
         let (rows, _) = enrolments::roster(&state.db, c.id, u64::MAX >> 1, 0).await?;
-        let standings = crate::learning::summaries(&state, &rows).await?;
+        let standings = standings_of(&state, &rows).await?;
         let dtos: Vec<RosterEntryDto> = rows
             .into_iter()
             .map(|r| {
@@ -799,7 +807,7 @@ pub async fn roster(
         u64::from(page.offset()),
     )
     .await?;
-    let standings = crate::learning::summaries(&state, &rows).await?;
+    let standings = standings_of(&state, &rows).await?;
     Ok(HttpResponse::Ok().json(Page {
         items: rows
             .into_iter()

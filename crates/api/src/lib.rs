@@ -5,6 +5,7 @@ pub mod app;
 pub mod auth;
 pub mod bulk;
 pub mod catalogue;
+pub mod certificates;
 pub mod cohorts;
 pub mod enrolments;
 pub mod error;
@@ -18,7 +19,6 @@ pub mod metrics;
 pub mod negotiate;
 pub mod ops;
 pub mod pagination;
-pub mod pdf;
 pub mod state;
 pub mod stats;
 

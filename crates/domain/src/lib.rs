@@ -1,10 +1,11 @@
 //! The rules of help-lms, free of I/O: validated value types, the course content model and
-//! its parser, Markdown rendering, and (later) grading and completion.
+//! its parser, Markdown rendering, grading, completion and reporting.
 
 pub mod accounts;
 pub mod content;
 pub mod enrolment;
 pub mod markdown;
+pub mod progress;
 pub mod quiz;
 pub mod reporting;
 pub mod validation;

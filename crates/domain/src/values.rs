@@ -48,6 +48,19 @@ macro_rules! string_enum {
             fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> { s.serialize_str(self.as_str()) }
         }
 
+        #[cfg(feature = "openapi")]
+        impl ::utoipa::PartialSchema for $name {
+            fn schema() -> ::utoipa::openapi::RefOr<::utoipa::openapi::schema::Schema> {
+                ::utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(::utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($text),+]))
+                    .into()
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl ::utoipa::ToSchema for $name {}
+
         impl<'de> ::serde::Deserialize<'de> for $name {
             fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let s = <String as ::serde::Deserialize>::deserialize(d)?;
@@ -259,6 +272,31 @@ impl fmt::Display for Title {
     }
 }
 
+/// Why something was done (a certificate revoked, say), kept with the record: trimmed,
+/// 1 to 500 characters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Reason(String);
+
+impl Reason {
+    pub const MAX_CHARS: usize = 500;
+
+    pub fn parse(raw: &str) -> Result<Self, ValueError> {
+        let s = raw.trim();
+        if s.is_empty() || s.chars().count() > Self::MAX_CHARS {
+            return Err(ValueError::new(
+                "invalid_reason",
+                format!("give a reason of 1 to {} characters", Self::MAX_CHARS),
+            ));
+        }
+        Ok(Reason(s.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// A new password that meets the policy: 12 to 256 characters, not only whitespace.
 /// The value is never logged or serialised.
 pub struct NewPassword(String);
@@ -321,6 +359,14 @@ pub fn is_slug(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reasons_are_required_and_bounded() {
+        assert_eq!(Reason::parse(" duplicate ").unwrap().as_str(), "duplicate");
+        assert!(Reason::parse("  ").is_err());
+        assert!(Reason::parse(&"r".repeat(501)).is_err());
+        assert!(Reason::parse(&"r".repeat(500)).is_ok());
+    }
 
     #[test]
     fn titles_are_trimmed_and_bounded() {

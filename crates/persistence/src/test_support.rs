@@ -48,3 +48,104 @@ impl TestDb {
         TestDb { db, _dir: dir }
     }
 }
+
+/// A small published course, `tiny-course` in English: one module of two lessons
+/// (`l1`, `l2`) and a quiz of one single-choice question (pass mark 100, two attempts,
+/// a one-minute time limit).
+pub async fn tiny_course(db: &Db) -> crate::catalogue::CourseSummary {
+    use help_lms_domain::content::{CourseSource, parse_course};
+    const COURSE: &str = r#"
+slug = "tiny-course"
+languages = ["en"]
+topics = ["article-5"]
+estimated_hours = 1
+status = "published"
+title = { en = "Tiny course" }
+summary = { en = "For tests." }
+
+[[modules]]
+key = "m1"
+title = { en = "Module one" }
+summary = { en = "The only one." }
+
+  [[modules.lessons]]
+  key = "l1"
+  title = { en = "Lesson one" }
+  minutes = 10
+
+  [[modules.lessons]]
+  key = "l2"
+  title = { en = "Lesson two" }
+  minutes = 10
+"#;
+    const QUIZ: &str = r#"
+title = { en = "Check" }
+pass_mark = 100
+max_attempts = 2
+time_limit_minutes = 1
+grading = "highest"
+shuffle_questions = false
+shuffle_options = false
+review = "correct_answers"
+review_when = "immediately"
+
+[[questions]]
+key = "q1"
+kind = "single_choice"
+prompt = { en = "Pick the right one" }
+explanation = { en = "Because." }
+feedback_correct = { en = "Yes" }
+feedback_incorrect = { en = "No" }
+  [[questions.options]]
+  key = "right"
+  text = { en = "Right" }
+  correct = true
+  [[questions.options]]
+  key = "wrong"
+  text = { en = "Wrong" }
+  correct = false
+"#;
+    let files = [
+        ("course.toml", COURSE),
+        ("lessons/l1.en.md", "## One\n\nText."),
+        ("lessons/l2.en.md", "## Two\n\nText."),
+        ("quizzes/m1.toml", QUIZ),
+    ];
+    let source = CourseSource {
+        dir_name: "tiny-course".into(),
+        files: files
+            .iter()
+            .map(|(p, t)| ((*p).to_owned(), (*t).to_owned()))
+            .collect(),
+    };
+    let def = parse_course(&source).expect("the tiny course parses");
+    crate::catalogue::import(db, &[def]).await.expect("import");
+    crate::catalogue::current_version(db, "tiny-course")
+        .await
+        .expect("read back")
+        .expect("imported")
+}
+
+/// An active learner with no institution.
+pub async fn learner(db: &Db, email: &str) -> Uuid {
+    use help_lms_domain::values::{
+        Country, Email, Language, PersonName, Profession, Role, UserStatus,
+    };
+    crate::accounts::insert(
+        &db.conn,
+        crate::accounts::NewUser {
+            email: Email::parse(email).expect("email"),
+            name: PersonName::parse("Ana Learner").expect("name"),
+            profession: Profession::Judge,
+            country: Country::Ro,
+            language: Language::En,
+            institution_id: None,
+            role: Role::Learner,
+            status: UserStatus::Active,
+            password_hash: None,
+        },
+    )
+    .await
+    .expect("insert learner")
+    .id
+}

@@ -316,9 +316,9 @@ async fn load_courses(db: &Db) -> Result<BTreeMap<String, Course>, StartError> {
             .iter()
             .map(|m| Module {
                 lessons: m
-                    .lesson_ids
+                    .lessons
                     .iter()
-                    .map(|l| (*l, minutes.get(l).copied().unwrap_or(10)))
+                    .map(|l| (l.id, minutes.get(&l.id).copied().unwrap_or(10)))
                     .collect(),
                 quiz: m.quiz.as_ref().map(|q| {
                     // Deterministic per question; one question per quiz is much harder in

@@ -17,6 +17,7 @@ const NUMERIC_EPSILON: f64 = 1e-9;
 
 /// How a question went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Correct,

@@ -25,6 +25,7 @@ pub fn passed(grade: f64, pass_mark: u8) -> bool {
 
 /// What the review of a submitted attempt may show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Visibility {
     /// The attempt's score and percent.
     pub score: bool,

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use help_lms_domain::content::{QuestionDef, QuizDef};
+use help_lms_domain::progress::{LessonPlan, ModulePlan, QuizPlan};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
@@ -13,41 +14,27 @@ use super::CourseSummary;
 use crate::entities::{lessons, modules, quizzes};
 use crate::error::StoreError;
 
-#[derive(Debug, Clone)]
-pub struct QuizRuntime {
-    pub id: Uuid,
-    pub module_id: Uuid,
-    pub def: QuizDef,
-}
-
-#[derive(Debug, Clone)]
-pub struct ModuleRuntime {
-    pub id: Uuid,
-    pub key: String,
-    pub lesson_ids: Vec<Uuid>,
-    pub quiz: Option<QuizRuntime>,
-}
-
 /// The structure of one course version, as learning needs it. Versions never change, so
 /// it is cached per process.
 #[derive(Debug, Clone)]
 pub struct CourseRuntime {
     pub course: CourseSummary,
-    pub modules: Vec<ModuleRuntime>,
+    pub modules: Vec<ModulePlan>,
 }
 
 impl CourseRuntime {
-    pub fn quiz(&self, quiz_id: Uuid) -> Option<&QuizRuntime> {
+    pub fn quiz(&self, quiz_id: Uuid) -> Option<&QuizPlan> {
         self.modules
             .iter()
             .filter_map(|m| m.quiz.as_ref())
             .find(|q| q.id == quiz_id)
     }
 
-    pub fn has_lesson(&self, lesson_id: Uuid) -> bool {
+    pub fn lesson(&self, lesson_id: Uuid) -> Option<&LessonPlan> {
         self.modules
             .iter()
-            .any(|m| m.lesson_ids.contains(&lesson_id))
+            .flat_map(|m| &m.lessons)
+            .find(|l| l.id == lesson_id)
     }
 }
 
@@ -89,7 +76,7 @@ pub async fn runtime<C: ConnectionTrait>(
         let quiz = match qs.iter().find(|q| q.module_id == m.id) {
             Some(q) => {
                 let questions: Vec<QuestionDef> = serde_json::from_value(q.questions.clone())?;
-                Some(QuizRuntime {
+                Some(QuizPlan {
                     id: q.id,
                     module_id: m.id,
                     def: QuizDef {
@@ -101,14 +88,19 @@ pub async fn runtime<C: ConnectionTrait>(
             }
             None => None,
         };
-        out.push(ModuleRuntime {
+        let mut lessons = Vec::new();
+        for l in less.iter().filter(|l| l.module_id == m.id) {
+            lessons.push(LessonPlan {
+                id: l.id,
+                key: l.key.clone(),
+                title: serde_json::from_value(l.title.clone())?,
+            });
+        }
+        out.push(ModulePlan {
             id: m.id,
             key: m.key,
-            lesson_ids: less
-                .iter()
-                .filter(|l| l.module_id == m.id)
-                .map(|l| l.id)
-                .collect(),
+            title: serde_json::from_value(m.title)?,
+            lessons,
             quiz,
         });
     }

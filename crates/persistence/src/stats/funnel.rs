@@ -197,7 +197,7 @@ pub async fn funnel(
                 m.id,
                 ModuleRef {
                     slot,
-                    lessons: m.lesson_ids.len(),
+                    lessons: m.lessons.len(),
                     quiz: m.quiz.as_ref().map(|q| q.id),
                 },
             );

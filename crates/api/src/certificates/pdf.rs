@@ -1,9 +1,10 @@
-//! A one-page certificate as PDF, written by hand: the standard Helvetica fonts with
+//! The certificate as a one-page PDF, written by hand: the standard Helvetica fonts with
 //! WinAnsi encoding need no embedded font files. Characters outside that encoding are
 //! shown without their diacritics (ă as a), or as '?'.
 
 use std::fmt::Write as _;
 
+use help_lms_persistence::learning::Certificate;
 use unicode_normalization::UnicodeNormalization;
 
 /// The byte of `c` in WinAnsiEncoding (Windows-1252), if it has one.
@@ -106,6 +107,86 @@ pub fn page(lines: &[Line<'_>]) -> Vec<u8> {
     );
     pdf.extend_from_slice(tail.as_bytes());
     pdf
+}
+
+/// The printable certificate; `verification_url` is printed under the code.
+pub fn certificate(c: &Certificate, verification_url: &str) -> Vec<u8> {
+    let date = c.issued_at.format("%d %B %Y").to_string();
+    let hours = format!(
+        "{} hours of study, final score {:.0}%",
+        c.estimated_hours, c.final_score
+    );
+    let version = format!("course version {}", c.course_version);
+    let code_line = format!("Verification code: {}", c.code);
+    let lines = [
+        Line {
+            text: "HELP - Human Rights Education for Legal Professionals",
+            size: 14,
+            bold: false,
+            y: 90,
+        },
+        Line {
+            text: "Certificate of completion",
+            size: 30,
+            bold: true,
+            y: 150,
+        },
+        Line {
+            text: "This certifies that",
+            size: 14,
+            bold: false,
+            y: 210,
+        },
+        Line {
+            text: &c.learner_name,
+            size: 26,
+            bold: true,
+            y: 255,
+        },
+        Line {
+            text: "has completed the course",
+            size: 14,
+            bold: false,
+            y: 300,
+        },
+        Line {
+            text: &c.course_title,
+            size: 18,
+            bold: true,
+            y: 340,
+        },
+        Line {
+            text: &version,
+            size: 11,
+            bold: false,
+            y: 365,
+        },
+        Line {
+            text: &hours,
+            size: 12,
+            bold: false,
+            y: 400,
+        },
+        Line {
+            text: &date,
+            size: 12,
+            bold: false,
+            y: 425,
+        },
+        Line {
+            text: &code_line,
+            size: 12,
+            bold: true,
+            y: 490,
+        },
+        Line {
+            text: verification_url,
+            size: 10,
+            bold: false,
+            y: 510,
+        },
+    ];
+    page(&lines)
 }
 
 #[cfg(test)]

@@ -1,0 +1,90 @@
+//! The wire shapes of certificates: the learner's copy, the public verification, and a
+//! revocation.
+
+use chrono::{DateTime, Utc};
+use help_lms_domain::values::Language;
+use help_lms_persistence::learning::Certificate;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CertificateStatus {
+    Valid,
+    Revoked,
+}
+
+impl CertificateStatus {
+    fn of(c: &Certificate) -> Self {
+        if c.is_revoked() {
+            CertificateStatus::Revoked
+        } else {
+            CertificateStatus::Valid
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CertificateDto {
+    /// Give this to whoever verifies: `GET /api/v1/certificates/{code}`.
+    pub code: String,
+    pub verification_path: String,
+    pub learner_name: String,
+    pub course_title: String,
+    pub course_version: i32,
+    pub language: Language,
+    pub issued_at: DateTime<Utc>,
+    pub final_score: f64,
+    pub estimated_hours: f64,
+    pub status: CertificateStatus,
+    pub revoked_reason: Option<String>,
+}
+
+impl From<Certificate> for CertificateDto {
+    fn from(c: Certificate) -> Self {
+        CertificateDto {
+            verification_path: format!("/api/v1/certificates/{}", c.code),
+            status: CertificateStatus::of(&c),
+            code: c.code,
+            learner_name: c.learner_name,
+            course_title: c.course_title,
+            course_version: c.course_version,
+            language: c.language,
+            issued_at: c.issued_at,
+            final_score: c.final_score,
+            estimated_hours: c.estimated_hours,
+            revoked_reason: c.revoked_reason,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Verification {
+    /// true when the certificate exists and is not revoked.
+    pub valid: bool,
+    pub status: CertificateStatus,
+    pub learner_name: String,
+    pub course_title: String,
+    pub issued_on: String,
+    pub revoked_on: Option<String>,
+}
+
+impl From<Certificate> for Verification {
+    fn from(c: Certificate) -> Self {
+        Verification {
+            valid: !c.is_revoked(),
+            status: CertificateStatus::of(&c),
+            issued_on: c.issued_at.date_naive().to_string(),
+            revoked_on: c.revoked_at.map(|d| d.date_naive().to_string()),
+            learner_name: c.learner_name,
+            course_title: c.course_title,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RevokeRequest {
+    /// Why, in 1 to 500 characters; kept with the certificate.
+    pub reason: String,
+}

@@ -1,0 +1,108 @@
+//! Certificates: the learner's (JSON or a printable PDF), the public verification that
+//! anyone holding a code can run, and revocation by admins.
+
+pub mod dto;
+mod pdf;
+
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use help_lms_domain::values::Reason;
+use help_lms_persistence::learning;
+use uuid::Uuid;
+
+use self::dto::{CertificateDto, RevokeRequest, Verification};
+use crate::auth::{Admin, Authenticated};
+use crate::error::{ApiError, problems};
+use crate::learning::access;
+use crate::state::AppState;
+
+#[utoipa::path(
+    tag = "certificates",
+    operation_id = "get_certificate",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Enrolment id")),
+    responses(
+        (status = 200, description = "The certificate; `Accept: application/pdf` gives a printable PDF", body = CertificateDto),
+        problems::NotFound,
+    )
+)]
+#[get("/enrolments/{id}/certificate")]
+pub async fn get_certificate(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let (e, _) = access(&state, &auth.0, *id).await?;
+    let c = learning::certificate_of(&state.db.conn, e.id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if crate::negotiate::asks_for(&req, "application/pdf") {
+        let info = req.connection_info();
+        let url = format!(
+            "{}://{}/api/v1/certificates/{}",
+            info.scheme(),
+            info.host(),
+            c.code
+        );
+        return Ok(HttpResponse::Ok()
+            .content_type("application/pdf")
+            .insert_header((
+                "content-disposition",
+                format!("inline; filename=\"help-certificate-{}.pdf\"", c.code),
+            ))
+            .body(pdf::certificate(&c, &url)));
+    }
+    Ok(HttpResponse::Ok().json(CertificateDto::from(c)))
+}
+
+#[utoipa::path(
+    tag = "certificates",
+    operation_id = "verify_certificate",
+    params(("code" = String, Path, description = "The verification code printed on the certificate")),
+    responses(
+        (status = 200, description = "What verification needs, and nothing more", body = Verification),
+        problems::NotFound,
+    )
+)]
+#[get("/certificates/{code}")]
+pub async fn verify_certificate(
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    if code.len() > 64 {
+        return Err(ApiError::NotFound);
+    }
+    let c = learning::certificate_by_code(&state.db.conn, &code)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("cache-control", "no-store"))
+        .json(Verification::from(c)))
+}
+
+#[utoipa::path(
+    tag = "certificates",
+    operation_id = "revoke_certificate",
+    security(("bearer" = [])),
+    params(("code" = String, Path, description = "The verification code")),
+    request_body = RevokeRequest,
+    responses(
+        (status = 200, description = "Revoked (again is harmless)", body = CertificateDto),
+        problems::Forbidden,
+        problems::NotFound,
+        problems::Unprocessable,
+    )
+)]
+#[post("/certificates/{code}/revoke")]
+pub async fn revoke_certificate(
+    state: web::Data<AppState>,
+    _admin: Admin,
+    code: web::Path<String>,
+    body: web::Json<RevokeRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let reason =
+        Reason::parse(&body.reason).map_err(|e| ApiError::field("reason", e.code, e.message))?;
+    let c = learning::revoke_certificate(&state.db, &code, reason.as_str()).await?;
+    tracing::info!(certificate_id = %c.id, "certificate revoked");
+    Ok(HttpResponse::Ok().json(CertificateDto::from(c)))
+}

@@ -1,0 +1,50 @@
+//! Who may see an enrolment, and how: its learner owns it; admins, and the tutors and
+//! managers of its cohort, follow it as staff; for anyone else it does not exist (404).
+
+use help_lms_domain::accounts::Actor;
+use help_lms_persistence::cohorts;
+use help_lms_persistence::enrolments::{self, Enrolment};
+use uuid::Uuid;
+
+use crate::error::{ApiError, Code};
+use crate::state::AppState;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Access {
+    Owner,
+    Staff,
+}
+
+impl Access {
+    /// Only the learner writes their own learning.
+    pub(crate) fn owner_only(self) -> Result<(), ApiError> {
+        match self {
+            Access::Owner => Ok(()),
+            Access::Staff => Err(ApiError::from(Code::OwnerOnly)),
+        }
+    }
+}
+
+/// The enrolment and how the actor relates to it; 404 when they may not see it.
+pub(crate) async fn access(
+    state: &AppState,
+    actor: &Actor,
+    enrolment_id: Uuid,
+) -> Result<(Enrolment, Access), ApiError> {
+    let e = enrolments::find(&state.db.conn, enrolment_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if !actor.via_client && e.user_id == actor.user_id {
+        return Ok((e, Access::Owner));
+    }
+    if actor.is_admin() {
+        return Ok((e, Access::Staff));
+    }
+    if let Some(cid) = e.cohort_id
+        && let Some(c) = cohorts::find(&state.db.conn, cid).await?
+        && actor.can_view_cohort(c.institution_id, &c.tutor_ids)
+    {
+        return Ok((e, Access::Staff));
+    }
+    Err(ApiError::NotFound)
+}

@@ -1,0 +1,10 @@
+//! What a learner does all day: progress through lessons, quiz attempts and the course
+//! state. Owners write; the cohort's tutors and managers, and admins, read. Anyone else
+//! gets 404 for another learner's enrolment or attempt.
+
+mod access;
+pub mod dto;
+pub mod routes;
+mod view;
+
+pub(crate) use access::{Access, access};

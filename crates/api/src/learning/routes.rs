@@ -1,0 +1,208 @@
+//! The learning endpoints: an enrolment's progress, progress writes, and quiz attempts
+//! (start, read, autosave, submit).
+
+use actix_web::{HttpResponse, get, post, put, web};
+use help_lms_domain::progress::{GRACE_SECONDS, ProgressReport};
+use help_lms_persistence::StoreError;
+use help_lms_persistence::learning::{self, Submitted};
+use uuid::Uuid;
+
+use super::dto::{
+    AttemptDto, EnrolmentProgressDto, ProgressAck, ProgressWrite, ResponsesWrite, SubmitRequest,
+};
+use super::{Access, access, view};
+use crate::auth::Authenticated;
+use crate::error::{ApiError, Code, problems};
+use crate::state::AppState;
+
+#[utoipa::path(
+    tag = "learning",
+    operation_id = "get_enrolment",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Enrolment id")),
+    responses(
+        (status = 200, description = "The course outline with each lesson's and quiz's state, where to resume, time spent", body = EnrolmentProgressDto),
+        problems::NotFound,
+    )
+)]
+#[get("/enrolments/{id}")]
+pub async fn get_enrolment(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let (e, _) = access(&state, &auth.0, *id).await?;
+    let overview = learning::overview(&state.db, e.id).await?;
+    Ok(HttpResponse::Ok().json(view::progress(overview)))
+}
+
+#[utoipa::path(
+    tag = "learning",
+    operation_id = "record_progress",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Enrolment id"), ("lesson_id" = Uuid, Path, description = "Lesson id (of the enrolment's course version)")),
+    request_body = ProgressWrite,
+    responses(
+        (status = 200, description = "Recorded (repeats are harmless): the lesson's state and the enrolment's standing after the write", body = ProgressAck),
+        problems::Forbidden,
+        problems::NotFound,
+        problems::Conflict,
+        problems::Unprocessable,
+    )
+)]
+#[put("/enrolments/{id}/lessons/{lesson_id}/progress")]
+pub async fn record_progress(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<(Uuid, Uuid)>,
+    body: web::Json<ProgressWrite>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, lesson_id) = path.into_inner();
+    let (e, a) = access(&state, &auth.0, id).await?;
+    a.owner_only()?;
+    let report = ProgressReport::parse(&body.status, body.time_spent_seconds)?;
+    let outcome = learning::record_progress(&state.db, e.id, lesson_id, report).await?;
+    Ok(HttpResponse::Ok().json(view::progress_ack(outcome)))
+}
+
+/// The attempt and the actor's access to it (through its enrolment).
+async fn attempt_access(
+    state: &AppState,
+    auth: &Authenticated,
+    id: Uuid,
+) -> Result<(learning::AttemptView, Access), ApiError> {
+    let v = learning::attempt(&state.db, id).await?;
+    let (_, access) = access(state, &auth.0, v.attempt.enrolment_id).await?;
+    Ok((v, access))
+}
+
+/// Responses naming questions or options outside the attempt are a malformed request.
+fn bad_responses(e: StoreError) -> ApiError {
+    match e {
+        StoreError::Validation(v) => ApiError::with(
+            Code::InvalidResponses,
+            v.0.iter()
+                .map(|f| format!("{}: {}", f.field, f.message))
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+        other => other.into(),
+    }
+}
+
+#[utoipa::path(
+    tag = "learning",
+    operation_id = "start_attempt",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Enrolment id"), ("quiz_id" = Uuid, Path, description = "Quiz id")),
+    responses(
+        (status = 201, description = "A new attempt with its questions", body = AttemptDto),
+        (status = 200, description = "The attempt already in progress", body = AttemptDto),
+        problems::Forbidden,
+        problems::NotFound,
+        problems::Conflict,
+    )
+)]
+#[post("/enrolments/{id}/quizzes/{quiz_id}/attempts")]
+pub async fn start_attempt(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, quiz_id) = path.into_inner();
+    let (e, a) = access(&state, &auth.0, id).await?;
+    a.owner_only()?;
+    let (attempt, created) = learning::start_attempt(&state.db, e.id, quiz_id).await?;
+    let dto = view::attempt(&attempt, Access::Owner)?;
+    Ok(if created {
+        HttpResponse::Created()
+    } else {
+        HttpResponse::Ok()
+    }
+    .json(dto))
+}
+
+#[utoipa::path(
+    tag = "learning",
+    operation_id = "get_attempt",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Attempt id")),
+    responses(
+        (status = 200, description = "The attempt; after submission its result as the review policy allows", body = AttemptDto),
+        problems::NotFound,
+    )
+)]
+#[get("/attempts/{id}")]
+pub async fn get_attempt(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let (v, access) = attempt_access(&state, &auth, *id).await?;
+    Ok(HttpResponse::Ok().json(view::attempt(&v, access)?))
+}
+
+#[utoipa::path(
+    tag = "learning",
+    operation_id = "save_responses",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Attempt id")),
+    request_body = ResponsesWrite,
+    responses(
+        (status = 200, description = "Saved", body = AttemptDto),
+        problems::BadRequest,
+        problems::Forbidden,
+        problems::Conflict,
+    )
+)]
+#[put("/attempts/{id}/responses")]
+pub async fn save_responses(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+    body: web::Json<ResponsesWrite>,
+) -> Result<HttpResponse, ApiError> {
+    let (v, access) = attempt_access(&state, &auth, *id).await?;
+    access.owner_only()?;
+    let updated = learning::save_responses(&state.db, v.attempt.id, body.into_inner().responses)
+        .await
+        .map_err(bad_responses)?;
+    Ok(HttpResponse::Ok().json(view::attempt(&updated, Access::Owner)?))
+}
+
+#[utoipa::path(
+    tag = "learning",
+    operation_id = "submit_attempt",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Attempt id")),
+    request_body = SubmitRequest,
+    responses(
+        (status = 200, description = "Graded; submitting again returns the same result", body = AttemptDto),
+        problems::BadRequest,
+        problems::Forbidden,
+        problems::Conflict,
+    )
+)]
+#[post("/attempts/{id}/submit")]
+pub async fn submit_attempt(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+    body: Option<web::Json<SubmitRequest>>,
+) -> Result<HttpResponse, ApiError> {
+    let (v, access) = attempt_access(&state, &auth, *id).await?;
+    access.owner_only()?;
+    let responses = body.and_then(|b| b.into_inner().responses);
+    match learning::submit(&state.db, v.attempt.id, responses)
+        .await
+        .map_err(bad_responses)?
+    {
+        Submitted::Graded(g) => Ok(HttpResponse::Ok().json(view::attempt(&g, Access::Owner)?)),
+        Submitted::TooLate => Err(ApiError::with(
+            Code::DeadlinePassed,
+            format!(
+                "the deadline (plus {GRACE_SECONDS} seconds of grace) has passed; the attempt was closed and graded with its saved responses"
+            ),
+        )),
+    }
+}

@@ -1,0 +1,185 @@
+//! Learning: lesson progress, quiz attempts, completion and certificates. Every write that
+//! can complete a module or the course decides that in its own transaction, so completion
+//! and the certificate never lag behind the write that caused them; each service returns
+//! what happened, computed inside that transaction.
+
+mod attempts;
+mod certificates;
+mod progress;
+#[cfg(test)]
+mod tests;
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use help_lms_domain::enrolment::EnrolmentStatus;
+use help_lms_domain::progress::{AttemptRecord, AttemptStatus, LessonRecord, Standing, standing};
+use help_lms_domain::reporting::days_between;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use uuid::Uuid;
+
+pub use attempts::{
+    Attempt, AttemptView, Submitted, attempt, close_expired, save_responses, start_attempt, submit,
+};
+pub use certificates::{Certificate, certificate_by_code, certificate_of, revoke_certificate};
+pub use progress::{Overview, ProgressOutcome, overview, record_progress};
+
+use crate::catalogue::runtime::{CourseRuntime, runtime};
+use crate::entities::{attempts as at, enrolments as en, lesson_progress as lp};
+use crate::error::{Conflict, StoreError};
+
+async fn enrolment_row<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<en::Model, StoreError> {
+    en::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
+fn status_of(e: &en::Model) -> Result<EnrolmentStatus, StoreError> {
+    EnrolmentStatus::parse(&e.status).map_err(|err| StoreError::Corrupt(err.to_string()))
+}
+
+/// Refuses writes to an enrolment that is completed or withdrawn.
+fn ensure_active(e: &en::Model) -> Result<(), StoreError> {
+    match status_of(e)? {
+        EnrolmentStatus::Active => Ok(()),
+        other => Err(Conflict::EnrolmentNotActive(other).into()),
+    }
+}
+
+/// Records that the learner did something now (for rosters: who has gone quiet).
+async fn touch<C: ConnectionTrait>(
+    conn: &C,
+    enrolment_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    en::ActiveModel {
+        id: Set(enrolment_id),
+        last_activity_at: Set(Some(now)),
+        ..Default::default()
+    }
+    .update(conn)
+    .await?;
+    Ok(())
+}
+
+fn lesson_record(p: &lp::Model) -> LessonRecord {
+    LessonRecord {
+        lesson_id: p.lesson_id,
+        time_spent_seconds: p.time_spent_seconds,
+        completed_at: p.completed_at,
+    }
+}
+
+fn attempt_record(a: &at::Model) -> Result<AttemptRecord, StoreError> {
+    Ok(AttemptRecord {
+        id: a.id,
+        quiz_id: a.quiz_id,
+        number: a.number,
+        status: attempt_status(a)?,
+        percent: a.percent,
+    })
+}
+
+fn attempt_status(a: &at::Model) -> Result<AttemptStatus, StoreError> {
+    AttemptStatus::parse(&a.status).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// The enrolment's standing from its lesson records and attempts (two reads).
+async fn load_standing<C: ConnectionTrait>(
+    conn: &C,
+    rt: &CourseRuntime,
+    enrolment_id: Uuid,
+) -> Result<Standing, StoreError> {
+    let lessons: Vec<LessonRecord> = lp::Entity::find()
+        .filter(lp::Column::EnrolmentId.eq(enrolment_id))
+        .all(conn)
+        .await?
+        .iter()
+        .map(lesson_record)
+        .collect();
+    let attempts = at::Entity::find()
+        .filter(at::Column::EnrolmentId.eq(enrolment_id))
+        .all(conn)
+        .await?
+        .iter()
+        .map(attempt_record)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(standing(&rt.modules, &lessons, &attempts))
+}
+
+/// Standings of many enrolments at once (rosters), given each one's course version: two
+/// queries per 400 enrolments, whatever their number of lessons.
+pub async fn standings<C: ConnectionTrait>(
+    conn: &C,
+    enrolments: &[(Uuid, Uuid)],
+) -> Result<HashMap<Uuid, Standing>, StoreError> {
+    let mut by_version: BTreeMap<Uuid, Vec<Uuid>> = BTreeMap::new();
+    for (enrolment, version) in enrolments {
+        by_version.entry(*version).or_default().push(*enrolment);
+    }
+    let mut out = HashMap::with_capacity(enrolments.len());
+    for (version, ids) in by_version {
+        let rt = runtime(conn, version).await?;
+        let mut lessons: HashMap<Uuid, Vec<LessonRecord>> = HashMap::new();
+        let mut attempts: HashMap<Uuid, Vec<AttemptRecord>> = HashMap::new();
+        for chunk in ids.chunks(400) {
+            for p in lp::Entity::find()
+                .filter(lp::Column::EnrolmentId.is_in(chunk.to_vec()))
+                .all(conn)
+                .await?
+            {
+                lessons
+                    .entry(p.enrolment_id)
+                    .or_default()
+                    .push(lesson_record(&p));
+            }
+            for a in at::Entity::find()
+                .filter(at::Column::EnrolmentId.is_in(chunk.to_vec()))
+                .all(conn)
+                .await?
+            {
+                attempts
+                    .entry(a.enrolment_id)
+                    .or_default()
+                    .push(attempt_record(&a)?);
+            }
+        }
+        for id in ids {
+            let l = lessons.get(&id).map(Vec::as_slice).unwrap_or(&[]);
+            let a = attempts.get(&id).map(Vec::as_slice).unwrap_or(&[]);
+            out.insert(id, standing(&rt.modules, l, a));
+        }
+    }
+    Ok(out)
+}
+
+/// After a write, with the standing it left: if every module is now complete, the
+/// enrolment completes and its certificate is issued, in the same transaction. Returns
+/// the new certificate's code.
+async fn settle<C: ConnectionTrait>(
+    txn: &C,
+    e: &en::Model,
+    rt: &CourseRuntime,
+    st: &Standing,
+    now: DateTime<Utc>,
+) -> Result<Option<String>, StoreError> {
+    if !st.complete || status_of(e)? != EnrolmentStatus::Active {
+        return Ok(None);
+    }
+    en::ActiveModel {
+        id: Set(e.id),
+        status: Set(EnrolmentStatus::Completed.as_str().to_owned()),
+        completed_at: Set(Some(now)),
+        updated_at: Set(now),
+        // For the statistics, in the same transaction as the completion.
+        final_score: Set(Some(st.final_score)),
+        days_to_complete: Set(Some(days_between(e.enrolled_at, now))),
+        ..Default::default()
+    }
+    .update(txn)
+    .await?;
+    let code = certificates::issue(txn, e, rt, st.final_score, now).await?;
+    tracing::info!(enrolment_id = %e.id, "course completed; certificate issued");
+    Ok(Some(code))
+}

@@ -1,0 +1,149 @@
+//! Lesson progress: recording a learner's report on a lesson, and the overview of an
+//! enrolment (its course, standing and certificate).
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use help_lms_domain::enrolment::EnrolmentStatus;
+use help_lms_domain::progress::{LessonPlan, LessonStatus, ProgressReport, Standing};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
+use uuid::Uuid;
+
+use super::{
+    certificate_of, close_expired, enrolment_row, ensure_active, load_standing, settle, status_of,
+    touch,
+};
+use crate::Db;
+use crate::catalogue::runtime::{CourseRuntime, runtime};
+use crate::enrolments::{Enrolment, to_domain};
+use crate::entities::lesson_progress as lp;
+use crate::error::StoreError;
+
+/// What a progress write did, computed in its transaction.
+#[derive(Debug, Clone)]
+pub struct ProgressOutcome {
+    pub lesson: LessonPlan,
+    pub course: Arc<CourseRuntime>,
+    pub enrolment: Enrolment,
+    /// The standing the write left, this lesson's state included.
+    pub standing: Standing,
+    /// Set when this write completed the course.
+    pub certificate_code: Option<String>,
+}
+
+/// Records that a lesson was viewed or completed. Repeats change nothing: the first
+/// completion time stays, and `time_spent_seconds` is the lesson's running total (the
+/// largest value seen is kept, so a retried or repeated write never double-counts).
+pub async fn record_progress(
+    db: &Db,
+    enrolment_id: Uuid,
+    lesson_id: Uuid,
+    report: ProgressReport,
+) -> Result<ProgressOutcome, StoreError> {
+    let txn = db.begin_write().await?;
+    let e = enrolment_row(&txn, enrolment_id).await?;
+    ensure_active(&e)?;
+    let rt = runtime(&txn, e.course_version_id).await?;
+    let lesson = rt.lesson(lesson_id).ok_or(StoreError::NotFound)?.clone();
+    let now = Utc::now();
+    write_lesson(&txn, enrolment_id, lesson_id, report, now).await?;
+    touch(&txn, e.id, now).await?;
+    let standing = load_standing(&txn, &rt, e.id).await?;
+    let certificate_code = settle(&txn, &e, &rt, &standing, now).await?;
+    txn.commit().await?;
+    let mut enrolment = to_domain(e)?;
+    if certificate_code.is_some() {
+        enrolment.status = EnrolmentStatus::Completed;
+        enrolment.completed_at = Some(now);
+    }
+    Ok(ProgressOutcome {
+        lesson,
+        course: rt,
+        enrolment,
+        standing,
+        certificate_code,
+    })
+}
+
+async fn write_lesson<C: ConnectionTrait>(
+    txn: &C,
+    enrolment_id: Uuid,
+    lesson_id: Uuid,
+    report: ProgressReport,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let status = |completed: bool| {
+        if completed {
+            LessonStatus::Completed
+        } else {
+            LessonStatus::Viewed
+        }
+        .as_str()
+        .to_owned()
+    };
+    match lp::Entity::find_by_id((enrolment_id, lesson_id))
+        .one(txn)
+        .await?
+    {
+        None => {
+            lp::ActiveModel {
+                enrolment_id: Set(enrolment_id),
+                lesson_id: Set(lesson_id),
+                status: Set(status(report.completed)),
+                time_spent_seconds: Set(report.time_spent_seconds),
+                first_viewed_at: Set(now),
+                completed_at: Set(report.completed.then_some(now)),
+                updated_at: Set(now),
+            }
+            .insert(txn)
+            .await?;
+        }
+        Some(p) => {
+            let mut am = lp::ActiveModel {
+                enrolment_id: Set(enrolment_id),
+                lesson_id: Set(lesson_id),
+                updated_at: Set(now),
+                ..Default::default()
+            };
+            if report.time_spent_seconds > p.time_spent_seconds {
+                am.time_spent_seconds = Set(report.time_spent_seconds);
+            }
+            if report.completed && p.completed_at.is_none() {
+                am.status = Set(status(true));
+                am.completed_at = Set(Some(now));
+            }
+            am.update(txn).await?;
+        }
+    }
+    Ok(())
+}
+
+/// An enrolment as its learner and their tutors see it.
+#[derive(Debug, Clone)]
+pub struct Overview {
+    pub enrolment: Enrolment,
+    pub last_activity_at: Option<DateTime<Utc>>,
+    pub course: Arc<CourseRuntime>,
+    pub standing: Standing,
+    pub certificate_code: Option<String>,
+}
+
+/// The enrolment's course, standing and certificate, after closing any attempt whose
+/// deadline has passed (so the standing counts it).
+pub async fn overview(db: &Db, enrolment_id: Uuid) -> Result<Overview, StoreError> {
+    close_expired(db, enrolment_id).await?;
+    let e = enrolment_row(&db.conn, enrolment_id).await?;
+    let rt = runtime(&db.conn, e.course_version_id).await?;
+    let standing = load_standing(&db.conn, &rt, e.id).await?;
+    let certificate_code = match status_of(&e)? {
+        EnrolmentStatus::Active => None,
+        _ => certificate_of(&db.conn, e.id).await?.map(|c| c.code),
+    };
+    Ok(Overview {
+        last_activity_at: e.last_activity_at,
+        enrolment: to_domain(e)?,
+        course: rt,
+        standing,
+        certificate_code,
+    })
+}
