@@ -95,7 +95,7 @@ pub async fn course_funnel(
     let mut errors = ValidationErrors::new();
     let filters = resolve_filters(&state, &a, &scope, None, q.raw(), &mut errors).await?;
     errors.into_result()?;
-    let f = stats::funnel(&state.db, course.course_id, &filters, &scope).await?;
+    let f = stats::funnel(&state.db.conn, course.course_id, &filters, &scope).await?;
     Ok(HttpResponse::Ok().json(FunnelDto::new(f, threshold_for(&state, &a))))
 }
 

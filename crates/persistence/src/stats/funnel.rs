@@ -14,11 +14,11 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::{col, count, count_if, restrict};
+use crate::catalogue;
 use crate::entities::{
     attempts, course_versions, courses, enrolments as en, lesson_progress as lp, lessons,
 };
 use crate::error::StoreError;
-use crate::{Db, catalogue};
 
 /// How one question went, in one language or in all.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -120,13 +120,12 @@ struct ModuleRef {
 
 /// The funnel of the course `course_id` for the enrolments within `scope` matching
 /// `filters` (the course filter is ignored: the course is this one).
-pub async fn funnel(
-    db: &Db,
+pub async fn funnel<C: ConnectionTrait>(
+    conn: &C,
     course_id: Uuid,
     filters: &Filters,
     scope: &Scope,
 ) -> Result<Funnel, StoreError> {
-    let conn = &db.conn;
     let course = courses::Entity::find_by_id(course_id)
         .one(conn)
         .await?
@@ -155,13 +154,8 @@ pub async fn funnel(
         if languages.is_empty() {
             languages = rt.course.languages.clone();
         }
-        let outline = catalogue::outline(db, v.id).await?;
         for m in &rt.modules {
-            let title = outline
-                .iter()
-                .find(|o| o.id == m.id)
-                .map(|o| o.title.clone())
-                .unwrap_or_default();
+            let title = m.title.clone();
             let slot = *slots.entry(m.key.clone()).or_insert_with(|| {
                 modules.push(FunnelModule {
                     key: m.key.clone(),
