@@ -359,7 +359,7 @@ async fn fixture_with(app: TestApp) -> Fixture {
                 )
                 .await
                 .unwrap();
-                let c = catalogue::current_version(&app.db, spec.course)
+                let c = catalogue::current_version(&app.db.conn, spec.course)
                     .await
                     .unwrap()
                     .unwrap();

@@ -168,7 +168,7 @@ pub async fn create_cohort(
         .await?
         .ok_or(ApiError::NotFound)?;
     let mut errors = ValidationErrors::new();
-    let course = match catalogue::current_version(&state.db, b.course.trim()).await? {
+    let course = match catalogue::current_version(&state.db.conn, b.course.trim()).await? {
         Some(c) if c.status == CourseStatus::Published => Some(c),
         _ => {
             errors.push(

@@ -84,13 +84,13 @@ pub async fn find<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Option<User>
 }
 
 /// The user and their password hash, by email (already normalised by `Email`).
-pub async fn find_for_login(
-    db: &Db,
+pub async fn find_for_login<C: ConnectionTrait>(
+    conn: &C,
     email: &Email,
 ) -> Result<Option<(User, Option<String>)>, StoreError> {
     let Some(m) = users::Entity::find()
         .filter(users::Column::Email.eq(email.as_str()))
-        .one(&db.conn)
+        .one(conn)
         .await?
     else {
         return Ok(None);
@@ -100,13 +100,15 @@ pub async fn find_for_login(
 }
 
 pub async fn record_login(db: &Db, id: Uuid) -> Result<(), StoreError> {
+    let txn = db.begin_write().await?;
     users::ActiveModel {
         id: Set(id),
         last_login_at: Set(Some(Utc::now())),
         ..Default::default()
     }
-    .update(&db.conn)
+    .update(&txn)
     .await?;
+    txn.commit().await?;
     Ok(())
 }
 
@@ -126,8 +128,9 @@ pub async fn register_learner(
     r: Registration,
 ) -> Result<User, StoreError> {
     let hash = hasher.hash(r.password.expose().to_owned()).await?;
-    insert(
-        &db.conn,
+    let txn = db.begin_write().await?;
+    let user = insert(
+        &txn,
         NewUser {
             email: r.email,
             name: r.name,
@@ -140,7 +143,9 @@ pub async fn register_learner(
             password_hash: Some(hash),
         },
     )
-    .await
+    .await?;
+    txn.commit().await?;
+    Ok(user)
 }
 
 /// Creates an invited account of an institution and its single-use activation token, in
@@ -176,10 +181,13 @@ pub async fn update_profile(db: &Db, id: Uuid, change: ProfileChange) -> Result<
     if let Some(l) = change.language {
         am.language = Set(l.as_str().to_owned());
     }
-    to_domain(am.update(&db.conn).await.map_err(|e| match e {
+    let txn = db.begin_write().await?;
+    let user = to_domain(am.update(&txn).await.map_err(|e| match e {
         sea_orm::DbErr::RecordNotUpdated => StoreError::NotFound,
         e => e.into(),
-    })?)
+    })?)?;
+    txn.commit().await?;
+    Ok(user)
 }
 
 /// Creates an active admin; used by the `admin create` command and the development bootstrap.
@@ -191,8 +199,9 @@ pub async fn create_admin(
     password: NewPassword,
 ) -> Result<User, StoreError> {
     let hash = hasher.hash(password.expose().to_owned()).await?;
-    insert(
-        &db.conn,
+    let txn = db.begin_write().await?;
+    let user = insert(
+        &txn,
         NewUser {
             email,
             name,
@@ -205,13 +214,15 @@ pub async fn create_admin(
             password_hash: Some(hash),
         },
     )
-    .await
+    .await?;
+    txn.commit().await?;
+    Ok(user)
 }
 
-pub async fn count_admins(db: &Db) -> Result<u64, StoreError> {
+pub async fn count_admins<C: ConnectionTrait>(conn: &C) -> Result<u64, StoreError> {
     use sea_orm::PaginatorTrait;
     Ok(users::Entity::find()
         .filter(users::Column::Role.eq(Role::Admin.as_str()))
-        .count(&db.conn)
+        .count(conn)
         .await?)
 }

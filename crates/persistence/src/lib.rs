@@ -5,8 +5,14 @@ pub mod accounts;
 pub mod catalogue;
 pub mod cohorts;
 pub mod db;
+pub mod demo;
 pub mod enrolments;
+// The tables stay inside this crate: callers get domain types and outcomes. Tests and
+// benchmark baselines that write rows directly reach them through `test-support`.
+#[cfg(feature = "test-support")]
 pub mod entities;
+#[cfg(not(feature = "test-support"))]
+mod entities;
 pub mod error;
 pub mod idempotency;
 pub mod institutions;

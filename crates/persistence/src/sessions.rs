@@ -5,9 +5,7 @@
 use base64::Engine;
 use chrono::{Duration, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -114,7 +112,7 @@ pub async fn rotate(
 /// Ends the session that `token` belongs to. Unknown tokens are ignored: logging out twice
 /// is not an error.
 pub async fn revoke(db: &Db, token: &str) -> Result<(), StoreError> {
-    let txn = db.conn.begin().await?;
+    let txn = db.begin_write().await?;
     if let Some(row) = rt::Entity::find()
         .filter(rt::Column::TokenHash.eq(token_hash(token)))
         .one(&txn)

@@ -120,7 +120,7 @@ feedback_incorrect = { en = "No" }
     };
     let def = parse_course(&source).expect("the tiny course parses");
     crate::catalogue::import(db, &[def]).await.expect("import");
-    crate::catalogue::current_version(db, "tiny-course")
+    crate::catalogue::current_version(&db.conn, "tiny-course")
         .await
         .expect("read back")
         .expect("imported")

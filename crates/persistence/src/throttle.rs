@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, OnConflict, Query};
-use sea_orm::{ColumnTrait, EntityTrait, ExprTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter};
 use sha2::{Digest, Sha256};
 
 use crate::Db;
@@ -45,14 +45,14 @@ pub fn address_key(addr: &str) -> String {
 }
 
 /// If any key is locked, how long until it opens.
-pub async fn locked_for(
-    db: &Db,
+pub async fn locked_for<C: ConnectionTrait>(
+    conn: &C,
     keys: &[String],
     now: DateTime<Utc>,
 ) -> Result<Option<Duration>, StoreError> {
     let rows = lt::Entity::find()
         .filter(lt::Column::Key.is_in(keys.iter().cloned()))
-        .all(&db.conn)
+        .all(conn)
         .await?;
     Ok(rows
         .iter()
@@ -119,8 +119,8 @@ pub async fn record_failure(
 
 /// Forgets the failures of `key` (after a successful login to that account).
 pub async fn clear(db: &Db, key: &str) -> Result<(), StoreError> {
-    lt::Entity::delete_by_id(key.to_owned())
-        .exec(&db.conn)
-        .await?;
+    let txn = db.begin_write().await?;
+    lt::Entity::delete_by_id(key.to_owned()).exec(&txn).await?;
+    txn.commit().await?;
     Ok(())
 }

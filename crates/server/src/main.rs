@@ -47,18 +47,7 @@ enum Command {
     /// Print the OpenAPI document.
     Openapi,
     /// Fill a fresh database with a realistic synthetic platform (development, benchmarks).
-    DemoData {
-        /// Learners to create (about 1.2 enrolments and 10 progress records each).
-        #[arg(long, default_value_t = 100_000)]
-        learners: usize,
-        /// Seed of the generator: the same seed gives the same platform.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// Password of every demo account; without it the accounts are invited and
-        /// cannot sign in.
-        #[arg(long, env = "HELP_DEMO_PASSWORD", hide_env_values = true)]
-        password: Option<String>,
-    },
+    DemoData(help_lms::demo::DemoArgs),
 }
 
 #[derive(Subcommand)]
@@ -236,39 +225,13 @@ async fn main() -> ExitCode {
                 Err(e) => fail(e),
             }
         }
-        Command::DemoData {
-            learners,
-            seed,
-            password,
-        } => {
-            if settings.is_production() {
-                return fail(
-                    "demo data is for development and benchmarks; run it with HELP_ENV=development",
-                );
+        Command::DemoData(args) => match help_lms::demo::run(&settings, args).await {
+            Ok(summary) => {
+                println!("demo data: {summary}");
+                ExitCode::SUCCESS
             }
-            if let Some(p) = &password
-                && let Err(e) = NewPassword::parse(p)
-            {
-                return fail(format!("--password: {e}"));
-            }
-            let db = match connect_and_migrate(&settings).await {
-                Ok(db) => db,
-                Err(e) => return fail(e),
-            };
-            let hasher = PasswordHasher::new(1);
-            let opts = help_lms::demo::DemoOptions {
-                learners,
-                seed,
-                password,
-            };
-            match help_lms::demo::generate(&db, &hasher, opts).await {
-                Ok(summary) => {
-                    println!("demo data: {summary}");
-                    ExitCode::SUCCESS
-                }
-                Err(e) => fail(e),
-            }
-        }
+            Err(e) => fail(e),
+        },
         Command::Openapi => match help_lms_api::openapi().to_pretty_json() {
             Ok(json) => {
                 println!("{json}");

@@ -80,7 +80,7 @@ fn jwt_secret(settings: &Settings) -> Result<Vec<u8>, StartError> {
 
 /// Imports the catalogue bundled in the binary when the database has no course yet.
 pub async fn seed_catalogue(db: &Db) -> Result<(), StartError> {
-    if !catalogue::is_empty(db).await? {
+    if !catalogue::is_empty(&db.conn).await? {
         return Ok(());
     }
     let courses = parse_catalogue(&crate::content::bundled()).map_err(|errs| {
@@ -101,7 +101,7 @@ pub async fn seed_catalogue(db: &Db) -> Result<(), StartError> {
 
 /// In development, creates an admin on first start and prints its password once.
 async fn dev_admin(db: &Db, hasher: &PasswordHasher) -> Result<(), StartError> {
-    if accounts::count_admins(db).await? > 0 {
+    if accounts::count_admins(&db.conn).await? > 0 {
         return Ok(());
     }
     let password = match std::env::var("HELP_DEV_ADMIN_PASSWORD") {

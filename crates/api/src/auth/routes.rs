@@ -114,14 +114,18 @@ pub async fn login(
     let address_key =
         throttle::address_key(&client_address(&req, state.config.trust_forwarded_for));
     let now = Utc::now();
-    if let Some(wait) =
-        throttle::locked_for(&state.db, &[account_key.clone(), address_key.clone()], now).await?
+    if let Some(wait) = throttle::locked_for(
+        &state.db.conn,
+        &[account_key.clone(), address_key.clone()],
+        now,
+    )
+    .await?
     {
         return Err(ApiError::TooManyRequests {
             retry_after_secs: wait.num_seconds().max(1) as u64,
         });
     }
-    let found = accounts::find_for_login(&state.db, &email).await?;
+    let found = accounts::find_for_login(&state.db.conn, &email).await?;
     let (user, hash) = match found {
         Some((u, h)) => (Some(u), h),
         None => (None, None),

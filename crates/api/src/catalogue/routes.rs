@@ -69,7 +69,7 @@ pub async fn list_courses(
         .as_deref()
         .map(|l| Language::parse(l).map_err(|e| ApiError::field("language", e.code, e.message)))
         .transpose()?;
-    let all = catalogue::list_current(&state.db).await?;
+    let all = catalogue::list_current(&state.db.conn).await?;
     let cards: Vec<CourseCard> = all
         .iter()
         .filter(|c| c.status == CourseStatus::Published)
@@ -98,7 +98,7 @@ pub(crate) async fn published(
     state: &AppState,
     slug: &str,
 ) -> Result<catalogue::CourseSummary, ApiError> {
-    match catalogue::current_version(&state.db, slug).await? {
+    match catalogue::current_version(&state.db.conn, slug).await? {
         Some(c) if c.status == CourseStatus::Published => Ok(c),
         _ => Err(ApiError::NotFound),
     }
@@ -123,7 +123,7 @@ pub async fn get_course(
     let prefs = language::requested(&req, q.lang.as_deref())?;
     let course = published(&state, &slug).await?;
     let lang = language::choose(&prefs, &course.languages);
-    let modules = catalogue::outline(&state.db, course.version_id).await?;
+    let modules = catalogue::outline(&state.db.conn, course.version_id).await?;
     let outline = CourseOutline {
         course: CourseCard::new(&course, lang),
         total_minutes: modules
@@ -168,18 +168,18 @@ pub async fn get_lesson(
     let current = published(&state, &slug).await?;
     let lesson_id = match Uuid::parse_str(&lesson) {
         Ok(id) => id,
-        Err(_) => catalogue::lesson_id_by_key(&state.db, current.version_id, &lesson)
+        Err(_) => catalogue::lesson_id_by_key(&state.db.conn, current.version_id, &lesson)
             .await?
             .ok_or(ApiError::NotFound)?,
     };
-    let content = catalogue::lesson(&state.db, current.course_id, lesson_id)
+    let content = catalogue::lesson(&state.db.conn, current.course_id, lesson_id)
         .await?
         .ok_or(ApiError::NotFound)?;
     // An enrolment may follow an older version: answer with that version's metadata.
     let version = if content.course_version_id == current.version_id {
         current
     } else {
-        catalogue::version_by_id(&state.db, content.course_version_id)
+        catalogue::version_by_id(&state.db.conn, content.course_version_id)
             .await?
             .ok_or(ApiError::NotFound)?
     };

@@ -103,7 +103,7 @@ pub async fn course_of(
     slug: &str,
     errors: &mut ValidationErrors,
 ) -> Result<Option<Uuid>, ApiError> {
-    let found = catalogue::current_version(&state.db, slug).await?;
+    let found = catalogue::current_version(&state.db.conn, slug).await?;
     if found.is_none() {
         errors.push("course", "unknown_course", "no course has this slug");
     }

@@ -89,7 +89,7 @@ pub async fn course_funnel(
     q: web::Query<FunnelQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let scope = scope_of(&state, &a).await?;
-    let course = catalogue::current_version(&state.db, slug.trim())
+    let course = catalogue::current_version(&state.db.conn, slug.trim())
         .await?
         .ok_or(ApiError::NotFound)?;
     let mut errors = ValidationErrors::new();

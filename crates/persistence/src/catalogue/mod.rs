@@ -1,42 +1,23 @@
 //! The catalogue: importing course content as immutable versions, and reading it back.
 //! A version never changes once written, so enrolments can follow the one they started.
 
+mod import;
 pub mod runtime;
+
+pub use import::{ImportAction, ImportOutcome, import, set_status};
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use chrono::{DateTime, Utc};
-use help_lms_domain::content::{
-    CourseDef, CourseStatus, Localized, QuestionDef, QuizSettings, Reference,
-};
-use help_lms_domain::markdown::render_safe_html;
+use help_lms_domain::content::{CourseStatus, Localized, QuestionDef, QuizSettings, Reference};
 use help_lms_domain::values::Language;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::Db;
 use crate::entities::{course_versions as cv, courses, lessons, modules, quizzes};
-use crate::error::{Conflict, StoreError};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ImportAction {
-    Created,
-    NewVersion,
-    Unchanged,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ImportOutcome {
-    pub slug: String,
-    pub version: i32,
-    pub status: CourseStatus,
-    pub action: ImportAction,
-}
+use crate::error::StoreError;
 
 fn json<T: Serialize>(v: &T) -> Result<serde_json::Value, StoreError> {
     Ok(serde_json::to_value(v)?)
@@ -47,170 +28,8 @@ fn from_json<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> Result<T, 
 }
 
 /// Imports every course in one transaction: all of them or none.
-pub async fn import(db: &Db, defs: &[CourseDef]) -> Result<Vec<ImportOutcome>, StoreError> {
-    let txn = db.begin_write().await?;
-    let mut out = Vec::new();
-    for def in defs {
-        out.push(import_one(&txn, def).await?);
-    }
-    txn.commit().await?;
-    Ok(out)
-}
-
-async fn import_one<C: ConnectionTrait>(
-    conn: &C,
-    def: &CourseDef,
-) -> Result<ImportOutcome, StoreError> {
-    let now = Utc::now();
-    let course = courses::Entity::find()
-        .filter(courses::Column::Slug.eq(&def.slug))
-        .one(conn)
-        .await?;
-    let (course_id, created) = match course {
-        Some(c) => (c.id, false),
-        None => {
-            let id = Uuid::now_v7();
-            courses::ActiveModel {
-                id: Set(id),
-                slug: Set(def.slug.clone()),
-                current_version_id: Set(None),
-                created_at: Set(now),
-                updated_at: Set(now),
-            }
-            .insert(conn)
-            .await?;
-            (id, true)
-        }
-    };
-    let latest = cv::Entity::find()
-        .filter(cv::Column::CourseId.eq(course_id))
-        .order_by_desc(cv::Column::Version)
-        .one(conn)
-        .await?;
-    if let Some(l) = &latest
-        && l.content_hash == def.content_hash
-    {
-        return Ok(ImportOutcome {
-            slug: def.slug.clone(),
-            version: l.version,
-            status: CourseStatus::parse(&l.status)
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-            action: ImportAction::Unchanged,
-        });
-    }
-    let version = latest.map(|l| l.version + 1).unwrap_or(1);
-    let version_id = Uuid::now_v7();
-    cv::ActiveModel {
-        id: Set(version_id),
-        course_id: Set(course_id),
-        version: Set(version),
-        content_hash: Set(def.content_hash.clone()),
-        status: Set(def.status.as_str().to_owned()),
-        languages: Set(json(&def.languages)?),
-        topics: Set(json(&def.topics)?),
-        estimated_hours: Set(def.estimated_hours),
-        title: Set(json(&def.title)?),
-        summary: Set(json(&def.summary)?),
-        created_at: Set(now),
-    }
-    .insert(conn)
-    .await?;
-
-    let mut module_rows = Vec::new();
-    let mut lesson_rows = Vec::new();
-    let mut quiz_rows = Vec::new();
-    for (mpos, m) in def.modules.iter().enumerate() {
-        let module_id = Uuid::now_v7();
-        module_rows.push(modules::ActiveModel {
-            id: Set(module_id),
-            course_version_id: Set(version_id),
-            position: Set(mpos as i32),
-            key: Set(m.key.clone()),
-            title: Set(json(&m.title)?),
-            summary: Set(json(&m.summary)?),
-        });
-        for (lpos, l) in m.lessons.iter().enumerate() {
-            let html: Localized = l
-                .body
-                .iter()
-                .map(|(lang, md)| (*lang, render_safe_html(md)))
-                .collect();
-            lesson_rows.push(lessons::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                module_id: Set(module_id),
-                course_version_id: Set(version_id),
-                position: Set(lpos as i32),
-                key: Set(l.key.clone()),
-                title: Set(json(&l.title)?),
-                minutes: Set(l.minutes as i32),
-                references: Set(json(&l.references)?),
-                body_md: Set(json(&l.body)?),
-                body_html: Set(json(&html)?),
-            });
-        }
-        if let Some(q) = &m.quiz {
-            let s = &q.settings;
-            quiz_rows.push(quizzes::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                module_id: Set(module_id),
-                course_version_id: Set(version_id),
-                title: Set(json(&q.title)?),
-                pass_mark: Set(i32::from(s.pass_mark)),
-                max_attempts: Set(s.max_attempts as i32),
-                time_limit_minutes: Set(s.time_limit_minutes.map(|t| t as i32)),
-                grading: Set(s.grading.as_str().to_owned()),
-                shuffle_questions: Set(s.shuffle_questions),
-                shuffle_options: Set(s.shuffle_options),
-                review: Set(s.review.as_str().to_owned()),
-                review_when: Set(s.review_when.as_str().to_owned()),
-                questions: Set(json(&q.questions)?),
-            });
-        }
-    }
-    modules::Entity::insert_many(module_rows).exec(conn).await?;
-    // Chunked so a long course stays under SQLite's bound-parameter limit.
-    for chunk in lesson_rows.chunks(50) {
-        lessons::Entity::insert_many(chunk.to_vec())
-            .exec(conn)
-            .await?;
-    }
-    if !quiz_rows.is_empty() {
-        quizzes::Entity::insert_many(quiz_rows).exec(conn).await?;
-    }
-    if def.status != CourseStatus::Draft {
-        set_current(conn, course_id, version_id).await?;
-    }
-    Ok(ImportOutcome {
-        slug: def.slug.clone(),
-        version,
-        status: def.status,
-        action: if created {
-            ImportAction::Created
-        } else {
-            ImportAction::NewVersion
-        },
-    })
-}
-
-async fn set_current<C: ConnectionTrait>(
-    conn: &C,
-    course_id: Uuid,
-    version_id: Uuid,
-) -> Result<(), StoreError> {
-    courses::ActiveModel {
-        id: Set(course_id),
-        current_version_id: Set(Some(version_id)),
-        updated_at: Set(Utc::now()),
-        ..Default::default()
-    }
-    .update(conn)
-    .await?;
-    Ok(())
-}
-
-/// Whether the catalogue holds no course at all (first start).
-pub async fn is_empty(db: &Db) -> Result<bool, StoreError> {
-    Ok(courses::Entity::find().one(&db.conn).await?.is_none())
+pub async fn is_empty<C: ConnectionTrait>(conn: &C) -> Result<bool, StoreError> {
+    Ok(courses::Entity::find().one(conn).await?.is_none())
 }
 
 /// A course version as listed in the catalogue.
@@ -246,15 +65,15 @@ fn summary_of(c: &courses::Model, v: cv::Model) -> Result<CourseSummary, StoreEr
 }
 
 /// Every course with its current version, in slug order. Drafts-only courses have none.
-pub async fn list_current(db: &Db) -> Result<Vec<CourseSummary>, StoreError> {
+pub async fn list_current<C: ConnectionTrait>(conn: &C) -> Result<Vec<CourseSummary>, StoreError> {
     let rows = courses::Entity::find()
         .order_by_asc(courses::Column::Slug)
-        .all(&db.conn)
+        .all(conn)
         .await?;
     let ids: Vec<Uuid> = rows.iter().filter_map(|c| c.current_version_id).collect();
     let mut versions: BTreeMap<Uuid, cv::Model> = cv::Entity::find()
         .filter(cv::Column::Id.is_in(ids))
-        .all(&db.conn)
+        .all(conn)
         .await?
         .into_iter()
         .map(|v| (v.id, v))
@@ -269,10 +88,13 @@ pub async fn list_current(db: &Db) -> Result<Vec<CourseSummary>, StoreError> {
 }
 
 /// The current version of one course.
-pub async fn current_version(db: &Db, slug: &str) -> Result<Option<CourseSummary>, StoreError> {
+pub async fn current_version<C: ConnectionTrait>(
+    conn: &C,
+    slug: &str,
+) -> Result<Option<CourseSummary>, StoreError> {
     let Some(c) = courses::Entity::find()
         .filter(courses::Column::Slug.eq(slug))
-        .one(&db.conn)
+        .one(conn)
         .await?
     else {
         return Ok(None);
@@ -280,18 +102,14 @@ pub async fn current_version(db: &Db, slug: &str) -> Result<Option<CourseSummary
     let Some(vid) = c.current_version_id else {
         return Ok(None);
     };
-    let Some(v) = cv::Entity::find_by_id(vid).one(&db.conn).await? else {
+    let Some(v) = cv::Entity::find_by_id(vid).one(conn).await? else {
         return Ok(None);
     };
     Ok(Some(summary_of(&c, v)?))
 }
 
 /// One version of a course by id.
-pub async fn version_by_id(db: &Db, version_id: Uuid) -> Result<Option<CourseSummary>, StoreError> {
-    version_by_id_on(&db.conn, version_id).await
-}
-
-pub async fn version_by_id_on<C: ConnectionTrait>(
+pub async fn version_by_id<C: ConnectionTrait>(
     conn: &C,
     version_id: Uuid,
 ) -> Result<Option<CourseSummary>, StoreError> {
@@ -351,34 +169,40 @@ pub(crate) fn settings_of(q: &quizzes::Model) -> Result<QuizSettings, StoreError
 /// A version never changes once imported (a changed course becomes a new version), so its
 /// outline is read once per process and kept: building it reads every lesson and quiz of
 /// the version, bodies included, which a course page must not pay on every request.
-pub async fn outline(db: &Db, version_id: Uuid) -> Result<Vec<ModuleOutline>, StoreError> {
+pub async fn outline<C: ConnectionTrait>(
+    conn: &C,
+    version_id: Uuid,
+) -> Result<Vec<ModuleOutline>, StoreError> {
     type Outlines = Mutex<HashMap<Uuid, Arc<Vec<ModuleOutline>>>>;
     static OUTLINES: OnceLock<Outlines> = OnceLock::new();
     let cache = OUTLINES.get_or_init(Default::default);
     if let Some(o) = cache.lock().ok().and_then(|c| c.get(&version_id).cloned()) {
         return Ok(o.as_ref().clone());
     }
-    let o = Arc::new(load_outline(db, version_id).await?);
+    let o = Arc::new(load_outline(conn, version_id).await?);
     if let Ok(mut c) = cache.lock() {
         c.insert(version_id, o.clone());
     }
     Ok(o.as_ref().clone())
 }
 
-async fn load_outline(db: &Db, version_id: Uuid) -> Result<Vec<ModuleOutline>, StoreError> {
+async fn load_outline<C: ConnectionTrait>(
+    conn: &C,
+    version_id: Uuid,
+) -> Result<Vec<ModuleOutline>, StoreError> {
     let mods = modules::Entity::find()
         .filter(modules::Column::CourseVersionId.eq(version_id))
         .order_by_asc(modules::Column::Position)
-        .all(&db.conn)
+        .all(conn)
         .await?;
     let less = lessons::Entity::find()
         .filter(lessons::Column::CourseVersionId.eq(version_id))
         .order_by_asc(lessons::Column::Position)
-        .all(&db.conn)
+        .all(conn)
         .await?;
     let quizzes = quizzes::Entity::find()
         .filter(quizzes::Column::CourseVersionId.eq(version_id))
-        .all(&db.conn)
+        .all(conn)
         .await?;
     let mut out = Vec::new();
     for m in mods {
@@ -434,16 +258,16 @@ pub struct LessonContent {
 }
 
 /// A lesson of any version of the course `course_id`, by id.
-pub async fn lesson(
-    db: &Db,
+pub async fn lesson<C: ConnectionTrait>(
+    conn: &C,
     course_id: Uuid,
     lesson_id: Uuid,
 ) -> Result<Option<LessonContent>, StoreError> {
-    let Some(l) = lessons::Entity::find_by_id(lesson_id).one(&db.conn).await? else {
+    let Some(l) = lessons::Entity::find_by_id(lesson_id).one(conn).await? else {
         return Ok(None);
     };
     let Some(v) = cv::Entity::find_by_id(l.course_version_id)
-        .one(&db.conn)
+        .one(conn)
         .await?
     else {
         return Ok(None);
@@ -466,52 +290,15 @@ pub async fn lesson(
 }
 
 /// A lesson of the given version by its content key.
-pub async fn lesson_id_by_key(
-    db: &Db,
+pub async fn lesson_id_by_key<C: ConnectionTrait>(
+    conn: &C,
     version_id: Uuid,
     key: &str,
 ) -> Result<Option<Uuid>, StoreError> {
     Ok(lessons::Entity::find()
         .filter(lessons::Column::CourseVersionId.eq(version_id))
         .filter(lessons::Column::Key.eq(key))
-        .one(&db.conn)
+        .one(conn)
         .await?
         .map(|l| l.id))
-}
-
-/// Publishes or archives the newest version of a course and makes it current.
-pub async fn set_status(
-    db: &Db,
-    slug: &str,
-    status: CourseStatus,
-) -> Result<CourseSummary, StoreError> {
-    let txn = db.begin_write().await?;
-    let c = courses::Entity::find()
-        .filter(courses::Column::Slug.eq(slug))
-        .one(&txn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    let v = cv::Entity::find()
-        .filter(cv::Column::CourseId.eq(c.id))
-        .order_by_desc(cv::Column::Version)
-        .one(&txn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    if status == CourseStatus::Draft {
-        return Err(Conflict::InvalidTransition.into());
-    }
-    let updated = cv::ActiveModel {
-        id: Set(v.id),
-        status: Set(status.as_str().to_owned()),
-        ..Default::default()
-    }
-    .update(&txn)
-    .await?;
-    set_current(&txn, c.id, v.id).await?;
-    txn.commit().await?;
-    let c = courses::Entity::find_by_id(c.id)
-        .one(&db.conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    summary_of(&c, updated)
 }

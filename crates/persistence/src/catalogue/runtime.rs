@@ -54,7 +54,7 @@ pub async fn runtime<C: ConnectionTrait>(
     {
         return Ok(r);
     }
-    let course = super::version_by_id_on(conn, version_id)
+    let course = super::version_by_id(conn, version_id)
         .await?
         .ok_or(StoreError::NotFound)?;
     let mods = modules::Entity::find()

@@ -63,7 +63,7 @@ async fn touch<C: ConnectionTrait>(
     Ok(())
 }
 
-fn lesson_record(p: &lp::Model) -> LessonRecord {
+pub(crate) fn lesson_record(p: &lp::Model) -> LessonRecord {
     LessonRecord {
         lesson_id: p.lesson_id,
         time_spent_seconds: p.time_spent_seconds,
@@ -71,7 +71,7 @@ fn lesson_record(p: &lp::Model) -> LessonRecord {
     }
 }
 
-fn attempt_record(a: &at::Model) -> Result<AttemptRecord, StoreError> {
+pub(crate) fn attempt_record(a: &at::Model) -> Result<AttemptRecord, StoreError> {
     Ok(AttemptRecord {
         id: a.id,
         quiz_id: a.quiz_id,
