@@ -8,10 +8,11 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
 use help_lms_domain::progress::ProgressReport;
+use help_lms_domain::reporting;
 use help_lms_domain::values::{Country, Email, Language, PersonName, Profession, Role, UserStatus};
 use help_lms_persistence::accounts::{self, NewUser};
 use help_lms_persistence::entities::enrolments as en;
-use help_lms_persistence::{catalogue, enrolments, learning, stats};
+use help_lms_persistence::{catalogue, enrolments, learning};
 use help_lms_tests::{Nti, Options, Res, TestApp, institution, spawn_app, spawn_with};
 use reqwest::Method;
 use sea_orm::{ActiveModelTrait, Set};
@@ -379,7 +380,7 @@ async fn fixture_with(app: TestApp) -> Fixture {
         en::ActiveModel {
             id: Set(id),
             enrolled_at: Set(enrolled_at),
-            enrolled_month: Set(Some(stats::month_of(enrolled_at))),
+            enrolled_month: Set(Some(reporting::month_of(enrolled_at))),
             ..Default::default()
         }
         .update(&app.db.conn)
@@ -472,7 +473,7 @@ impl Fixture {
                 }
                 .to_owned(),
             ),
-            "month" => Some(stats::month_of(e.enrolled_at)),
+            "month" => Some(reporting::month_of(e.enrolled_at)),
             other => panic!("{other}"),
         }
     }
@@ -554,9 +555,9 @@ fn check(rows: &[Value], expected: &BTreeMap<Vec<Option<String>>, Expected>, gro
             assert!(close(&row["average_final_score"], mean, 0.006), "{ctx}");
             let mut h = BTreeMap::new();
             for d in &x.days {
-                *h.entry(stats::bucket_of(*d)).or_insert(0u64) += 1;
+                *h.entry(reporting::bucket_of(*d)).or_insert(0u64) += 1;
             }
-            let median = stats::median_of_histogram(&h).unwrap();
+            let median = reporting::median_of_histogram(&h).unwrap();
             assert!(
                 close(&row["median_days_to_complete"], median, 1e-9),
                 "{ctx}"

@@ -21,9 +21,10 @@ use help_lms_bench::{
     ADMIN_EMAIL, ADMIN_PASSWORD, Backend, DEMO_PASSWORD, StartOptions, Summary, arg_num, client,
     load, load_for, login, percentile_ms, start_with,
 };
+use help_lms_domain::reporting::{Dimension, Filters, Scope};
 use help_lms_persistence::Db;
 use help_lms_persistence::entities::{enrolments, lessons, users};
-use help_lms_persistence::stats::{self, Dimension, Filters, Scope};
+use help_lms_persistence::stats;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::json;
 use uuid::Uuid;
@@ -101,7 +102,7 @@ async fn main() {
         }
         t_sql.push(t.elapsed());
         let t = Instant::now();
-        stats::completions(&db, &group_by, &filters, &Scope::All)
+        stats::completions(&db.conn, &group_by, &filters, &Scope::All)
             .await
             .unwrap();
         t_fn.push(t.elapsed());

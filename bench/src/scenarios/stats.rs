@@ -4,7 +4,8 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use help_lms_persistence::stats::{self, Dimension, Filters, Scope};
+use help_lms_domain::reporting::{Dimension, Filters, Scope};
+use help_lms_persistence::stats;
 use sea_orm::ConnectionTrait;
 
 use crate::report::Scenario;

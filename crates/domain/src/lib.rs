@@ -8,6 +8,7 @@ pub mod enrolment;
 pub mod markdown;
 pub mod progress;
 pub mod quiz;
+pub mod reporting;
 pub mod validation;
 pub mod values;
 

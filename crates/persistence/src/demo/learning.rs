@@ -6,6 +6,7 @@ use help_lms_domain::content::{QuestionBody, pick};
 use help_lms_domain::enrolment::{EnrolmentSource, EnrolmentStatus};
 use help_lms_domain::progress::standing;
 use help_lms_domain::quiz::{self, Outcome, QuestionResult, QuizResult};
+use help_lms_domain::reporting::{Mode, days_between, month_of};
 use help_lms_domain::values::Language;
 use uuid::Uuid;
 
@@ -18,7 +19,6 @@ use super::random::{Rng, round2, sigmoid};
 use super::shape::courses_for;
 use crate::entities::{attempts, certificates, enrolments, lesson_progress};
 use crate::learning::{attempt_record, lesson_record};
-use crate::stats::{self, Mode};
 
 /// What happened to one enrolment.
 struct Played {
@@ -81,9 +81,9 @@ impl Generator<'_> {
             profession: Some(learner.profession.as_str().to_owned()),
             institution_id: cohort.map(|c| c.institution_id),
             mode: Some(Mode::of(tutored).as_str().to_owned()),
-            enrolled_month: Some(stats::month_of(at)),
+            enrolled_month: Some(month_of(at)),
             final_score: outcome.final_score,
-            days_to_complete: outcome.completed_at.map(|c| stats::days_between(at, c)),
+            days_to_complete: outcome.completed_at.map(|c| days_between(at, c)),
         });
         if let (Some(done), Some(score)) = (outcome.completed_at, outcome.final_score) {
             self.completed += 1;

@@ -7,6 +7,7 @@ use chrono::{Duration, Utc};
 use help_lms_domain::enrolment::{
     CohortStatus, EnrolmentSource, EnrolmentStatus, RejectReason, Rejection, RowStatus, ValidRow,
 };
+use help_lms_domain::reporting::Mode;
 use help_lms_domain::values::{Role, UserStatus};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
@@ -17,7 +18,7 @@ use super::{Reporting, new_row};
 use crate::cohorts::{self, Cohort};
 use crate::entities::{activation_tokens, enrolments as en, users};
 use crate::error::{Conflict, StoreError, is_unique_violation};
-use crate::{Db, idempotency, institutions, stats};
+use crate::{Db, idempotency, institutions};
 
 /// What happened to one row of a bulk enrolment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -333,7 +334,7 @@ async fn enrol_rows(
                 en::Column::InstitutionId,
                 Expr::value(cohort.institution_id),
             )
-            .col_expr(en::Column::Mode, Expr::value(stats::Mode::Tutored.as_str()))
+            .col_expr(en::Column::Mode, Expr::value(Mode::Tutored.as_str()))
             .filter(en::Column::Id.is_in(chunk.to_vec()))
             .exec(txn)
             .await?;

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use help_lms_domain::enrolment::{EnrolmentSource, EnrolmentStatus};
+use help_lms_domain::reporting::{self, Mode};
 use help_lms_domain::values::Language;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -10,10 +11,10 @@ use sea_orm::{
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::Db;
 use crate::cohorts::Cohort;
 use crate::entities::{enrolments as en, users};
 use crate::error::{Conflict, StoreError, is_unique_violation};
-use crate::{Db, stats};
 
 mod bulk;
 mod roster;
@@ -90,8 +91,8 @@ fn new_row(
         country: Set(Some(reporting.country.to_owned())),
         profession: Set(Some(reporting.profession.to_owned())),
         institution_id: Set(cohort.map(|c| c.institution_id)),
-        mode: Set(Some(stats::Mode::of(cohort.is_some()).as_str().to_owned())),
-        enrolled_month: Set(Some(stats::month_of(now))),
+        mode: Set(Some(Mode::of(cohort.is_some()).as_str().to_owned())),
+        enrolled_month: Set(Some(reporting::month_of(now))),
         final_score: Set(None),
         days_to_complete: Set(None),
     }

@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Utc};
 use help_lms_domain::enrolment::EnrolmentStatus;
 use help_lms_domain::progress::{AttemptRecord, AttemptStatus, LessonRecord, Standing, standing};
+use help_lms_domain::reporting::days_between;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
@@ -173,7 +174,7 @@ async fn settle<C: ConnectionTrait>(
         updated_at: Set(now),
         // For the statistics, in the same transaction as the completion.
         final_score: Set(Some(st.final_score)),
-        days_to_complete: Set(Some(crate::stats::days_between(e.enrolled_at, now))),
+        days_to_complete: Set(Some(days_between(e.enrolled_at, now))),
         ..Default::default()
     }
     .update(txn)

@@ -1,0 +1,205 @@
+//! The statistics routes: each parses its input, checks who may ask, calls one service
+//! and maps the outcome.
+
+use actix_web::http::header::CONTENT_DISPOSITION;
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
+use help_lms_domain::ValidationErrors;
+use help_lms_domain::reporting::{TargetSpec, parse_group_by};
+use help_lms_persistence::catalogue;
+use help_lms_persistence::stats::{self, NewTarget};
+use uuid::Uuid;
+
+use super::csv::{to_csv, wants_csv};
+use super::dto::{CompletionsDto, FunnelDto, TargetDto};
+use super::query::{CompletionsQuery, FunnelQuery, NewTargetDto, course_of, resolve_filters};
+use super::{scope_of, threshold_for};
+use crate::auth::{Admin, Staff};
+use crate::error::{ApiError, problems};
+use crate::pagination::{Page, PageParams};
+use crate::state::AppState;
+
+#[utoipa::path(
+    tag = "statistics",
+    operation_id = "completion_statistics",
+    security(("bearer" = [])),
+    params(CompletionsQuery),
+    responses(
+        (status = 200, description = "Enrolments, completions, scores and certificates per group; `Accept: text/csv` gives the same rows as CSV", content(
+            (CompletionsDto = "application/json"),
+            (String = "text/csv"),
+        )),
+        problems::Unauthorized,
+        problems::Forbidden,
+        problems::NotFound,
+        problems::Unprocessable,
+    )
+)]
+#[get("/stats/completions")]
+pub async fn completions(
+    state: web::Data<AppState>,
+    Staff(a): Staff,
+    req: HttpRequest,
+    q: web::Query<CompletionsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let scope = scope_of(&state, &a).await?;
+    let mut errors = ValidationErrors::new();
+    let group_by = parse_group_by(q.group_by.as_deref(), &mut errors);
+    let filters = resolve_filters(
+        &state,
+        &a,
+        &scope,
+        q.course.as_deref(),
+        q.raw(),
+        &mut errors,
+    )
+    .await?;
+    errors.into_result()?;
+    let rows = stats::completions(&state.db.conn, &group_by, &filters, &scope).await?;
+    let dto = CompletionsDto::new(&group_by, rows, threshold_for(&state, &a));
+    if wants_csv(&req) {
+        return Ok(HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header((
+                CONTENT_DISPOSITION,
+                "attachment; filename=\"completions.csv\"",
+            ))
+            .body(to_csv(&dto, &group_by)?));
+    }
+    Ok(HttpResponse::Ok().json(dto))
+}
+
+#[utoipa::path(
+    tag = "statistics",
+    operation_id = "course_funnel",
+    security(("bearer" = [])),
+    params(("slug" = String, Path, description = "Course slug"), FunnelQuery),
+    responses(
+        (status = 200, description = "Per module in course order: started, completed, quiz passed, average score and attempts; per question the share answered right, overall and per attempt language", body = FunnelDto),
+        problems::Unauthorized,
+        problems::Forbidden,
+        problems::NotFound,
+        problems::Unprocessable,
+    )
+)]
+#[get("/stats/courses/{slug}/funnel")]
+pub async fn course_funnel(
+    state: web::Data<AppState>,
+    Staff(a): Staff,
+    slug: web::Path<String>,
+    q: web::Query<FunnelQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let scope = scope_of(&state, &a).await?;
+    let course = catalogue::current_version(&state.db.conn, slug.trim())
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let mut errors = ValidationErrors::new();
+    let filters = resolve_filters(&state, &a, &scope, None, q.raw(), &mut errors).await?;
+    errors.into_result()?;
+    let f = stats::funnel(&state.db.conn, course.course_id, &filters, &scope).await?;
+    Ok(HttpResponse::Ok().json(FunnelDto::new(f, threshold_for(&state, &a))))
+}
+
+#[utoipa::path(
+    tag = "statistics",
+    operation_id = "create_target",
+    security(("bearer" = [])),
+    request_body = NewTargetDto,
+    responses(
+        (status = 201, description = "Recorded, with where it stands now", body = TargetDto),
+        problems::Forbidden,
+        problems::Unprocessable,
+    )
+)]
+#[post("/stats/targets")]
+pub async fn create_target(
+    state: web::Data<AppState>,
+    Admin(admin): Admin,
+    body: web::Json<NewTargetDto>,
+) -> Result<HttpResponse, ApiError> {
+    let mut errors = ValidationErrors::new();
+    let spec = TargetSpec::parse(body.draft(), &mut errors);
+    let course_id = match body.course.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(slug) => course_of(&state, slug, &mut errors).await?,
+    };
+    let Some(spec) = spec else {
+        return Err(errors.into());
+    };
+    errors.into_result()?;
+    let created = stats::create_target(
+        &state.db,
+        NewTarget {
+            spec,
+            course_id,
+            created_by: admin.user_id,
+        },
+    )
+    .await?;
+    tracing::info!(target_id = %created.target.id, "statistics target recorded");
+    Ok(HttpResponse::Created().json(TargetDto::from(created)))
+}
+
+#[utoipa::path(
+    tag = "statistics",
+    operation_id = "list_targets",
+    security(("bearer" = [])),
+    params(PageParams),
+    responses(
+        (status = 200, description = "The targets, oldest first, each with its current value and percent achieved", body = Page<TargetDto>),
+        problems::Forbidden,
+    )
+)]
+#[get("/stats/targets")]
+pub async fn list_targets(
+    state: web::Data<AppState>,
+    _admin: Admin,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    let all = stats::targets(&state.db.conn).await?;
+    Ok(HttpResponse::Ok().json(Page::of(
+        all.into_iter().map(TargetDto::from).collect(),
+        *page,
+    )))
+}
+
+#[utoipa::path(
+    tag = "statistics",
+    operation_id = "get_target",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Target id")),
+    responses(
+        (status = 200, description = "The target and where it stands", body = TargetDto),
+        problems::Forbidden,
+        problems::NotFound,
+    )
+)]
+#[get("/stats/targets/{id}")]
+pub async fn get_target(
+    state: web::Data<AppState>,
+    _admin: Admin,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(TargetDto::from(stats::target(&state.db.conn, *id).await?)))
+}
+
+#[utoipa::path(
+    tag = "statistics",
+    operation_id = "delete_target",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Target id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        problems::Forbidden,
+        problems::NotFound,
+    )
+)]
+#[delete("/stats/targets/{id}")]
+pub async fn delete_target(
+    state: web::Data<AppState>,
+    _admin: Admin,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    stats::delete_target(&state.db, *id).await?;
+    tracing::info!(target_id = %id, "statistics target deleted");
+    Ok(HttpResponse::NoContent().finish())
+}
