@@ -66,6 +66,27 @@ string_enum!(
     EnrolledInAnotherCohort => "enrolled_in_another_cohort",
 });
 
+impl RejectReason {
+    /// What a row refused for this reason is told, when the reason does not depend on
+    /// what the row held (those messages come from the check that refused it).
+    pub fn explained(self) -> Option<&'static str> {
+        match self {
+            RejectReason::AccountDisabled => Some("this account is disabled"),
+            RejectReason::CapacityReached => Some("the cohort is full"),
+            RejectReason::EnrolledInAnotherCohort => {
+                Some("already enrolled in this course with another cohort")
+            }
+            RejectReason::InvalidEmail
+            | RejectReason::DuplicateInRequest
+            | RejectReason::MissingName
+            | RejectReason::InvalidName
+            | RejectReason::InvalidProfession
+            | RejectReason::InvalidCountry
+            | RejectReason::InvalidLanguage => None,
+        }
+    }
+}
+
 /// Most rows one bulk request may carry.
 pub const MAX_BULK_ROWS: usize = 5000;
 

@@ -186,24 +186,44 @@ pub async fn outline<C: ConnectionTrait>(
     Ok(o.as_ref().clone())
 }
 
+/// The rows of one version's structure: its modules and lessons in order, and its quizzes.
+pub(crate) struct VersionRows {
+    pub modules: Vec<modules::Model>,
+    pub lessons: Vec<lessons::Model>,
+    pub quizzes: Vec<quizzes::Model>,
+}
+
+pub(crate) async fn version_rows<C: ConnectionTrait>(
+    conn: &C,
+    version_id: Uuid,
+) -> Result<VersionRows, StoreError> {
+    Ok(VersionRows {
+        modules: modules::Entity::find()
+            .filter(modules::Column::CourseVersionId.eq(version_id))
+            .order_by_asc(modules::Column::Position)
+            .all(conn)
+            .await?,
+        lessons: lessons::Entity::find()
+            .filter(lessons::Column::CourseVersionId.eq(version_id))
+            .order_by_asc(lessons::Column::Position)
+            .all(conn)
+            .await?,
+        quizzes: quizzes::Entity::find()
+            .filter(quizzes::Column::CourseVersionId.eq(version_id))
+            .all(conn)
+            .await?,
+    })
+}
+
 async fn load_outline<C: ConnectionTrait>(
     conn: &C,
     version_id: Uuid,
 ) -> Result<Vec<ModuleOutline>, StoreError> {
-    let mods = modules::Entity::find()
-        .filter(modules::Column::CourseVersionId.eq(version_id))
-        .order_by_asc(modules::Column::Position)
-        .all(conn)
-        .await?;
-    let less = lessons::Entity::find()
-        .filter(lessons::Column::CourseVersionId.eq(version_id))
-        .order_by_asc(lessons::Column::Position)
-        .all(conn)
-        .await?;
-    let quizzes = quizzes::Entity::find()
-        .filter(quizzes::Column::CourseVersionId.eq(version_id))
-        .all(conn)
-        .await?;
+    let VersionRows {
+        modules: mods,
+        lessons: less,
+        quizzes,
+    } = version_rows(conn, version_id).await?;
     let mut out = Vec::new();
     for m in mods {
         let lessons = less

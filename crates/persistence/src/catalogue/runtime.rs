@@ -7,11 +7,10 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use help_lms_domain::content::{QuestionDef, QuizDef};
 use help_lms_domain::progress::{LessonPlan, ModulePlan, QuizPlan};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use super::CourseSummary;
-use crate::entities::{lessons, modules, quizzes};
 use crate::error::StoreError;
 
 /// The structure of one course version, as learning needs it. Versions never change, so
@@ -57,20 +56,11 @@ pub async fn runtime<C: ConnectionTrait>(
     let course = super::version_by_id(conn, version_id)
         .await?
         .ok_or(StoreError::NotFound)?;
-    let mods = modules::Entity::find()
-        .filter(modules::Column::CourseVersionId.eq(version_id))
-        .order_by_asc(modules::Column::Position)
-        .all(conn)
-        .await?;
-    let less = lessons::Entity::find()
-        .filter(lessons::Column::CourseVersionId.eq(version_id))
-        .order_by_asc(lessons::Column::Position)
-        .all(conn)
-        .await?;
-    let qs = quizzes::Entity::find()
-        .filter(quizzes::Column::CourseVersionId.eq(version_id))
-        .all(conn)
-        .await?;
+    let super::VersionRows {
+        modules: mods,
+        lessons: less,
+        quizzes: qs,
+    } = super::version_rows(conn, version_id).await?;
     let mut out = Vec::new();
     for m in mods {
         let quiz = match qs.iter().find(|q| q.module_id == m.id) {

@@ -195,17 +195,13 @@ async fn enrol_rows(
             reason: None,
             message: None,
         };
-        let reject = |res: &mut RowResult, reason: RejectReason, message: &str| {
+        let reject = |res: &mut RowResult, reason: RejectReason| {
             res.reason = Some(reason);
-            res.message = Some(message.to_owned());
+            res.message = reason.explained().map(str::to_owned);
         };
         match existing.get(r.email.as_str()) {
             Some(u) if u.status == UserStatus::Disabled.as_str() => {
-                reject(
-                    &mut res,
-                    RejectReason::AccountDisabled,
-                    "this account is disabled",
-                );
+                reject(&mut res, RejectReason::AccountDisabled);
             }
             Some(u) => match active.get(&u.id) {
                 Some(e) if e.cohort_id == Some(cohort.id) => {
@@ -213,11 +209,7 @@ async fn enrol_rows(
                     res.user_id = Some(u.id);
                     res.enrolment_id = Some(e.id);
                 }
-                Some(_) if seats <= 0 => reject(
-                    &mut res,
-                    RejectReason::CapacityReached,
-                    "the cohort is full",
-                ),
+                Some(_) if seats <= 0 => reject(&mut res, RejectReason::CapacityReached),
                 Some(e) if e.cohort_id.is_none() => {
                     // A self-study enrolment joins the cohort and keeps its progress.
                     seats -= 1;
@@ -226,16 +218,8 @@ async fn enrol_rows(
                     res.user_id = Some(u.id);
                     res.enrolment_id = Some(e.id);
                 }
-                Some(_) => reject(
-                    &mut res,
-                    RejectReason::EnrolledInAnotherCohort,
-                    "already enrolled in this course with another cohort",
-                ),
-                None if seats <= 0 => reject(
-                    &mut res,
-                    RejectReason::CapacityReached,
-                    "the cohort is full",
-                ),
+                Some(_) => reject(&mut res, RejectReason::EnrolledInAnotherCohort),
+                None if seats <= 0 => reject(&mut res, RejectReason::CapacityReached),
                 None => {
                     seats -= 1;
                     let id = Uuid::now_v7();
@@ -257,11 +241,7 @@ async fn enrol_rows(
                     ));
                 }
             },
-            None if seats <= 0 => reject(
-                &mut res,
-                RejectReason::CapacityReached,
-                "the cohort is full",
-            ),
+            None if seats <= 0 => reject(&mut res, RejectReason::CapacityReached),
             None => {
                 seats -= 1;
                 let user_id = Uuid::now_v7();
