@@ -148,20 +148,6 @@ pub async fn register_learner(
     Ok(user)
 }
 
-/// Creates an invited account of an institution and its single-use activation token, in
-/// one transaction: the account never exists without a way in.
-pub async fn invite(
-    db: &Db,
-    new: NewUser,
-    ttl: chrono::Duration,
-) -> Result<(User, String), StoreError> {
-    let txn = db.begin_write().await?;
-    let user = insert(&txn, new).await?;
-    let token = crate::institutions::issue_activation(&txn, user.id, ttl).await?;
-    txn.commit().await?;
-    Ok((user, token))
-}
-
 /// The fields a user may change about themselves.
 #[derive(Default)]
 pub struct ProfileChange {

@@ -106,6 +106,20 @@ pub async fn issue_activation<C: ConnectionTrait>(
     Ok(token)
 }
 
+/// Creates an invited account of an institution and its single-use activation token, in
+/// one transaction: the account never exists without a way in.
+pub async fn invite(
+    db: &Db,
+    new: accounts::NewUser,
+    ttl: chrono::Duration,
+) -> Result<(User, String), StoreError> {
+    let txn = db.begin_write().await?;
+    let user = accounts::insert(&txn, new).await?;
+    let token = issue_activation(&txn, user.id, ttl).await?;
+    txn.commit().await?;
+    Ok((user, token))
+}
+
 /// Activation rows for many users at once (bulk enrolment); returns the tokens in order.
 pub(crate) fn activation_rows(
     user_ids: &[Uuid],

@@ -2,7 +2,7 @@
 
 use actix_web::{HttpResponse, get, post, web};
 use help_lms_domain::values::UserStatus;
-use help_lms_persistence::accounts::{self, NewUser};
+use help_lms_persistence::accounts::NewUser;
 use help_lms_persistence::institutions;
 use uuid::Uuid;
 
@@ -38,7 +38,7 @@ pub async fn invite_staff(
     if !auth.0.may_assign_role(f.role, inst.id) {
         return Err(ApiError::from(Code::RoleNotAllowed));
     }
-    let (user, token) = accounts::invite(
+    let (user, token) = institutions::invite(
         &state.db,
         NewUser {
             email: f.email,
