@@ -1,6 +1,6 @@
 //! Assembles the actix-web application: routes (collected into the OpenAPI document by
 //! utoipa-actix-web), extractor error handlers that answer problem+json, the body limit,
-//! metrics and the interactive docs.
+//! metrics, security headers and the interactive docs.
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -203,4 +203,6 @@ pub fn build_app(
         .default_service(web::to(not_found))
         .wrap(actix_web::middleware::from_fn(metrics::track))
         .wrap(actix_web::middleware::Compress::default())
+        // Outside the rest, so that what they answer carries it too.
+        .wrap(actix_web::middleware::from_fn(crate::headers::nosniff))
 }

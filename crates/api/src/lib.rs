@@ -9,6 +9,7 @@ pub mod certificates;
 pub mod cohorts;
 pub mod enrolments;
 pub mod error;
+pub mod headers;
 pub mod institutions;
 pub mod jwt;
 pub mod language;

@@ -100,7 +100,7 @@ pub(crate) async fn tokens_for(state: &AppState, user: User) -> Result<TokenResp
         problems::TooManyRequests,
     )
 )]
-#[post("/auth/login")]
+#[post("/auth/login", wrap = "crate::headers::no_store()")]
 pub async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -160,7 +160,7 @@ pub async fn login(
         problems::Unauthorized,
     )
 )]
-#[post("/auth/refresh")]
+#[post("/auth/refresh", wrap = "crate::headers::no_store()")]
 pub async fn refresh(
     state: web::Data<AppState>,
     body: web::Json<RefreshRequest>,
@@ -213,7 +213,7 @@ pub async fn logout(
         problems::Unprocessable,
     )
 )]
-#[post("/auth/register")]
+#[post("/auth/register", wrap = "crate::headers::no_store()")]
 pub async fn register(
     state: web::Data<AppState>,
     body: web::Json<RegisterRequest>,
@@ -273,7 +273,7 @@ pub struct ActivateRequest {
         problems::Unprocessable,
     )
 )]
-#[post("/auth/activate")]
+#[post("/auth/activate", wrap = "crate::headers::no_store()")]
 pub async fn activate(
     state: web::Data<AppState>,
     body: web::Json<ActivateRequest>,
@@ -343,7 +343,7 @@ fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
         problems::Unauthorized,
     )
 )]
-#[post("/auth/token")]
+#[post("/auth/token", wrap = "crate::headers::no_store_token()")]
 pub async fn client_token(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -400,11 +400,9 @@ pub async fn client_token(
         .jwt
         .issue(&actor, state.config.access_ttl)
         .map_err(ApiError::internal)?;
-    Ok(HttpResponse::Ok()
-        .insert_header(("cache-control", "no-store"))
-        .json(ClientTokenResponse {
-            access_token,
-            token_type: "Bearer",
-            expires_in: state.config.access_ttl.num_seconds(),
-        }))
+    Ok(HttpResponse::Ok().json(ClientTokenResponse {
+        access_token,
+        token_type: "Bearer",
+        expires_in: state.config.access_ttl.num_seconds(),
+    }))
 }

@@ -1,0 +1,203 @@
+//! Black-box tests of the HTTP contract around the resources: security headers and caching of
+//! answers that hold tokens or personal data.
+
+use help_lms_tests::{PASSWORD, Res, TestApp, institution, spawn_app, spawn_with_catalogue};
+use reqwest::Method;
+use serde_json::json;
+
+fn all(res: &Res, name: &str) -> String {
+    res.headers
+        .get_all(name)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[track_caller]
+fn assert_no_store(res: &Res, what: &str) {
+    assert_eq!(
+        res.header("cache-control"),
+        Some("no-store"),
+        "{what} ({}): {}",
+        res.status,
+        res.text
+    );
+}
+
+/// An API client of a fresh institution: (client_id, client_secret).
+async fn api_client(app: &TestApp) -> (String, String) {
+    let admin = app.admin_token().await;
+    let nti = institution(app, &admin, "Scuola Superiore della Magistratura", "IT").await;
+    let created = app
+        .post(
+            &format!("/api/v1/institutions/{}/clients", nti.id),
+            &json!({"name": "Registry sync"}),
+            Some(&nti.manager),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    assert_no_store(&created, "a new client and its secret");
+    (
+        created.body["id"].as_str().unwrap().to_owned(),
+        created.body["client_secret"].as_str().unwrap().to_owned(),
+    )
+}
+
+async fn token_form(app: &TestApp, form: &str) -> Res {
+    app.send(
+        app.request(Method::POST, "/api/v1/auth/token", None)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form.to_owned()),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn every_answer_tells_browsers_not_to_sniff_its_type() {
+    let app = spawn_app().await;
+    for (path, status) in [
+        ("/api/v1/courses", 200),
+        ("/healthz", 200),
+        ("/metrics", 200),
+        ("/openapi.json", 200),
+        ("/docs/", 200),
+        ("/api/v1/me", 401),
+        ("/no/such/page", 404),
+    ] {
+        let res = app.get(path, None).await;
+        assert_eq!(res.status.as_u16(), status, "{path}: {}", res.text);
+        assert_eq!(
+            res.header("x-content-type-options"),
+            Some("nosniff"),
+            "{path}"
+        );
+    }
+    let problem = app.get("/api/v1/me", None).await;
+    problem.assert_problem(401, "missing_token");
+    let not_found = app.get("/no/such/page", None).await;
+    not_found.assert_problem(404, "not_found");
+}
+
+#[tokio::test]
+async fn answers_with_tokens_secrets_or_personal_data_are_never_cached() {
+    let app = spawn_with_catalogue().await;
+    let admin = app.admin_token().await;
+    let nti = institution(&app, &admin, "Institut national de la magistrature", "FR").await;
+
+    let registered = app
+        .post(
+            "/api/v1/auth/register",
+            &json!({"email": "learner@court.example", "password": PASSWORD, "name": "Ana Novak", "profession": "judge", "country": "SI"}),
+            None,
+        )
+        .await;
+    assert_eq!(registered.status, 201, "{}", registered.text);
+    assert_no_store(&registered, "register");
+    let login = app
+        .post(
+            "/api/v1/auth/login",
+            &json!({"email": "learner@court.example", "password": PASSWORD}),
+            None,
+        )
+        .await;
+    assert_eq!(login.status, 200);
+    assert_no_store(&login, "login");
+    let wrong = app
+        .post(
+            "/api/v1/auth/login",
+            &json!({"email": "learner@court.example", "password": "not the passphrase"}),
+            None,
+        )
+        .await;
+    wrong.assert_problem(401, "invalid_credentials");
+    assert_no_store(&wrong, "a refused login");
+    let refreshed = app
+        .post(
+            "/api/v1/auth/refresh",
+            &json!({"refresh_token": login.body["refresh_token"]}),
+            None,
+        )
+        .await;
+    assert_eq!(refreshed.status, 200, "{}", refreshed.text);
+    assert_no_store(&refreshed, "refresh");
+    let me = app
+        .get("/api/v1/me", login.body["access_token"].as_str())
+        .await;
+    assert_eq!(me.status, 200);
+    assert_no_store(&me, "GET /me");
+
+    let invite = app
+        .post(
+            &format!("/api/v1/institutions/{}/users", nti.id),
+            &json!({"email": "new.tutor@inm.example", "name": "Nouveau Tuteur", "role": "tutor"}),
+            Some(&nti.manager),
+        )
+        .await;
+    assert_eq!(invite.status, 201, "{}", invite.text);
+    assert_no_store(&invite, "an invitation and its activation token");
+    let activated = app
+        .post(
+            "/api/v1/auth/activate",
+            &json!({"token": invite.body["activation_token"], "password": PASSWORD}),
+            None,
+        )
+        .await;
+    assert_eq!(activated.status, 200, "{}", activated.text);
+    assert_no_store(&activated, "activate");
+
+    let cohort = app
+        .post(
+            "/api/v1/cohorts",
+            &json!({"course": "international-cooperation-pre-trial-detention", "language": "fr", "name": "Juges 2027", "starts_on": "2027-01-11", "ends_on": "2027-04-09", "capacity": 10, "tutor_ids": [nti.tutor_id]}),
+            Some(&nti.manager),
+        )
+        .await;
+    assert_eq!(cohort.status, 201, "{}", cohort.text);
+    let bulk = app
+        .send(
+            app.request(
+                Method::POST,
+                &format!(
+                    "/api/v1/cohorts/{}/enrolments",
+                    cohort.body["id"].as_str().unwrap()
+                ),
+                Some(&nti.manager),
+            )
+            .header("content-type", "text/csv")
+            .body(
+                "email,given name,family name,profession,country,language\nj@x.example,J,D,judge,FR,fr\n",
+            ),
+        )
+        .await;
+    assert_eq!(bulk.status, 200, "{}", bulk.text);
+    assert!(bulk.body["rows"][0]["activation_token"].is_string());
+    assert_no_store(&bulk, "bulk enrolment with activation tokens");
+
+    let (id, secret) = api_client(&app).await;
+    let token = token_form(
+        &app,
+        &format!("grant_type=client_credentials&client_id={id}&client_secret={secret}"),
+    )
+    .await;
+    assert_eq!(token.status, 200, "{}", token.text);
+    assert_no_store(&token, "client credentials token");
+    assert_eq!(token.header("pragma"), Some("no-cache"));
+
+    // The public catalogue may be cached.
+    let catalogue = app.get("/api/v1/courses", None).await;
+    assert_eq!(catalogue.status, 200);
+    assert!(
+        !all(&catalogue, "cache-control").contains("no-store"),
+        "{:?}",
+        catalogue.headers
+    );
+    let course = app
+        .get(
+            "/api/v1/courses/international-cooperation-pre-trial-detention",
+            None,
+        )
+        .await;
+    assert_eq!(course.status, 200);
+    assert!(!all(&course, "cache-control").contains("no-store"));
+}
