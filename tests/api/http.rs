@@ -1,5 +1,5 @@
-//! Black-box tests of the HTTP contract around the resources: security headers and caching of
-//! answers that hold tokens or personal data.
+//! Black-box tests of the HTTP contract around the resources: security headers, caching of
+//! answers that hold tokens or personal data, and the OAuth 2.0 token endpoint's errors.
 
 use help_lms_tests::{PASSWORD, Res, TestApp, institution, spawn_app, spawn_with_catalogue};
 use reqwest::Method;
@@ -200,4 +200,114 @@ async fn answers_with_tokens_secrets_or_personal_data_are_never_cached() {
         .await;
     assert_eq!(course.status, 200);
     assert!(!all(&course, "cache-control").contains("no-store"));
+}
+
+#[track_caller]
+fn assert_oauth_error(res: &Res, status: u16, error: &str) {
+    assert_eq!(res.status.as_u16(), status, "{}", res.text);
+    assert_eq!(res.header("content-type"), Some("application/json"));
+    assert_eq!(res.body["error"], error, "{}", res.text);
+    assert!(res.body["error_description"].is_string(), "{}", res.text);
+    assert_eq!(
+        res.body.as_object().unwrap().len(),
+        2,
+        "only error and error_description: {}",
+        res.text
+    );
+    assert_no_store(res, error);
+    assert_eq!(res.header("pragma"), Some("no-cache"));
+}
+
+#[tokio::test]
+async fn the_token_endpoint_answers_rfc_6749_errors() {
+    let app = spawn_app().await;
+    let (id, secret) = api_client(&app).await;
+
+    let wrong = token_form(
+        &app,
+        &format!("grant_type=client_credentials&client_id={id}&client_secret=nope"),
+    )
+    .await;
+    assert_oauth_error(&wrong, 401, "invalid_client");
+    let unknown = token_form(
+        &app,
+        &format!(
+            "grant_type=client_credentials&client_id={}&client_secret={secret}",
+            uuid::Uuid::now_v7()
+        ),
+    )
+    .await;
+    assert_oauth_error(&unknown, 401, "invalid_client");
+    assert_eq!(unknown.body, wrong.body, "no hint which part was wrong");
+
+    let basic = app
+        .send(
+            app.request(Method::POST, "/api/v1/auth/token", None)
+                .basic_auth(&id, Some("nope"))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body("grant_type=client_credentials"),
+        )
+        .await;
+    assert_oauth_error(&basic, 401, "invalid_client");
+    assert_eq!(
+        basic.header("www-authenticate"),
+        Some(r#"Basic realm="help-lms""#)
+    );
+
+    let missing = token_form(&app, &format!("client_id={id}&client_secret={secret}")).await;
+    assert_oauth_error(&missing, 400, "invalid_request");
+    let no_credentials = token_form(&app, "grant_type=client_credentials").await;
+    assert_oauth_error(&no_credentials, 400, "invalid_request");
+    let twice = app
+        .send(
+            app.request(Method::POST, "/api/v1/auth/token", None)
+                .basic_auth(&id, Some(&secret))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(format!(
+                    "grant_type=client_credentials&client_secret={secret}"
+                )),
+        )
+        .await;
+    assert_oauth_error(&twice, 400, "invalid_request");
+    let not_a_form = app
+        .send(
+            app.request(Method::POST, "/api/v1/auth/token", None)
+                .header("content-type", "text/plain")
+                .body("grant_type=client_credentials"),
+        )
+        .await;
+    assert_oauth_error(&not_a_form, 400, "invalid_request");
+
+    let grant = token_form(
+        &app,
+        &format!("grant_type=password&client_id={id}&client_secret={secret}"),
+    )
+    .await;
+    assert_oauth_error(&grant, 400, "unsupported_grant_type");
+    let json_grant = app
+        .post(
+            "/api/v1/auth/token",
+            &json!({"grant_type": "authorization_code", "client_id": id, "client_secret": secret}),
+            None,
+        )
+        .await;
+    assert_oauth_error(&json_grant, 400, "unsupported_grant_type");
+}
+
+#[tokio::test]
+async fn the_token_endpoint_takes_basic_credentials_and_ignores_unknown_parameters() {
+    let app = spawn_app().await;
+    let (id, secret) = api_client(&app).await;
+    let res = app
+        .send(
+            app.request(Method::POST, "/api/v1/auth/token", None)
+                .basic_auth(&id, Some(&secret))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body("grant_type=client_credentials&audience=help-lms"),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.body["token_type"], "Bearer");
+    let token = res.body["access_token"].as_str().unwrap();
+    assert_eq!(app.get("/api/v1/cohorts", Some(token)).await.status, 200);
 }
