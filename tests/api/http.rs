@@ -1,7 +1,9 @@
 //! Black-box tests of the HTTP contract around the resources: security headers, caching of
-//! answers that hold tokens or personal data, and the OAuth 2.0 token endpoint's errors.
+//! answers that hold tokens or personal data, CORS, and the OAuth 2.0 token endpoint's errors.
 
-use help_lms_tests::{PASSWORD, Res, TestApp, institution, spawn_app, spawn_with_catalogue};
+use help_lms_tests::{
+    Options, PASSWORD, Res, TestApp, institution, spawn_app, spawn_with, spawn_with_catalogue,
+};
 use reqwest::Method;
 use serde_json::json;
 
@@ -200,6 +202,153 @@ async fn answers_with_tokens_secrets_or_personal_data_are_never_cached() {
         .await;
     assert_eq!(course.status, 200);
     assert!(!all(&course, "cache-control").contains("no-store"));
+}
+
+async fn cors_app() -> TestApp {
+    spawn_with(Options {
+        extra: vec![
+            "--cors-origins".into(),
+            "https://a.example,https://b.example/".into(),
+        ],
+        ..Default::default()
+    })
+    .await
+}
+
+async fn preflight(app: &TestApp, path: &str, origin: &str) -> Res {
+    app.send(
+        app.request(Method::OPTIONS, path, None)
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "authorization, content-type, idempotency-key",
+            ),
+    )
+    .await
+}
+
+async fn get_from(app: &TestApp, path: &str, origin: &str) -> Res {
+    app.send(
+        app.request(Method::GET, path, None)
+            .header("origin", origin),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_listed_origin_passes_the_preflight() {
+    let app = cors_app().await;
+    let res = preflight(&app, "/api/v1/cohorts/123/enrolments", "https://a.example").await;
+    assert_eq!(res.status, 204, "{}", res.text);
+    assert_eq!(
+        res.header("access-control-allow-origin"),
+        Some("https://a.example")
+    );
+    let methods = all(&res, "access-control-allow-methods");
+    for m in ["GET", "POST", "PUT", "PATCH", "DELETE"] {
+        assert!(methods.contains(m), "{methods}");
+    }
+    let headers = all(&res, "access-control-allow-headers").to_ascii_lowercase();
+    for h in [
+        "authorization",
+        "content-type",
+        "idempotency-key",
+        "if-none-match",
+        "accept",
+        "accept-language",
+    ] {
+        assert!(headers.contains(h), "{headers}");
+    }
+    let max_age: u32 = res
+        .header("access-control-max-age")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(max_age > 0);
+    assert!(all(&res, "vary").contains("Origin"), "{:?}", res.headers);
+    // Bearer tokens, not cookies: credentials are never allowed.
+    assert!(res.header("access-control-allow-credentials").is_none());
+    assert_eq!(res.header("x-content-type-options"), Some("nosniff"));
+}
+
+#[tokio::test]
+async fn a_listed_origin_may_read_answers_and_their_headers() {
+    let app = cors_app().await;
+    for path in ["/api/v1/courses", "/api/v1/me"] {
+        let res = get_from(&app, path, "https://b.example").await;
+        assert_eq!(
+            res.header("access-control-allow-origin"),
+            Some("https://b.example"),
+            "{path}"
+        );
+        let exposed = all(&res, "access-control-expose-headers").to_ascii_lowercase();
+        for h in [
+            "etag",
+            "location",
+            "retry-after",
+            "content-disposition",
+            "content-language",
+            "x-request-id",
+        ] {
+            assert!(exposed.contains(h), "{path}: {exposed}");
+        }
+        assert!(all(&res, "vary").contains("Origin"), "{path}");
+        assert!(res.header("access-control-allow-credentials").is_none());
+    }
+    // Even the problem answers: a browser front end must be able to read why.
+    get_from(&app, "/api/v1/me", "https://b.example")
+        .await
+        .assert_problem(401, "missing_token");
+}
+
+#[tokio::test]
+async fn an_unlisted_origin_gets_no_cors_headers() {
+    let app = cors_app().await;
+    for origin in [
+        "https://evil.example",
+        "https://a.example.evil.example",
+        "http://a.example",
+        "null",
+    ] {
+        let res = preflight(&app, "/api/v1/auth/login", origin).await;
+        // Not routed: no 404 or 405 from a handler, just no permission.
+        assert_eq!(res.status, 204, "{origin}: {}", res.text);
+        for h in [
+            "access-control-allow-origin",
+            "access-control-allow-methods",
+            "access-control-allow-headers",
+            "access-control-max-age",
+        ] {
+            assert!(res.header(h).is_none(), "{origin}: {h}");
+        }
+        let res = get_from(&app, "/api/v1/courses", origin).await;
+        assert_eq!(res.status, 200);
+        assert!(
+            res.header("access-control-allow-origin").is_none(),
+            "{origin}"
+        );
+        assert!(res.header("access-control-expose-headers").is_none());
+        assert!(all(&res, "vary").contains("Origin"));
+    }
+}
+
+#[tokio::test]
+async fn without_listed_origins_there_is_no_cors_at_all() {
+    let app = spawn_app().await;
+    let res = preflight(&app, "/api/v1/auth/login", "https://a.example").await;
+    assert_ne!(res.status, 204);
+    let got = get_from(&app, "/api/v1/courses", "https://a.example").await;
+    assert_eq!(got.status, 200);
+    for res in [&res, &got] {
+        let cors: Vec<_> = res
+            .headers
+            .keys()
+            .filter(|k| k.as_str().starts_with("access-control-"))
+            .collect();
+        assert!(cors.is_empty(), "{cors:?}");
+        assert!(!all(res, "vary").contains("Origin"));
+    }
 }
 
 #[track_caller]

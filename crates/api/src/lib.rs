@@ -7,6 +7,7 @@ pub mod auth;
 pub mod catalogue;
 pub mod certificates;
 pub mod cohorts;
+pub mod cors;
 pub mod enrolments;
 pub mod error;
 pub mod headers;
