@@ -674,13 +674,15 @@ async fn an_api_client_acts_for_its_institution_until_revoked() {
     .assert_problem(403, "people_only");
 
     let wrong = format!("grant_type=client_credentials&client_id={client_id}&client_secret=nope");
-    app.send(
-        app.request(Method::POST, "/api/v1/auth/token", None)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(wrong),
-    )
-    .await
-    .assert_problem(401, "invalid_client");
+    let refused = app
+        .send(
+            app.request(Method::POST, "/api/v1/auth/token", None)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(wrong),
+        )
+        .await;
+    assert_eq!(refused.status, 401, "{}", refused.text);
+    assert_eq!(refused.body["error"], "invalid_client");
 
     let revoked = app
         .delete(
@@ -692,13 +694,15 @@ async fn an_api_client_acts_for_its_institution_until_revoked() {
     app.get("/api/v1/cohorts", Some(&token))
         .await
         .assert_problem(401, "client_revoked");
-    app.send(
-        app.request(Method::POST, "/api/v1/auth/token", None)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(form),
-    )
-    .await
-    .assert_problem(401, "invalid_client");
+    let refused = app
+        .send(
+            app.request(Method::POST, "/api/v1/auth/token", None)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(form),
+        )
+        .await;
+    assert_eq!(refused.status, 401, "{}", refused.text);
+    assert_eq!(refused.body["error"], "invalid_client");
 }
 
 #[tokio::test]

@@ -1,6 +1,6 @@
 //! Assembles the actix-web application: routes (collected into the OpenAPI document by
 //! utoipa-actix-web), extractor error handlers that answer problem+json, the body limit,
-//! metrics and the interactive docs.
+//! metrics, CORS, security headers and the interactive docs.
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -12,6 +12,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{AppExt, scope};
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::cors::Cors;
 use crate::error::Problem;
 use crate::error::{ApiError, Code};
 use crate::metrics::{self, Metrics};
@@ -183,6 +184,7 @@ pub fn build_app(
     >,
 > {
     let limit = state.config.body_limit;
+    let cors = Cors::new(state.config.cors_origins.clone());
     let metrics: Metrics = state.metrics.clone();
     let (app, api) = App::new()
         .into_utoipa_app()
@@ -203,4 +205,7 @@ pub fn build_app(
         .default_service(web::to(not_found))
         .wrap(actix_web::middleware::from_fn(metrics::track))
         .wrap(actix_web::middleware::Compress::default())
+        // Outside the rest, so that everything they answer carries these headers too.
+        .wrap(cors)
+        .wrap(actix_web::middleware::from_fn(crate::headers::nosniff))
 }

@@ -74,7 +74,7 @@ pub struct SelfEnrolment {
         problems::Unprocessable,
     )
 )]
-#[post("/enrolments")]
+#[post("/enrolments", wrap = "crate::headers::no_store()")]
 pub async fn self_enrol(
     state: web::Data<AppState>,
     person: Person,
@@ -125,7 +125,7 @@ pub async fn self_enrol(
         problems::Unauthorized,
     )
 )]
-#[get("/me/enrolments")]
+#[get("/me/enrolments", wrap = "crate::headers::no_store()")]
 pub async fn my_enrolments(
     state: web::Data<AppState>,
     auth: Authenticated,

@@ -60,7 +60,7 @@ impl From<User> for UserDto {
         problems::Unauthorized,
     )
 )]
-#[get("/me")]
+#[get("/me", wrap = "crate::headers::no_store()")]
 pub async fn get_me(
     state: web::Data<AppState>,
     auth: Authenticated,
@@ -104,7 +104,7 @@ pub struct PatchMe {
         problems::Unprocessable,
     )
 )]
-#[patch("/me")]
+#[patch("/me", wrap = "crate::headers::no_store()")]
 pub async fn update_me(
     state: web::Data<AppState>,
     auth: Authenticated,

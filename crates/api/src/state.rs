@@ -25,6 +25,8 @@ pub struct ApiConfig {
     /// Statistics cells of fewer enrolments than this are suppressed for everyone but
     /// admins (`HELP_STATS_MIN_CELL`).
     pub stats_min_cell: u64,
+    /// Origins allowed by CORS, as browsers send them (`HELP_CORS_ORIGINS`); empty: no CORS.
+    pub cors_origins: Vec<String>,
 }
 
 impl Default for ApiConfig {
@@ -37,6 +39,7 @@ impl Default for ApiConfig {
             throttle: Policy::default(),
             trust_forwarded_for: false,
             stats_min_cell: 5,
+            cors_origins: Vec::new(),
         }
     }
 }

@@ -101,6 +101,10 @@ pub struct Settings {
     /// admins, so that a handful of people cannot be singled out (0 or 1: never).
     #[arg(long, env = "HELP_STATS_MIN_CELL", default_value_t = 5, global = true)]
     pub stats_min_cell: u64,
+    /// Origins whose browser front ends may call the API (CORS), comma-separated and exact,
+    /// e.g. `https://help.example.org,https://learn.example.org`; none by default.
+    #[arg(long, env = "HELP_CORS_ORIGINS", value_delimiter = ',', global = true)]
+    pub cors_origins: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -113,6 +117,8 @@ pub enum SettingsError {
     WeakSecret,
     #[error("{0} must be positive")]
     NotPositive(&'static str),
+    #[error("HELP_CORS_ORIGINS: {0}")]
+    InvalidOrigin(String),
 }
 
 /// Whether a signing secret is strong enough: 32+ bytes with some variety, and not an
@@ -169,7 +175,13 @@ impl Settings {
         if self.refresh_token_days <= 0 {
             return Err(SettingsError::NotPositive("HELP_REFRESH_TOKEN_DAYS"));
         }
+        self.cors_origins()?;
         Ok(())
+    }
+
+    /// The CORS allow-list, normalised as browsers send origins.
+    pub fn cors_origins(&self) -> Result<Vec<String>, SettingsError> {
+        help_lms_api::cors::parse_origins(&self.cors_origins).map_err(SettingsError::InvalidOrigin)
     }
 
     /// The database URL, defaulting to a SQLite file in the data directory.
@@ -257,6 +269,23 @@ mod tests {
     fn small_statistics_cells_are_suppressed_below_five_by_default() {
         assert_eq!(parse(&[]).stats_min_cell, 5);
         assert_eq!(parse(&["--stats-min-cell", "10"]).stats_min_cell, 10);
+    }
+
+    #[test]
+    fn cors_origins_are_an_exact_comma_separated_list_and_none_by_default() {
+        assert!(parse(&[]).cors_origins().unwrap().is_empty());
+        let s = parse(&[
+            "--cors-origins",
+            "https://help.example.org,http://localhost:5173/",
+        ]);
+        assert_eq!(
+            s.cors_origins().unwrap(),
+            vec!["https://help.example.org", "http://localhost:5173"]
+        );
+        assert!(matches!(
+            parse(&["--cors-origins", "*"]).validate(),
+            Err(SettingsError::InvalidOrigin(_))
+        ));
     }
 
     #[test]

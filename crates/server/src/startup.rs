@@ -164,6 +164,7 @@ impl Application {
                 body_limit: settings.body_limit_bytes,
                 trust_forwarded_for: settings.trust_forwarded_for,
                 stats_min_cell: settings.stats_min_cell,
+                cors_origins: settings.cors_origins()?,
                 ..ApiConfig::default()
             }),
             metrics: Metrics::default(),

@@ -3,6 +3,7 @@
 
 mod extractor;
 mod guard;
+pub mod oauth;
 pub mod routes;
 
 pub use extractor::{Authenticated, client_address};

@@ -1,4 +1,5 @@
-//! `/auth`: registration, login, token refresh and logout.
+//! `/auth`: registration, login, token refresh, logout, activation and the OAuth 2.0
+//! client-credentials token.
 
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::Utc;
@@ -12,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::client_address;
+use crate::auth::oauth::{OAuthError, TokenError};
 use crate::error::{ApiError, Code, problems};
 use crate::me::UserDto;
 use crate::state::AppState;
@@ -100,7 +102,7 @@ pub(crate) async fn tokens_for(state: &AppState, user: User) -> Result<TokenResp
         problems::TooManyRequests,
     )
 )]
-#[post("/auth/login")]
+#[post("/auth/login", wrap = "crate::headers::no_store()")]
 pub async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -160,7 +162,7 @@ pub async fn login(
         problems::Unauthorized,
     )
 )]
-#[post("/auth/refresh")]
+#[post("/auth/refresh", wrap = "crate::headers::no_store()")]
 pub async fn refresh(
     state: web::Data<AppState>,
     body: web::Json<RefreshRequest>,
@@ -213,7 +215,7 @@ pub async fn logout(
         problems::Unprocessable,
     )
 )]
-#[post("/auth/register")]
+#[post("/auth/register", wrap = "crate::headers::no_store()")]
 pub async fn register(
     state: web::Data<AppState>,
     body: web::Json<RegisterRequest>,
@@ -273,7 +275,7 @@ pub struct ActivateRequest {
         problems::Unprocessable,
     )
 )]
-#[post("/auth/activate")]
+#[post("/auth/activate", wrap = "crate::headers::no_store()")]
 pub async fn activate(
     state: web::Data<AppState>,
     body: web::Json<ActivateRequest>,
@@ -295,9 +297,8 @@ pub async fn activate(
 }
 
 /// OAuth 2.0 client credentials (RFC 6749 section 4.4), as a form or JSON body; the client
-/// may also authenticate with HTTP Basic.
+/// may instead authenticate with HTTP Basic. Unknown parameters are ignored (section 3.2).
 #[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
 pub struct ClientTokenRequest {
     /// Must be `client_credentials`.
     pub grant_type: String,
@@ -314,61 +315,78 @@ pub struct ClientTokenResponse {
     pub expires_in: i64,
 }
 
-fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
+/// The client's HTTP Basic credentials: `None` without a Basic `Authorization`, an error
+/// when it cannot be read.
+fn basic_credentials(req: &HttpRequest) -> Option<Result<(String, String), TokenError>> {
     use base64::Engine;
-    let h = req
-        .headers()
-        .get(actix_web::http::header::AUTHORIZATION)?
-        .to_str()
-        .ok()?;
-    let (scheme, b64) = h.split_once(' ')?;
+    let h = req.headers().get(actix_web::http::header::AUTHORIZATION)?;
+    let (scheme, b64) = h.to_str().ok().and_then(|h| h.split_once(' '))?;
     if !scheme.eq_ignore_ascii_case("basic") {
         return None;
     }
-    let decoded = base64::engine::general_purpose::STANDARD
+    let pair = base64::engine::general_purpose::STANDARD
         .decode(b64.trim())
-        .ok()?;
-    let text = String::from_utf8(decoded).ok()?;
-    let (id, secret) = text.split_once(':')?;
-    Some((id.to_owned(), secret.to_owned()))
+        .ok()
+        .and_then(|d| String::from_utf8(d).ok())
+        .and_then(|text| {
+            text.split_once(':')
+                .map(|(id, secret)| (id.to_owned(), secret.to_owned()))
+        });
+    Some(pair.ok_or_else(|| TokenError::invalid_client("the Basic credentials cannot be read")))
 }
 
 #[utoipa::path(
     tag = "auth",
     operation_id = "client_token",
-    request_body(content = ClientTokenRequest, content_type = "application/x-www-form-urlencoded"),
+    request_body(content(
+        (ClientTokenRequest = "application/x-www-form-urlencoded"),
+        (ClientTokenRequest = "application/json"),
+    )),
     responses(
-        (status = 200, description = "A token acting as the client's institution manager", body = ClientTokenResponse),
-        problems::BadRequest,
-        problems::Unauthorized,
+        (status = 200, description = "A token acting as the client's institution manager", body = ClientTokenResponse,
+            headers(
+                ("Cache-Control" = String, description = "`no-store`"),
+                ("Pragma" = String, description = "`no-cache`"),
+            )),
+        (status = 400, description = "RFC 6749 section 5.2: `invalid_request` (a parameter is missing, repeated or malformed, the body cannot be read, or the client authenticated in two ways) or `unsupported_grant_type`", body = OAuthError,
+            headers(
+                ("Cache-Control" = String, description = "`no-store`"),
+                ("Pragma" = String, description = "`no-cache`"),
+            )),
+        (status = 401, description = "RFC 6749 section 5.2: `invalid_client`: the client is unknown or revoked, or the secret is wrong", body = OAuthError,
+            headers(
+                ("WWW-Authenticate" = String, description = "`Basic realm=\"help-lms\"`"),
+                ("Cache-Control" = String, description = "`no-store`"),
+                ("Pragma" = String, description = "`no-cache`"),
+            )),
     )
 )]
-#[post("/auth/token")]
+#[post("/auth/token", wrap = "crate::headers::no_store_token()")]
 pub async fn client_token(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Bytes,
-) -> Result<HttpResponse, ApiError> {
+    body: Result<web::Bytes, actix_web::Error>,
+) -> Result<HttpResponse, TokenError> {
+    let body =
+        body.map_err(|e| TokenError::invalid_request(format!("the body cannot be read: {e}")))?;
     let content_type = req
         .headers()
         .get(actix_web::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+        .unwrap_or("")
+        .to_ascii_lowercase();
     let parsed: ClientTokenRequest = if content_type.starts_with("application/json") {
-        serde_json::from_slice(&body)
-            .map_err(|e| ApiError::with(Code::InvalidRequest, e.to_string()))?
+        serde_json::from_slice(&body).map_err(|e| TokenError::invalid_request(e.to_string()))?
     } else if content_type.starts_with("application/x-www-form-urlencoded") {
         serde_urlencoded::from_bytes(&body)
-            .map_err(|e| ApiError::with(Code::InvalidRequest, e.to_string()))?
+            .map_err(|e| TokenError::invalid_request(e.to_string()))?
     } else {
-        return Err(ApiError::with(
-            Code::UnsupportedMediaType,
+        return Err(TokenError::invalid_request(
             "send application/x-www-form-urlencoded or application/json",
         ));
     };
     if parsed.grant_type != "client_credentials" {
-        return Err(ApiError::with(
-            Code::UnsupportedGrantType,
+        return Err(TokenError::unsupported_grant_type(
             "only grant_type=client_credentials is supported",
         ));
     }
@@ -377,19 +395,30 @@ pub async fn client_token(
         parsed.client_secret,
         basic_credentials(&req),
     ) {
-        (Some(id), Some(secret), _) => (id, secret),
-        (_, _, Some(basic)) => basic,
+        (_, Some(_), Some(_)) => {
+            return Err(TokenError::invalid_request(
+                "authenticate with HTTP Basic or with client_secret in the body, not both",
+            ));
+        }
+        (_, None, Some(Err(e))) => return Err(e),
+        (Some(id), None, Some(Ok(basic))) if id != basic.0 => {
+            return Err(TokenError::invalid_request(
+                "client_id differs from the client of the Basic credentials",
+            ));
+        }
+        (_, None, Some(Ok(basic))) => basic,
+        (Some(id), Some(secret), None) => (id, secret),
         _ => {
-            return Err(ApiError::with(
-                Code::InvalidRequest,
-                "send client_id and client_secret",
+            return Err(TokenError::invalid_request(
+                "send client_id and client_secret, or HTTP Basic credentials",
             ));
         }
     };
-    let id = uuid::Uuid::parse_str(&id).map_err(|_| ApiError::from(Code::InvalidClient))?;
+    const REFUSED: &str = "the client is unknown or revoked, or the secret is wrong";
+    let id = uuid::Uuid::parse_str(&id).map_err(|_| TokenError::invalid_client(REFUSED))?;
     let client = help_lms_persistence::institutions::authenticate_client(&state.db, id, &secret)
         .await?
-        .ok_or(ApiError::from(Code::InvalidClient))?;
+        .ok_or_else(|| TokenError::invalid_client(REFUSED))?;
     let actor = Actor {
         user_id: client.id,
         role: help_lms_domain::values::Role::NtiManager,
@@ -400,11 +429,9 @@ pub async fn client_token(
         .jwt
         .issue(&actor, state.config.access_ttl)
         .map_err(ApiError::internal)?;
-    Ok(HttpResponse::Ok()
-        .insert_header(("cache-control", "no-store"))
-        .json(ClientTokenResponse {
-            access_token,
-            token_type: "Bearer",
-            expires_in: state.config.access_ttl.num_seconds(),
-        }))
+    Ok(HttpResponse::Ok().json(ClientTokenResponse {
+        access_token,
+        token_type: "Bearer",
+        expires_in: state.config.access_ttl.num_seconds(),
+    }))
 }

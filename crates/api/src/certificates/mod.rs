@@ -25,7 +25,7 @@ use crate::state::AppState;
         problems::NotFound,
     )
 )]
-#[get("/enrolments/{id}/certificate")]
+#[get("/enrolments/{id}/certificate", wrap = "crate::headers::no_store()")]
 pub async fn get_certificate(
     state: web::Data<AppState>,
     auth: Authenticated,
@@ -64,7 +64,7 @@ pub async fn get_certificate(
         problems::NotFound,
     )
 )]
-#[get("/certificates/{code}")]
+#[get("/certificates/{code}", wrap = "crate::headers::no_store()")]
 pub async fn verify_certificate(
     state: web::Data<AppState>,
     code: web::Path<String>,
@@ -75,9 +75,7 @@ pub async fn verify_certificate(
     let c = learning::certificate_by_code(&state.db.conn, &code)
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(HttpResponse::Ok()
-        .insert_header(("cache-control", "no-store"))
-        .json(Verification::from(c)))
+    Ok(HttpResponse::Ok().json(Verification::from(c)))
 }
 
 #[utoipa::path(
@@ -93,7 +91,7 @@ pub async fn verify_certificate(
         problems::Unprocessable,
     )
 )]
-#[post("/certificates/{code}/revoke")]
+#[post("/certificates/{code}/revoke", wrap = "crate::headers::no_store()")]
 pub async fn revoke_certificate(
     state: web::Data<AppState>,
     _admin: Admin,

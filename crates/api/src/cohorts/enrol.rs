@@ -60,7 +60,7 @@ fn body_or_problem(
         problems::Unprocessable,
     )
 )]
-#[post("/cohorts/{id}/enrolments")]
+#[post("/cohorts/{id}/enrolments", wrap = "crate::headers::no_store()")]
 pub async fn enrol_cohort(
     state: web::Data<AppState>,
     auth: Authenticated,

@@ -111,7 +111,7 @@ async fn with_standings(
         problems::NotFound,
     )
 )]
-#[get("/cohorts/{id}/enrolments")]
+#[get("/cohorts/{id}/enrolments", wrap = "crate::headers::no_store()")]
 pub async fn roster(
     state: web::Data<AppState>,
     auth: Authenticated,

@@ -36,7 +36,6 @@ macro_rules! codes {
 
 codes! {
     // 400: the request cannot be read.
-    InvalidRequest = "invalid_request", BAD_REQUEST, "The request is malformed";
     InvalidJson = "invalid_json", BAD_REQUEST, "The body is not valid JSON";
     InvalidBody = "invalid_body", BAD_REQUEST, "The body could not be read";
     InvalidPath = "invalid_path", BAD_REQUEST, "A path parameter is malformed";
@@ -45,7 +44,6 @@ codes! {
     /// Responses that name questions or options outside the attempt, or have the wrong shape.
     InvalidResponses = "invalid_responses", BAD_REQUEST, "The quiz responses do not fit the attempt";
     InvalidActivationToken = "invalid_activation_token", BAD_REQUEST, "The activation token is unknown, expired or used";
-    UnsupportedGrantType = "unsupported_grant_type", BAD_REQUEST, "Only the client credentials grant is supported";
     // 401: who is asking is not proven.
     MissingToken = "missing_token", UNAUTHORIZED, "An access token is required";
     InvalidToken = "invalid_token", UNAUTHORIZED, "The access token is invalid";
@@ -53,7 +51,6 @@ codes! {
     InvalidCredentials = "invalid_credentials", UNAUTHORIZED, "The email or password is wrong";
     InvalidRefreshToken = "invalid_refresh_token", UNAUTHORIZED, "The refresh token is invalid, expired or used";
     AccountInactive = "account_inactive", UNAUTHORIZED, "This account cannot sign in";
-    InvalidClient = "invalid_client", UNAUTHORIZED, "The client credentials are wrong";
     ClientRevoked = "client_revoked", UNAUTHORIZED, "This API client has been revoked";
     // 403: known, but not allowed.
     AdminOnly = "admin_only", FORBIDDEN, "Only admins may do this";

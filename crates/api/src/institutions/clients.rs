@@ -26,7 +26,7 @@ use crate::state::AppState;
         problems::Unprocessable,
     )
 )]
-#[post("/institutions/{id}/clients")]
+#[post("/institutions/{id}/clients", wrap = "crate::headers::no_store()")]
 pub async fn create_client(
     state: web::Data<AppState>,
     person: Person,
@@ -56,7 +56,7 @@ pub async fn create_client(
         problems::NotFound,
     )
 )]
-#[get("/institutions/{id}/clients")]
+#[get("/institutions/{id}/clients", wrap = "crate::headers::no_store()")]
 pub async fn list_clients(
     state: web::Data<AppState>,
     auth: Authenticated,

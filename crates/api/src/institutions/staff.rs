@@ -26,7 +26,7 @@ use crate::state::AppState;
         problems::Unprocessable,
     )
 )]
-#[post("/institutions/{id}/users")]
+#[post("/institutions/{id}/users", wrap = "crate::headers::no_store()")]
 pub async fn invite_staff(
     state: web::Data<AppState>,
     auth: Authenticated,
@@ -79,7 +79,7 @@ pub async fn invite_staff(
         problems::NotFound,
     )
 )]
-#[get("/institutions/{id}/users")]
+#[get("/institutions/{id}/users", wrap = "crate::headers::no_store()")]
 pub async fn list_staff(
     state: web::Data<AppState>,
     auth: Authenticated,

@@ -25,7 +25,7 @@ use crate::state::AppState;
         problems::NotFound,
     )
 )]
-#[get("/enrolments/{id}")]
+#[get("/enrolments/{id}", wrap = "crate::headers::no_store()")]
 pub async fn get_enrolment(
     state: web::Data<AppState>,
     auth: Authenticated,
@@ -50,7 +50,10 @@ pub async fn get_enrolment(
         problems::Unprocessable,
     )
 )]
-#[put("/enrolments/{id}/lessons/{lesson_id}/progress")]
+#[put(
+    "/enrolments/{id}/lessons/{lesson_id}/progress",
+    wrap = "crate::headers::no_store()"
+)]
 pub async fn record_progress(
     state: web::Data<AppState>,
     auth: Authenticated,
@@ -103,7 +106,10 @@ fn bad_responses(e: StoreError) -> ApiError {
         problems::Conflict,
     )
 )]
-#[post("/enrolments/{id}/quizzes/{quiz_id}/attempts")]
+#[post(
+    "/enrolments/{id}/quizzes/{quiz_id}/attempts",
+    wrap = "crate::headers::no_store()"
+)]
 pub async fn start_attempt(
     state: web::Data<AppState>,
     auth: Authenticated,
@@ -132,7 +138,7 @@ pub async fn start_attempt(
         problems::NotFound,
     )
 )]
-#[get("/attempts/{id}")]
+#[get("/attempts/{id}", wrap = "crate::headers::no_store()")]
 pub async fn get_attempt(
     state: web::Data<AppState>,
     auth: Authenticated,
@@ -155,7 +161,7 @@ pub async fn get_attempt(
         problems::Conflict,
     )
 )]
-#[put("/attempts/{id}/responses")]
+#[put("/attempts/{id}/responses", wrap = "crate::headers::no_store()")]
 pub async fn save_responses(
     state: web::Data<AppState>,
     auth: Authenticated,
@@ -183,7 +189,7 @@ pub async fn save_responses(
         problems::Conflict,
     )
 )]
-#[post("/attempts/{id}/submit")]
+#[post("/attempts/{id}/submit", wrap = "crate::headers::no_store()")]
 pub async fn submit_attempt(
     state: web::Data<AppState>,
     auth: Authenticated,
