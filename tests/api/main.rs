@@ -6,6 +6,7 @@
 mod auth;
 mod catalogue;
 mod cohorts;
+mod http_cache;
 mod learning;
 mod me;
 mod openapi;
