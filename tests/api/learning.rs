@@ -919,3 +919,62 @@ async fn a_whole_help_course_is_taken_end_to_end_in_french() {
             .starts_with("Coopération")
     );
 }
+
+#[tokio::test]
+async fn a_malformed_submit_body_is_refused_and_the_attempt_stays_open() {
+    let app = spawn_app().await;
+    let l = demo(&app, "correct_answers", "immediately").await;
+    let a = start(&app, &l).await;
+    let id = a.body["id"].as_str().unwrap().to_owned();
+    let url = format!("/api/v1/attempts/{id}/submit");
+    let send = |body: &'static str, content_type: &'static str| {
+        app.send(
+            app.request(Method::POST, &url, Some(&l.token))
+                .header("content-type", content_type)
+                .body(body),
+        )
+    };
+    send("{\"responses\": ", "application/json")
+        .await
+        .assert_problem(400, "invalid_json");
+    let unknown = send(r#"{"answers": {}}"#, "application/json").await;
+    unknown.assert_problem(422, "validation_failed");
+    assert_eq!(unknown.problem_fields(), vec!["answers"]);
+    send(r#"{"responses": {}}"#, "text/plain")
+        .await
+        .assert_problem(415, "unsupported_media_type");
+    let now = app
+        .get(&format!("/api/v1/attempts/{id}"), Some(&l.token))
+        .await;
+    assert_eq!(now.body["status"], "in_progress", "{}", now.text);
+}
+
+#[tokio::test]
+async fn an_empty_submit_body_grades_the_saved_responses() {
+    let app = spawn_app().await;
+    let l = demo(&app, "correct_answers", "immediately").await;
+    let a = start(&app, &l).await;
+    let id = a.body["id"].as_str().unwrap().to_owned();
+    let saved = app
+        .put(
+            &format!("/api/v1/attempts/{id}/responses"),
+            &json!({"responses": right_answers(&a.body)}),
+            Some(&l.token),
+        )
+        .await;
+    assert_eq!(saved.status, 200, "{}", saved.text);
+    let submitted = app
+        .send(app.request(
+            Method::POST,
+            &format!("/api/v1/attempts/{id}/submit"),
+            Some(&l.token),
+        ))
+        .await;
+    assert_eq!(submitted.status, 200, "{}", submitted.text);
+    assert_eq!(submitted.body["status"], "submitted");
+    assert_eq!(
+        submitted.body["result"]["passed"], true,
+        "{}",
+        submitted.text
+    );
+}

@@ -7,6 +7,7 @@ mod auth;
 mod catalogue;
 mod cohorts;
 mod http;
+mod http_cache;
 mod learning;
 mod me;
 mod openapi;

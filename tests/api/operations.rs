@@ -56,3 +56,93 @@ async fn the_interactive_docs_are_served_offline() {
     assert_eq!(spec.status, 200);
     assert_eq!(spec.body["info"]["title"], "help-lms");
 }
+
+#[tokio::test]
+async fn a_known_path_with_another_method_answers_405_with_allow() {
+    let app = spawn_app().await;
+    let courses = app.delete("/api/v1/courses", None).await;
+    courses.assert_problem(405, "method_not_allowed");
+    assert_eq!(courses.header("allow"), Some("GET"));
+    let login = app
+        .put("/api/v1/auth/login", &serde_json::json!({}), None)
+        .await;
+    login.assert_problem(405, "method_not_allowed");
+    assert_eq!(login.header("allow"), Some("POST"));
+    // A template matches any one segment: `{id}` here.
+    let cohort = app
+        .send(app.request(
+            reqwest::Method::POST,
+            "/api/v1/cohorts/0195d3a0-0000-7000-8000-000000000000",
+            None,
+        ))
+        .await;
+    cohort.assert_problem(405, "method_not_allowed");
+    assert_eq!(cohort.header("allow"), Some("GET, PATCH"));
+}
+
+#[tokio::test]
+async fn an_unknown_path_still_answers_404_whatever_the_method() {
+    let app = spawn_app().await;
+    app.delete("/api/v1/nothing-here", None)
+        .await
+        .assert_problem(404, "not_found");
+    app.get("/api/v1/courses/x/y/z", None)
+        .await
+        .assert_problem(404, "not_found");
+    // The right method on a known path is untouched.
+    let listed = app.get("/api/v1/courses", None).await;
+    assert_eq!(listed.status, 200, "{}", listed.text);
+}
+
+#[tokio::test]
+async fn problem_types_resolve_to_json_and_html() {
+    let app = spawn_app().await;
+    let json = app.get("/problems/cohort_closed", None).await;
+    assert_eq!(json.status, 200, "{}", json.text);
+    assert_eq!(json.header("content-type"), Some("application/json"));
+    assert_eq!(json.body["code"], "cohort_closed");
+    assert_eq!(json.body["status"], 409);
+    assert_eq!(json.body["type"], "/problems/cohort_closed");
+    assert_eq!(json.body["title"], "The cohort is closed to new enrolments");
+    assert!(
+        !json.body["what_to_do"].as_str().unwrap().is_empty(),
+        "{}",
+        json.text
+    );
+    let html = app
+        .send(
+            app.request(reqwest::Method::GET, "/problems/cohort_closed", None)
+                .header("accept", "text/html,application/xhtml+xml;q=0.9"),
+        )
+        .await;
+    assert_eq!(html.status, 200);
+    assert!(
+        html.header("content-type")
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(
+        html.text
+            .contains("<h1>The cohort is closed to new enrolments</h1>")
+    );
+    assert!(html.text.contains("409"));
+    assert!(
+        html.text
+            .contains(json.body["what_to_do"].as_str().unwrap())
+    );
+    app.get("/problems/nope", None)
+        .await
+        .assert_problem(404, "not_found");
+}
+
+#[tokio::test]
+async fn docs_without_the_slash_redirect_to_the_docs() {
+    let app = spawn_app().await;
+    let res = app.get("/docs", None).await;
+    assert!(
+        res.status == 308 || res.status == 301,
+        "status {}",
+        res.status
+    );
+    assert_eq!(res.header("location"), Some("/docs/"));
+}

@@ -12,13 +12,15 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{AppExt, scope};
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::allow::AllowTable;
 use crate::cors::Cors;
 use crate::error::Problem;
 use crate::error::{ApiError, Code};
 use crate::metrics::{self, Metrics};
 use crate::state::AppState;
 use crate::{
-    auth, catalogue, certificates, cohorts, enrolments, institutions, learning, me, ops, stats,
+    auth, catalogue, certificates, cohorts, enrolments, institutions, learning, me, ops,
+    problem_types, stats,
 };
 
 #[derive(OpenApi)]
@@ -41,7 +43,7 @@ use crate::{
         (name = "learning", description = "Progress, quiz attempts and grading"),
         (name = "certificates", description = "Certificates and their public verification"),
         (name = "statistics", description = "Completion statistics (JSON or CSV), course funnels and the programme's targets; small cells suppressed for non-admins"),
-        (name = "operations", description = "Health, readiness and metrics"),
+        (name = "operations", description = "Health, readiness, metrics and the problem types"),
     )
 )]
 struct ApiDoc;
@@ -63,6 +65,7 @@ fn routes(cfg: &mut ServiceConfig) {
     cfg.service(ops::healthz)
         .service(ops::readyz)
         .service(ops::metrics)
+        .service(problem_types::problem_type)
         .service(
             scope("/api/v1")
                 .service(auth::routes::login)
@@ -126,7 +129,13 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 }
 
 fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
-    let api = match &err {
+    json_problem(&err).into()
+}
+
+/// The problem for a JSON body that cannot be read, for `web::Json` and for
+/// [`crate::body::OptionalJson`] alike.
+pub(crate) fn json_problem(err: &JsonPayloadError) -> ApiError {
+    match err {
         JsonPayloadError::OverflowKnownLength { length, limit } => ApiError::with(
             Code::PayloadTooLarge,
             format!("the body is {length} bytes; the limit is {limit}"),
@@ -153,8 +162,7 @@ fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
             }
         }
         other => ApiError::with(Code::InvalidBody, other.to_string()),
-    };
-    api.into()
+    }
 }
 
 fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
@@ -167,8 +175,24 @@ fn path_error(err: PathError, _req: &HttpRequest) -> actix_web::Error {
     ApiError::with(Code::InvalidPath, err.to_string()).into()
 }
 
-async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
-    Err(ApiError::NotFound)
+/// The interactive docs live under `/docs/`; `/docs` alone leads there.
+async fn docs_redirect() -> actix_web::HttpResponse {
+    actix_web::HttpResponse::PermanentRedirect()
+        .insert_header((actix_web::http::header::LOCATION, "/docs/"))
+        .finish()
+}
+
+/// No route matched: 405 with `Allow` when the path takes other methods, else 404.
+async fn no_route(
+    req: HttpRequest,
+    table: web::Data<AllowTable>,
+) -> Result<actix_web::HttpResponse, ApiError> {
+    let allow = table.allowed(req.path());
+    if allow.is_empty() || allow.contains(&req.method().as_str()) {
+        Err(ApiError::NotFound)
+    } else {
+        Err(ApiError::MethodNotAllowed { allow })
+    }
 }
 
 /// The whole application for one worker.
@@ -201,8 +225,11 @@ pub fn build_app(
         .app_data(web::PathConfig::default().error_handler(path_error))
         .configure(routes)
         .split_for_parts();
-    app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
-        .default_service(web::to(not_found))
+    let allow = web::Data::new(AllowTable::from_openapi(&api));
+    app.app_data(allow)
+        .service(web::resource("/docs").to(docs_redirect))
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
+        .default_service(web::to(no_route))
         .wrap(actix_web::middleware::from_fn(metrics::track))
         .wrap(actix_web::middleware::Compress::default())
         // Outside the rest, so that everything they answer carries these headers too.

@@ -2,8 +2,10 @@
 //! errors as `application/problem+json`.
 
 mod access;
+pub mod allow;
 pub mod app;
 pub mod auth;
+pub mod body;
 pub mod catalogue;
 pub mod certificates;
 pub mod cohorts;
@@ -11,6 +13,7 @@ pub mod cors;
 pub mod enrolments;
 pub mod error;
 pub mod headers;
+pub mod http_cache;
 pub mod institutions;
 pub mod jwt;
 pub mod language;
@@ -21,6 +24,7 @@ pub mod metrics;
 pub mod negotiate;
 pub mod ops;
 pub mod pagination;
+pub mod problem_types;
 pub mod state;
 pub mod stats;
 

@@ -1,6 +1,5 @@
 //! `GET /courses`, `GET /courses/{slug}`, `GET /courses/{slug}/lessons/{lesson}`.
 
-use actix_web::http::header::{CONTENT_LANGUAGE, VARY};
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use help_lms_domain::content::CourseStatus;
 use help_lms_domain::values::Language;
@@ -11,6 +10,7 @@ use uuid::Uuid;
 
 use super::dto::{CourseCard, CourseOutline, LessonDto, ModuleDto};
 use crate::error::{ApiError, problems};
+use crate::http_cache::{self, NotModified, Revalidate};
 use crate::language;
 use crate::pagination::{Page, PageParams};
 use crate::state::AppState;
@@ -36,24 +36,18 @@ pub struct LangQuery {
     pub lang: Option<String>,
 }
 
-fn with_language(
-    mut res: actix_web::HttpResponseBuilder,
-    langs: &[String],
-    body: impl serde::Serialize,
-) -> HttpResponse {
-    if !langs.is_empty() {
-        res.insert_header((CONTENT_LANGUAGE, langs.join(", ")));
-    }
-    res.insert_header((VARY, "Accept-Language"));
-    res.json(body)
-}
-
 #[utoipa::path(
     tag = "catalogue",
     operation_id = "list_courses",
-    params(CourseListQuery),
+    params(CourseListQuery, Revalidate),
     responses(
-        (status = 200, description = "Published courses, in slug order", body = Page<CourseCard>),
+        (status = 200, description = "Published courses, in slug order", body = Page<CourseCard>, headers(
+            ("ETag" = String, description = "Strong entity tag of this answer; send it in `If-None-Match` to revalidate"),
+            ("Cache-Control" = String, description = "`public, no-cache`: may be stored, but revalidated before each use"),
+            ("Vary" = String, description = "`Accept-Language`"),
+            ("Content-Language" = String, description = "The languages served"),
+        )),
+        NotModified,
         problems::Unprocessable,
     )
 )]
@@ -91,7 +85,7 @@ pub async fn list_courses(
     let mut served: Vec<String> = page.items.iter().map(|c| c.language.clone()).collect();
     served.sort();
     served.dedup();
-    Ok(with_language(HttpResponse::Ok(), &served, page))
+    http_cache::respond(&req, &served, &page)
 }
 
 pub(crate) async fn published(
@@ -107,9 +101,15 @@ pub(crate) async fn published(
 #[utoipa::path(
     tag = "catalogue",
     operation_id = "get_course",
-    params(("slug" = String, Path, description = "The course slug"), LangQuery),
+    params(("slug" = String, Path, description = "The course slug"), LangQuery, Revalidate),
     responses(
-        (status = 200, description = "The course outline: modules, lessons, quiz settings", body = CourseOutline),
+        (status = 200, description = "The course outline: modules, lessons, quiz settings", body = CourseOutline, headers(
+            ("ETag" = String, description = "Strong entity tag of this answer; send it in `If-None-Match` to revalidate"),
+            ("Cache-Control" = String, description = "`public, no-cache`: may be stored, but revalidated before each use"),
+            ("Vary" = String, description = "`Accept-Language`"),
+            ("Content-Language" = String, description = "The language served"),
+        )),
+        NotModified,
         problems::NotFound,
     )
 )]
@@ -136,11 +136,7 @@ pub async fn get_course(
             .map(|m| ModuleDto::new(m, lang, &course.languages))
             .collect(),
     };
-    Ok(with_language(
-        HttpResponse::Ok(),
-        &[lang.to_string()],
-        outline,
-    ))
+    http_cache::respond(&req, &[lang.to_string()], &outline)
 }
 
 #[utoipa::path(
@@ -150,9 +146,16 @@ pub async fn get_course(
         ("slug" = String, Path, description = "The course slug"),
         ("lesson" = String, Path, description = "The lesson id (any version of the course) or its key (current version)"),
         LangQuery,
+        Revalidate,
     ),
     responses(
-        (status = 200, description = "The lesson, as Markdown and as sanitised HTML", body = LessonDto),
+        (status = 200, description = "The lesson, as Markdown and as sanitised HTML", body = LessonDto, headers(
+            ("ETag" = String, description = "Strong entity tag of this answer; send it in `If-None-Match` to revalidate"),
+            ("Cache-Control" = String, description = "`public, no-cache`: may be stored, but revalidated before each use"),
+            ("Vary" = String, description = "`Accept-Language`"),
+            ("Content-Language" = String, description = "The language served"),
+        )),
+        NotModified,
         problems::NotFound,
     )
 )]
@@ -184,9 +187,9 @@ pub async fn get_lesson(
             .ok_or(ApiError::NotFound)?
     };
     let lang = language::choose(&prefs, &version.languages);
-    Ok(with_language(
-        HttpResponse::Ok(),
+    http_cache::respond(
+        &req,
         &[lang.to_string()],
-        LessonDto::new(&content, &version, lang),
-    ))
+        &LessonDto::new(&content, &version, lang),
+    )
 }

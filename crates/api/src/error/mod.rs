@@ -60,6 +60,9 @@ pub enum ApiError {
     Validation(ValidationErrors),
     #[error("not found")]
     NotFound,
+    /// The path exists, but not with this method; `allow` lists the methods it takes.
+    #[error("method not allowed")]
+    MethodNotAllowed { allow: Vec<&'static str> },
     /// Any other problem: its code, and what to tell the client beyond the code's title.
     #[error("{code}: {}", detail.as_deref().unwrap_or(""))]
     Problem { code: Code, detail: Option<String> },
@@ -101,6 +104,7 @@ impl ApiError {
         match self {
             ApiError::Validation(_) => Code::ValidationFailed,
             ApiError::NotFound => Code::NotFound,
+            ApiError::MethodNotAllowed { .. } => Code::MethodNotAllowed,
             ApiError::Problem { code, .. } => *code,
             ApiError::TooManyRequests { .. } => Code::TooManyRequests,
             ApiError::Internal(_) => Code::InternalError,
@@ -119,6 +123,9 @@ impl ApiError {
             ApiError::Problem { detail, .. } => detail.clone(),
             ApiError::TooManyRequests { retry_after_secs } => {
                 Some(format!("retry after {retry_after_secs} seconds"))
+            }
+            ApiError::MethodNotAllowed { allow } => {
+                Some(format!("this resource takes {}", allow.join(", ")))
             }
             ApiError::NotFound | ApiError::Internal(_) => None,
         }
@@ -160,6 +167,9 @@ impl ResponseError for ApiError {
         ));
         if let ApiError::TooManyRequests { retry_after_secs } = self {
             res.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+        }
+        if let ApiError::MethodNotAllowed { allow } = self {
+            res.insert_header((header::ALLOW, allow.join(", ")));
         }
         if self.status_code() == StatusCode::UNAUTHORIZED {
             res.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
@@ -233,6 +243,17 @@ mod tests {
         let text = j.to_string();
         assert!(!text.contains("10.0.0.3") && !text.contains("password"));
         assert_eq!(j["code"], "internal_error");
+    }
+
+    #[test]
+    fn method_not_allowed_carries_allow() {
+        let (status, j, h) = body_json(ApiError::MethodNotAllowed {
+            allow: vec!["GET", "POST"],
+        });
+        assert_eq!(status, 405);
+        assert_eq!(h.get("allow").unwrap(), "GET, POST");
+        assert_eq!(j["code"], "method_not_allowed");
+        assert_eq!(j["type"], "/problems/method_not_allowed");
     }
 
     #[test]

@@ -12,6 +12,7 @@ use super::dto::{
 };
 use super::{Access, access, view};
 use crate::auth::Authenticated;
+use crate::body::OptionalJson;
 use crate::error::{ApiError, Code, problems};
 use crate::state::AppState;
 
@@ -181,12 +182,17 @@ pub async fn save_responses(
     operation_id = "submit_attempt",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Attempt id")),
-    request_body = SubmitRequest,
+    request_body(
+        content = Option<SubmitRequest>,
+        description = "Optional: an empty body submits the saved responses. A body that is not this JSON is refused and the attempt stays open."
+    ),
     responses(
         (status = 200, description = "Graded; submitting again returns the same result", body = AttemptDto),
         problems::BadRequest,
         problems::Forbidden,
         problems::Conflict,
+        problems::UnsupportedMediaType,
+        problems::Unprocessable,
     )
 )]
 #[post("/attempts/{id}/submit", wrap = "crate::headers::no_store()")]
@@ -194,11 +200,11 @@ pub async fn submit_attempt(
     state: web::Data<AppState>,
     auth: Authenticated,
     id: web::Path<Uuid>,
-    body: Option<web::Json<SubmitRequest>>,
+    body: OptionalJson<SubmitRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (v, access) = attempt_access(&state, &auth, *id).await?;
     access.owner_only()?;
-    let responses = body.and_then(|b| b.into_inner().responses);
+    let responses = body.into_inner().and_then(|b| b.responses);
     match learning::submit(&state.db, v.attempt.id, responses)
         .await
         .map_err(bad_responses)?
