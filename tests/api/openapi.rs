@@ -54,3 +54,44 @@ fn every_operation_has_an_id_a_tag_and_documents_its_problems() {
     }
     assert!(count >= 10);
 }
+
+#[test]
+fn operations_document_the_problems_their_extractors_answer() {
+    let spec = serde_json::to_value(help_lms_api::openapi()).expect("spec as JSON");
+    let (mut secured, mut json_writes) = (0, 0);
+    for (path, item) in spec["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("path item") {
+            if op["operationId"] == "client_token" {
+                continue;
+            }
+            let problem = |status: &str| {
+                op["responses"][status]["content"]
+                    .get("application/problem+json")
+                    .is_some()
+            };
+            if op["security"].as_array().is_some_and(|s| !s.is_empty()) {
+                secured += 1;
+                assert!(
+                    problem("401"),
+                    "{method} {path} needs a token but documents no 401"
+                );
+            }
+            if op["requestBody"]["content"]
+                .get("application/json")
+                .is_some()
+            {
+                json_writes += 1;
+                for status in ["400", "413", "415", "422"] {
+                    assert!(
+                        problem(status),
+                        "{method} {path} reads JSON but documents no {status}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(
+        secured > 20 && json_writes > 10,
+        "{secured} secured, {json_writes} JSON writes"
+    );
+}

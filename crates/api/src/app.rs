@@ -125,6 +125,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .openapi(ApiDoc::openapi())
         .configure(routes)
         .split_for_parts();
+    let mut api = api;
+    crate::error::common::document(&mut api);
     api
 }
 
@@ -225,6 +227,8 @@ pub fn build_app(
         .app_data(web::PathConfig::default().error_handler(path_error))
         .configure(routes)
         .split_for_parts();
+    let mut api = api;
+    crate::error::common::document(&mut api);
     let allow = web::Data::new(AllowTable::from_openapi(&api));
     app.app_data(allow)
         .service(web::resource("/docs").to(docs_redirect))

@@ -2,6 +2,7 @@
 //! 5xx answers say nothing of internals; the cause is logged instead.
 
 mod codes;
+pub mod common;
 pub mod problems;
 
 pub use codes::Code;
