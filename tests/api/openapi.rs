@@ -76,6 +76,22 @@ fn operations_document_the_problems_their_extractors_answer() {
                     "{method} {path} needs a token but documents no 401"
                 );
             }
+            let params = op["parameters"].as_array().cloned().unwrap_or_default();
+            if params
+                .iter()
+                .any(|p| p["in"] == "path" && p["schema"]["format"] == "uuid")
+            {
+                assert!(
+                    problem("400"),
+                    "{method} {path} takes a UUID but documents no 400"
+                );
+            }
+            if params.iter().any(|p| p["in"] == "query") {
+                assert!(
+                    problem("422"),
+                    "{method} {path} takes a query but documents no 422"
+                );
+            }
             if op["requestBody"]["content"]
                 .get("application/json")
                 .is_some()

@@ -1,9 +1,10 @@
 //! The problems every operation of a kind can answer, added to the document in one pass
-//! instead of in every `#[utoipa::path]`: 401 for operations that need a token, and the
-//! JSON extractor's 400, 413, 415 and 422 for operations that read a JSON body.
+//! instead of in every `#[utoipa::path]`: 401 for operations that need a token, the JSON
+//! extractor's 400, 413, 415 and 422 for operations that read a JSON body, 400 for a UUID in
+//! the path that does not parse, and 422 for a query parameter that does not.
 
 use utoipa::IntoResponses;
-use utoipa::openapi::path::Operation;
+use utoipa::openapi::path::{Operation, Parameter, ParameterIn};
 use utoipa::openapi::{OpenApi, RefOr};
 
 use super::problems;
@@ -19,6 +20,25 @@ fn add<R: IntoResponses>(op: &mut Operation) {
 
 fn reads_json(op: &Operation) -> bool {
     matches!(&op.request_body, Some(RefOr::T(b)) if b.content.contains_key("application/json"))
+}
+
+fn parameters(op: &Operation) -> impl Iterator<Item = &Parameter> {
+    op.parameters.iter().flatten().filter_map(|p| match p {
+        RefOr::T(p) => Some(p),
+        RefOr::Ref(_) => None,
+    })
+}
+
+/// A path parameter that actix parses as a UUID (a slug or code never fails to parse).
+fn has_uuid_in_path(op: &Operation) -> bool {
+    parameters(op).any(|p| {
+        p.parameter_in == ParameterIn::Path
+            && serde_json::to_value(&p.schema).is_ok_and(|s| s["format"] == "uuid")
+    })
+}
+
+fn has_query(op: &Operation) -> bool {
+    parameters(op).any(|p| p.parameter_in == ParameterIn::Query)
 }
 
 fn needs_token(op: &Operation) -> bool {
@@ -42,6 +62,12 @@ pub fn document(api: &mut OpenApi) {
             }
             if needs_token(op) {
                 add::<problems::Unauthorized>(op);
+            }
+            if has_uuid_in_path(op) {
+                add::<problems::BadRequest>(op);
+            }
+            if has_query(op) {
+                add::<problems::Unprocessable>(op);
             }
             if reads_json(op) {
                 add::<problems::BadRequest>(op);
