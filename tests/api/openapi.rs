@@ -111,3 +111,50 @@ fn operations_document_the_problems_their_extractors_answer() {
         "{secured} secured, {json_writes} JSON writes"
     );
 }
+
+#[test]
+fn closed_sets_of_values_are_enums_in_the_spec() {
+    let spec = serde_json::to_value(help_lms_api::openapi()).expect("spec as JSON");
+    let schemas = spec["components"]["schemas"].as_object().expect("schemas");
+    // Properties that hold a value of a closed set, and the few that are left as text:
+    // the completion row's group keys (absent, null or a value) and a health answer.
+    let closed = [
+        "country",
+        "profession",
+        "role",
+        "language",
+        "languages",
+        "kind",
+        "source",
+        "account_status",
+        "enrolment_status",
+        "status",
+    ];
+    let left_as_text = [
+        ("CompletionRowDto", "country"),
+        ("CompletionRowDto", "profession"),
+        ("CompletionRowDto", "language"),
+        ("Health", "status"),
+        ("ProgressWrite", "status"),
+    ];
+    let mut checked = 0;
+    for (name, schema) in schemas {
+        for (prop, value) in schema["properties"].as_object().into_iter().flatten() {
+            if !closed.contains(&prop.as_str())
+                || left_as_text.contains(&(name.as_str(), prop.as_str()))
+            {
+                continue;
+            }
+            let text = value.to_string();
+            if !text.contains("\"$ref\"") && !text.contains("\"string\"") {
+                continue; // a number, such as Problem.status
+            }
+            checked += 1;
+            assert!(
+                text.contains("\"$ref\"") || value["enum"].is_array(),
+                "{name}.{prop} is free text in the spec: {text}"
+            );
+        }
+    }
+    assert!(checked > 25, "only {checked} properties checked");
+}

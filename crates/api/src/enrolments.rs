@@ -24,9 +24,12 @@ pub struct EnrolmentDto {
     pub course_version_id: Uuid,
     pub cohort_id: Option<Uuid>,
     /// self, nti or admin
+    #[schema(value_type = help_lms_domain::enrolment::EnrolmentSource)]
     pub source: String,
     /// active, completed or withdrawn
+    #[schema(value_type = help_lms_domain::enrolment::EnrolmentStatus)]
     pub status: String,
+    #[schema(value_type = help_lms_domain::values::Language)]
     pub language: String,
     pub enrolled_at: DateTime<Utc>,
     pub completed_at: Option<DateTime<Utc>>,
@@ -58,6 +61,7 @@ pub struct SelfEnrolment {
     pub course: String,
     /// One of the course's languages; default: the learner's language if the course has it,
     /// else English, else the course's original language.
+    #[schema(value_type = Option<help_lms_domain::values::Language>)]
     pub language: Option<String>,
 }
 

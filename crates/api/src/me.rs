@@ -21,15 +21,20 @@ pub struct UserDto {
     pub email: String,
     pub name: String,
     /// judge, prosecutor, prison_staff, probation_staff, lawyer, court_staff, law_enforcement, other
+    #[schema(value_type = help_lms_domain::values::Profession)]
     pub profession: String,
     /// ISO 3166-1 alpha-2 code of an EU member state, or `other`
+    #[schema(value_type = help_lms_domain::values::Country)]
     pub country: String,
     /// Preferred language (ISO 639-1)
+    #[schema(value_type = help_lms_domain::values::Language)]
     pub language: String,
     pub institution_id: Option<Uuid>,
     /// learner, tutor, nti_manager, admin
+    #[schema(value_type = help_lms_domain::values::Role)]
     pub role: String,
     /// invited, active, disabled
+    #[schema(value_type = help_lms_domain::values::UserStatus)]
     pub status: String,
     pub created_at: DateTime<Utc>,
 }
@@ -78,6 +83,7 @@ pub async fn get_me(
 pub struct PatchMe {
     pub name: Option<String>,
     /// ISO 639-1 code of an EU official language
+    #[schema(value_type = Option<help_lms_domain::values::Language>)]
     pub language: Option<String>,
     #[serde(default)]
     #[schema(ignore)]

@@ -52,10 +52,13 @@ pub struct RegisterRequest {
     pub password: String,
     pub name: String,
     /// judge, prosecutor, prison_staff, probation_staff, lawyer, court_staff, law_enforcement, other
+    #[schema(value_type = help_lms_domain::values::Profession)]
     pub profession: String,
     /// ISO 3166-1 alpha-2 code of an EU member state (EL or GR for Greece), or `other`
+    #[schema(value_type = help_lms_domain::values::Country)]
     pub country: String,
     /// ISO 639-1 code of an EU official language; defaults to `en`
+    #[schema(value_type = Option<help_lms_domain::values::Language>)]
     pub language: Option<String>,
 }
 

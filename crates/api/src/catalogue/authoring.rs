@@ -28,6 +28,7 @@ pub struct ImportResult {
     pub slug: String,
     pub version: i32,
     /// draft, published or archived
+    #[schema(value_type = help_lms_domain::content::CourseStatus)]
     pub status: String,
     /// created, new_version or unchanged
     pub action: String,

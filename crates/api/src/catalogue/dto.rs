@@ -21,8 +21,10 @@ pub struct CourseCard {
     pub slug: String,
     pub version: i32,
     /// The language of `title` and `summary`.
+    #[schema(value_type = help_lms_domain::values::Language)]
     pub language: String,
     /// Languages the whole course is available in; the first is the original.
+    #[schema(value_type = Vec<help_lms_domain::values::Language>)]
     pub languages: Vec<String>,
     pub topics: Vec<String>,
     pub estimated_hours: f64,
@@ -131,6 +133,7 @@ pub struct CourseOutline {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReferenceDto {
     /// instrument, case or other
+    #[schema(value_type = help_lms_domain::content::ReferenceKind)]
     pub kind: String,
     pub citation: String,
     pub url: Option<String>,
@@ -154,6 +157,7 @@ pub struct LessonDto {
     pub course_version: i32,
     pub module_id: Uuid,
     /// The language of `title` and the bodies.
+    #[schema(value_type = help_lms_domain::values::Language)]
     pub language: String,
     pub title: String,
     pub minutes: i32,

@@ -16,11 +16,14 @@ pub struct RowJson {
     pub given_name: String,
     pub family_name: String,
     /// judge, prosecutor, prison_staff, probation_staff, lawyer, court_staff, law_enforcement, other
+    #[schema(value_type = help_lms_domain::values::Profession)]
     pub profession: String,
     /// ISO 3166-1 alpha-2 (EL or GR for Greece), or `other`
+    #[schema(value_type = help_lms_domain::values::Country)]
     pub country: String,
     /// ISO 639-1; empty or absent means the cohort's language
     #[serde(default)]
+    #[schema(value_type = Option<help_lms_domain::values::Language>)]
     pub language: Option<String>,
 }
 

@@ -16,6 +16,7 @@ pub struct CohortDto {
     pub institution_id: Uuid,
     pub course: String,
     pub course_version_id: Uuid,
+    #[schema(value_type = help_lms_domain::values::Language)]
     pub language: String,
     pub name: String,
     pub starts_on: NaiveDate,
@@ -74,6 +75,7 @@ pub struct NewCohortDto {
     /// The slug of a published course.
     pub course: String,
     /// One of the course's languages.
+    #[schema(value_type = help_lms_domain::values::Language)]
     pub language: String,
     pub name: String,
     pub starts_on: NaiveDate,

@@ -22,9 +22,12 @@ pub struct RosterEntryDto {
     pub enrolment: EnrolmentDto,
     pub email: String,
     pub name: String,
+    #[schema(value_type = help_lms_domain::values::Profession)]
     pub profession: String,
+    #[schema(value_type = help_lms_domain::values::Country)]
     pub country: String,
     /// invited, active or disabled
+    #[schema(value_type = help_lms_domain::values::UserStatus)]
     pub account_status: String,
     pub progress: RosterProgress,
 }

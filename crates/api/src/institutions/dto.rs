@@ -16,8 +16,10 @@ pub struct InstitutionDto {
     pub id: Uuid,
     pub name: String,
     /// ISO 3166-1 alpha-2, or `other`
+    #[schema(value_type = help_lms_domain::values::Country)]
     pub country: String,
     /// judicial_training, prosecution_training, prison_probation_training, bar_association, university, other
+    #[schema(value_type = help_lms_domain::enrolment::InstitutionKind)]
     pub kind: String,
     pub created_at: DateTime<Utc>,
 }
@@ -38,7 +40,9 @@ impl From<Institution> for InstitutionDto {
 #[serde(deny_unknown_fields)]
 pub struct NewInstitution {
     pub name: String,
+    #[schema(value_type = help_lms_domain::values::Country)]
     pub country: String,
+    #[schema(value_type = help_lms_domain::enrolment::InstitutionKind)]
     pub kind: String,
 }
 
@@ -62,12 +66,16 @@ pub struct NewStaff {
     pub email: String,
     pub name: String,
     /// learner, tutor or nti_manager (admins are created with `help-lms admin create`)
+    #[schema(value_type = help_lms_domain::values::Role)]
     pub role: String,
     /// Default `other`.
+    #[schema(value_type = Option<help_lms_domain::values::Profession>)]
     pub profession: Option<String>,
     /// Default: the institution's country.
+    #[schema(value_type = Option<help_lms_domain::values::Country>)]
     pub country: Option<String>,
     /// Default `en`.
+    #[schema(value_type = Option<help_lms_domain::values::Language>)]
     pub language: Option<String>,
 }
 

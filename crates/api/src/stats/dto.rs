@@ -151,6 +151,7 @@ fn row_dto(r: CompletionRow, threshold: u64) -> CompletionRowDto {
 /// How one question went in one language.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct QuestionLanguageDto {
+    #[schema(value_type = help_lms_domain::values::Language)]
     pub language: String,
     /// Enrolments with a submitted attempt in this language.
     pub learners: Option<u64>,
@@ -166,6 +167,7 @@ pub struct QuestionLanguageDto {
 pub struct FunnelQuestionDto {
     pub key: String,
     /// single_choice, multiple_choice, true_false, matching, ordering, short_text or numeric.
+    #[schema(value_type = help_lms_domain::content::QuestionKind)]
     pub kind: String,
     /// Submitted attempts.
     pub attempts: Option<u64>,
@@ -317,7 +319,9 @@ pub struct TargetDto {
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
     pub course: Option<String>,
+    #[schema(value_type = Option<help_lms_domain::values::Profession>)]
     pub profession: Option<String>,
+    #[schema(value_type = Option<help_lms_domain::values::Country>)]
     pub country: Option<String>,
     /// Where the metric stands now.
     pub current: u64,

@@ -165,8 +165,10 @@ pub struct NewTargetDto {
     /// Only this course (slug); none: any course.
     pub course: Option<String>,
     /// Only learners of this profession.
+    #[schema(value_type = Option<help_lms_domain::values::Profession>)]
     pub profession: Option<String>,
     /// Only learners of this country.
+    #[schema(value_type = Option<help_lms_domain::values::Country>)]
     pub country: Option<String>,
 }
 
