@@ -29,17 +29,6 @@ fn bearer(req: &HttpRequest) -> Option<String> {
         .then(|| token.trim().to_owned())
 }
 
-impl Authenticated {
-    /// Refuses API clients where a person must act (e.g. creating further clients).
-    pub fn person(&self) -> Result<(), ApiError> {
-        if self.0.via_client {
-            Err(ApiError::from(Code::PeopleOnly))
-        } else {
-            Ok(())
-        }
-    }
-}
-
 impl FromRequest for Authenticated {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
