@@ -405,8 +405,16 @@ async fn the_token_endpoint_answers_rfc_6749_errors() {
 
     let missing = token_form(&app, &format!("client_id={id}&client_secret={secret}")).await;
     assert_oauth_error(&missing, 400, "invalid_request");
+    // RFC 6749 section 5.2: no client authentication at all is `invalid_client`.
     let no_credentials = token_form(&app, "grant_type=client_credentials").await;
-    assert_oauth_error(&no_credentials, 400, "invalid_request");
+    assert_oauth_error(&no_credentials, 401, "invalid_client");
+    assert!(no_credentials.header("www-authenticate").is_some());
+    let no_secret = token_form(
+        &app,
+        &format!("grant_type=client_credentials&client_id={id}"),
+    )
+    .await;
+    assert_oauth_error(&no_secret, 401, "invalid_client");
     let twice = app
         .send(
             app.request(Method::POST, "/api/v1/auth/token", None)

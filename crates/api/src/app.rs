@@ -57,6 +57,11 @@ impl utoipa::Modify for BearerAuth {
             "bearer",
             SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
         );
+        // An API client's id and secret, for the token endpoint only (RFC 6749 section 2.3.1).
+        components.add_security_scheme(
+            "client_basic",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Basic)),
+        );
     }
 }
 
@@ -168,9 +173,13 @@ pub(crate) fn json_problem(err: &JsonPayloadError) -> ApiError {
 }
 
 fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
-    let text = err.to_string();
+    query_problem(err.to_string()).into()
+}
+
+/// The problem for a query string that does not read as the operation's parameters.
+pub(crate) fn query_problem(text: String) -> ApiError {
     let name = text.split('`').nth(1).unwrap_or("query").to_owned();
-    ApiError::field(&name, "invalid_query", text).into()
+    ApiError::field(&name, "invalid_query", text)
 }
 
 fn path_error(err: PathError, _req: &HttpRequest) -> actix_web::Error {

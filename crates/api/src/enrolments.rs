@@ -58,6 +58,7 @@ impl From<Enrolment> for EnrolmentDto {
 #[serde(deny_unknown_fields)]
 pub struct SelfEnrolment {
     /// The slug of a published course.
+    #[schema(value_type = help_lms_domain::values::Slug)]
     pub course: String,
     /// One of the course's languages; default: the learner's language if the course has it,
     /// else English, else the course's original language.
@@ -83,7 +84,7 @@ pub async fn self_enrol(
     state: web::Data<AppState>,
     person: Person,
     req: HttpRequest,
-    body: web::Json<SelfEnrolment>,
+    body: crate::body::Json<SelfEnrolment>,
 ) -> Result<HttpResponse, ApiError> {
     let course = published(&state, body.course.trim()).await?;
     let user = accounts::find(&state.db.conn, person.0.user_id)

@@ -18,6 +18,7 @@ pub mod institutions;
 pub mod jwt;
 pub mod language;
 pub mod learning;
+pub mod lists;
 pub mod mail;
 pub mod me;
 pub mod metrics;

@@ -81,6 +81,7 @@ pub async fn get_me(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PatchMe {
+    #[schema(value_type = Option<help_lms_domain::values::PersonName>)]
     pub name: Option<String>,
     /// ISO 639-1 code of an EU official language
     #[schema(value_type = Option<help_lms_domain::values::Language>)]
@@ -114,7 +115,7 @@ pub struct PatchMe {
 pub async fn update_me(
     state: web::Data<AppState>,
     auth: Authenticated,
-    body: web::Json<PatchMe>,
+    body: crate::body::Json<PatchMe>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let mut errors = ValidationErrors::new();

@@ -1,20 +1,36 @@
-//! Offset pagination with a capped limit; every list is ordered deterministically.
+//! Offset pagination with a bounded limit; every list is ordered deterministically.
 
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+
+use crate::error::ApiError;
 
 pub const DEFAULT_LIMIT: u32 = 20;
 pub const MAX_LIMIT: u32 = 100;
 
 #[derive(Debug, Deserialize, IntoParams, Clone, Copy)]
 pub struct PageParams {
-    /// Items per page, 1 to 100 (default 20).
+    /// Items per page (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     /// Items to skip (default 0).
+    #[param(value_type = Option<u64>, maximum = 4294967295_u64)]
     pub offset: Option<u32>,
 }
 
 impl PageParams {
+    /// Refuses a limit outside 1 to [`MAX_LIMIT`], naming the parameter.
+    pub fn checked(self) -> Result<Self, ApiError> {
+        match self.limit {
+            Some(l) if !(1..=MAX_LIMIT).contains(&l) => Err(ApiError::field(
+                "limit",
+                "out_of_range",
+                format!("limit is 1 to {MAX_LIMIT}"),
+            )),
+            _ => Ok(self),
+        }
+    }
+
     pub fn limit(&self) -> u32 {
         self.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT)
     }

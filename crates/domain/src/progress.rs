@@ -30,6 +30,13 @@ string_enum!(
 });
 
 string_enum!(
+    /// What a learner reports about a lesson: seen, or finished.
+    LessonReport, "lesson report" {
+    Viewed => "viewed",
+    Completed => "completed",
+});
+
+string_enum!(
     /// Whether an attempt still takes answers.
     AttemptStatus, "attempt status" {
     InProgress => "in_progress",
@@ -281,10 +288,10 @@ impl ProgressReport {
     /// `status` is `viewed` or `completed`; the time is 0 to [`MAX_LESSON_SECONDS`].
     pub fn parse(status: &str, time_spent_seconds: Option<i64>) -> Result<Self, ValidationErrors> {
         let mut errors = ValidationErrors::new();
-        let completed = match LessonStatus::parse(status) {
-            Ok(LessonStatus::Completed) => Some(true),
-            Ok(LessonStatus::Viewed) => Some(false),
-            _ => {
+        let completed = match LessonReport::parse(status) {
+            Ok(LessonReport::Completed) => Some(true),
+            Ok(LessonReport::Viewed) => Some(false),
+            Err(_) => {
                 errors.push("status", "invalid_status", "status is viewed or completed");
                 None
             }

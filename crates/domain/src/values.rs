@@ -345,6 +345,112 @@ impl fmt::Debug for NewPassword {
     }
 }
 
+/// A course slug or content key as the API takes it (see [`is_slug`]); only its schema lives
+/// here, since the checks that use it report their own errors.
+pub struct Slug;
+
+/// JSON Schemas of the value types, for the api crate's OpenAPI document: the bounds and
+/// patterns are the constants the parsers above enforce, so the two cannot drift apart.
+#[cfg(feature = "openapi")]
+mod schemas {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
+    use utoipa::{PartialSchema, ToSchema};
+
+    use super::{Email, NewPassword, PersonName, Reason, Slug, Title};
+
+    /// Not blank, and no control character anywhere (surrounding spaces are trimmed).
+    const VISIBLE: &str = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$";
+
+    fn text(min: usize, max: usize, pattern: &str, description: &str) -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(min))
+            .max_length(Some(max))
+            .pattern(Some(pattern))
+            .description(Some(description))
+            .into()
+    }
+
+    impl PartialSchema for Email {
+        fn schema() -> RefOr<Schema> {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Email)))
+                .max_length(Some(254))
+                .description(Some(
+                    "An email address; compared without regard to case or surrounding spaces.",
+                ))
+                .into()
+        }
+    }
+    impl ToSchema for Email {}
+
+    impl PartialSchema for PersonName {
+        fn schema() -> RefOr<Schema> {
+            text(
+                1,
+                PersonName::MAX_CHARS,
+                VISIBLE,
+                "A person's name as it should be printed.",
+            )
+        }
+    }
+    impl ToSchema for PersonName {}
+
+    impl PartialSchema for Title {
+        fn schema() -> RefOr<Schema> {
+            text(
+                1,
+                Title::MAX_CHARS,
+                VISIBLE,
+                "A name for something people create.",
+            )
+        }
+    }
+    impl ToSchema for Title {}
+
+    impl PartialSchema for Reason {
+        fn schema() -> RefOr<Schema> {
+            text(
+                1,
+                Reason::MAX_CHARS,
+                r"\S",
+                "Why, in words kept with the record.",
+            )
+        }
+    }
+    impl ToSchema for Reason {}
+
+    impl PartialSchema for NewPassword {
+        fn schema() -> RefOr<Schema> {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Password)))
+                .min_length(Some(NewPassword::MIN_CHARS))
+                .max_length(Some(NewPassword::MAX_CHARS))
+                .pattern(Some(r"\S"))
+                .description(Some(
+                    "A new password: 12 to 256 characters, not only spaces.",
+                ))
+                .into()
+        }
+    }
+    impl ToSchema for NewPassword {}
+
+    impl PartialSchema for Slug {
+        fn schema() -> RefOr<Schema> {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .max_length(Some(64))
+                .pattern(Some("^[a-z0-9]+(-[a-z0-9]+)*$"))
+                .description(Some("A course slug, e.g. `evidence-counter-terrorism`."))
+                .into()
+        }
+    }
+    impl ToSchema for Slug {}
+}
+
 /// A slug or content key: lowercase ASCII words joined by single hyphens, at most 64 chars.
 pub fn is_slug(s: &str) -> bool {
     !s.is_empty()

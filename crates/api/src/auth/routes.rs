@@ -21,7 +21,9 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
+    #[schema(value_type = help_lms_domain::values::Email)]
     pub email: String,
+    #[schema(format = Password, max_length = 1024)]
     pub password: String,
 }
 
@@ -47,9 +49,11 @@ pub struct RefreshRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
+    #[schema(value_type = help_lms_domain::values::Email)]
     pub email: String,
-    /// At least 12 characters.
+    #[schema(value_type = help_lms_domain::values::NewPassword)]
     pub password: String,
+    #[schema(value_type = help_lms_domain::values::PersonName)]
     pub name: String,
     /// judge, prosecutor, prison_staff, probation_staff, lawyer, court_staff, law_enforcement, other
     #[schema(value_type = help_lms_domain::values::Profession)]
@@ -109,7 +113,7 @@ pub(crate) async fn tokens_for(state: &AppState, user: User) -> Result<TokenResp
 pub async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<LoginRequest>,
+    body: crate::body::Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let email =
@@ -168,7 +172,7 @@ pub async fn login(
 #[post("/auth/refresh", wrap = "crate::headers::no_store()")]
 pub async fn refresh(
     state: web::Data<AppState>,
-    body: web::Json<RefreshRequest>,
+    body: crate::body::Json<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let rotated =
         sessions::rotate(&state.db, &body.refresh_token, state.config.refresh_ttl).await?;
@@ -202,7 +206,7 @@ pub async fn refresh(
 #[post("/auth/logout")]
 pub async fn logout(
     state: web::Data<AppState>,
-    body: web::Json<RefreshRequest>,
+    body: crate::body::Json<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
     sessions::revoke(&state.db, &body.refresh_token).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -221,7 +225,7 @@ pub async fn logout(
 #[post("/auth/register", wrap = "crate::headers::no_store()")]
 pub async fn register(
     state: web::Data<AppState>,
-    body: web::Json<RegisterRequest>,
+    body: crate::body::Json<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
     if !state.config.registration_enabled {
         return Err(ApiError::from(Code::RegistrationDisabled));
@@ -263,8 +267,9 @@ pub async fn register(
 #[serde(deny_unknown_fields)]
 pub struct ActivateRequest {
     /// The token from the invitation.
+    #[schema(min_length = 1, max_length = 256)]
     pub token: String,
-    /// At least 12 characters.
+    #[schema(value_type = help_lms_domain::values::NewPassword)]
     pub password: String,
 }
 
@@ -281,7 +286,7 @@ pub struct ActivateRequest {
 #[post("/auth/activate", wrap = "crate::headers::no_store()")]
 pub async fn activate(
     state: web::Data<AppState>,
-    body: web::Json<ActivateRequest>,
+    body: crate::body::Json<ActivateRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
     let password = NewPassword::parse(&b.password)
@@ -299,11 +304,25 @@ pub async fn activate(
     Ok(HttpResponse::Ok().json(tokens_for(&state, user).await?))
 }
 
+/// The one grant the token endpoint takes.
+pub struct GrantType;
+
+impl utoipa::PartialSchema for GrantType {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some(["client_credentials"]))
+            .into()
+    }
+}
+impl ToSchema for GrantType {}
+
 /// OAuth 2.0 client credentials (RFC 6749 section 4.4), as a form or JSON body; the client
 /// may instead authenticate with HTTP Basic. Unknown parameters are ignored (section 3.2).
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ClientTokenRequest {
     /// Must be `client_credentials`.
+    #[schema(value_type = GrantType)]
     pub grant_type: String,
     pub client_id: Option<String>,
     pub client_secret: Option<String>,
@@ -341,22 +360,23 @@ fn basic_credentials(req: &HttpRequest) -> Option<Result<(String, String), Token
 #[utoipa::path(
     tag = "auth",
     operation_id = "client_token",
-    request_body(content(
-        (ClientTokenRequest = "application/x-www-form-urlencoded"),
-        (ClientTokenRequest = "application/json"),
-    )),
+    security((), ("client_basic" = [])),
+    request_body(
+        description = "The form RFC 6749 section 4.4.2 requires (the same fields as a JSON object are accepted too). The client authenticates with HTTP Basic or with `client_id` and `client_secret` here, not both.",
+        content((ClientTokenRequest = "application/x-www-form-urlencoded")),
+    ),
     responses(
         (status = 200, description = "A token acting as the client's institution manager", body = ClientTokenResponse,
             headers(
                 ("Cache-Control" = String, description = "`no-store`"),
                 ("Pragma" = String, description = "`no-cache`"),
             )),
-        (status = 400, description = "RFC 6749 section 5.2: `invalid_request` (a parameter is missing, repeated or malformed, the body cannot be read, or the client authenticated in two ways) or `unsupported_grant_type`", body = OAuthError,
+        (status = 400, description = "RFC 6749 section 5.2: `invalid_request` (a parameter is repeated or malformed, the body cannot be read, or the client authenticated in two ways) or `unsupported_grant_type`", body = OAuthError,
             headers(
                 ("Cache-Control" = String, description = "`no-store`"),
                 ("Pragma" = String, description = "`no-cache`"),
             )),
-        (status = 401, description = "RFC 6749 section 5.2: `invalid_client`: the client is unknown or revoked, or the secret is wrong", body = OAuthError,
+        (status = 401, description = "RFC 6749 section 5.2: `invalid_client`: no client authentication, an unknown or revoked client, or a wrong secret", body = OAuthError,
             headers(
                 ("WWW-Authenticate" = String, description = "`Basic realm=\"help-lms\"`"),
                 ("Cache-Control" = String, description = "`no-store`"),
@@ -411,9 +431,10 @@ pub async fn client_token(
         }
         (_, None, Some(Ok(basic))) => basic,
         (Some(id), Some(secret), None) => (id, secret),
+        // No client authentication, or half of it (RFC 6749 section 5.2).
         _ => {
-            return Err(TokenError::invalid_request(
-                "send client_id and client_secret, or HTTP Basic credentials",
+            return Err(TokenError::invalid_client(
+                "authenticate with HTTP Basic, or send client_id and client_secret",
             ));
         }
     };

@@ -52,7 +52,7 @@ pub async fn upload_content(
     state: web::Data<AppState>,
     _admin: Admin,
     slug: web::Path<String>,
-    body: web::Json<ContentUpload>,
+    body: crate::body::Json<ContentUpload>,
 ) -> Result<HttpResponse, ApiError> {
     let slug = slug.into_inner();
     if !is_slug(&slug) {

@@ -18,13 +18,19 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct CourseListQuery {
-    /// Only courses available in this language (ISO 639-1).
+    /// Only courses available in this language.
+    #[param(value_type = Option<help_lms_domain::values::Language>)]
     pub language: Option<String>,
     /// Only courses with this topic.
     pub topic: Option<String>,
     /// Language to present titles in; overrides `Accept-Language`.
+    #[param(value_type = Option<help_lms_domain::values::Language>)]
     pub lang: Option<String>,
+    /// Items per page (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
+    /// Items to skip (default 0).
+    #[param(value_type = Option<u64>, maximum = 4294967295_u64)]
     pub offset: Option<u32>,
 }
 
@@ -33,6 +39,7 @@ pub struct CourseListQuery {
 pub struct LangQuery {
     /// Language to serve; overrides `Accept-Language`. Falls back to English, then to the
     /// course's original language; `Content-Language` says which was served.
+    #[param(value_type = Option<help_lms_domain::values::Language>)]
     pub lang: Option<String>,
 }
 
@@ -80,7 +87,8 @@ pub async fn list_courses(
         PageParams {
             limit: q.limit,
             offset: q.offset,
-        },
+        }
+        .checked()?,
     );
     let mut served: Vec<String> = page.items.iter().map(|c| c.language.clone()).collect();
     served.sort();

@@ -85,6 +85,7 @@ impl From<Certificate> for Verification {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RevokeRequest {
-    /// Why, in 1 to 500 characters; kept with the certificate.
+    /// Why; kept with the certificate.
+    #[schema(value_type = help_lms_domain::values::Reason)]
     pub reason: String,
 }

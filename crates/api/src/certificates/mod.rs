@@ -96,7 +96,7 @@ pub async fn revoke_certificate(
     state: web::Data<AppState>,
     _admin: Admin,
     code: web::Path<String>,
-    body: web::Json<RevokeRequest>,
+    body: crate::body::Json<RevokeRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let reason =
         Reason::parse(&body.reason).map_err(|e| ApiError::field("reason", e.code, e.message))?;

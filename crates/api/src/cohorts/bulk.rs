@@ -3,28 +3,51 @@
 
 use help_lms_domain::ValidationErrors;
 use help_lms_domain::enrolment::{MAX_BULK_ROWS, RowInput};
+use help_lms_domain::values::{Country, Language, Profession};
 use serde::Deserialize;
-use utoipa::ToSchema;
+use utoipa::openapi::schema::{ArrayBuilder, Schema};
+use utoipa::openapi::{Ref, RefOr};
+use utoipa::{PartialSchema, ToSchema};
 
+use crate::body::strict;
 use crate::error::{ApiError, Code};
 
-/// One row of a JSON bulk enrolment.
+/// One row of a JSON bulk enrolment. The email and names are checked row by row (a wrong
+/// one rejects its row, with the reason, and the others go through); a profession, country
+/// or language outside its list is a malformed request, answered 422 for the whole list.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RowJson {
+    /// Checked per row: a malformed address rejects the row (`invalid_email`).
     pub email: String,
+    /// Checked per row (`invalid_name`).
     pub given_name: String,
+    /// Checked per row (`invalid_name`).
     pub family_name: String,
-    /// judge, prosecutor, prison_staff, probation_staff, lawyer, court_staff, law_enforcement, other
-    #[schema(value_type = help_lms_domain::values::Profession)]
-    pub profession: String,
-    /// ISO 3166-1 alpha-2 (EL or GR for Greece), or `other`
-    #[schema(value_type = help_lms_domain::values::Country)]
-    pub country: String,
-    /// ISO 639-1; empty or absent means the cohort's language
+    pub profession: Profession,
+    pub country: Country,
+    /// Absent or null: the cohort's language.
     #[serde(default)]
-    #[schema(value_type = Option<help_lms_domain::values::Language>)]
-    pub language: Option<String>,
+    pub language: Option<Language>,
+}
+
+/// The JSON body of a bulk enrolment: 1 to 5,000 rows.
+pub struct RowList;
+
+impl PartialSchema for RowList {
+    fn schema() -> RefOr<Schema> {
+        ArrayBuilder::new()
+            .items(Ref::from_schema_name(RowJson::name()))
+            .min_items(Some(1))
+            .max_items(Some(MAX_BULK_ROWS))
+            .into()
+    }
+}
+impl ToSchema for RowList {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.push((RowJson::name().into_owned(), RowJson::schema()));
+        RowJson::schemas(schemas);
+    }
 }
 
 /// Rows and the CSV columns that were not understood (ignored, and reported).
@@ -43,13 +66,17 @@ fn too_many(n: usize) -> ApiError {
 }
 
 pub fn from_json(body: &[u8]) -> Result<Parsed, ApiError> {
-    let rows: Vec<RowJson> = serde_json::from_slice(body).map_err(|e| {
-        if e.is_data() {
-            ApiError::field("rows", "invalid_rows", e.to_string())
+    let rows: Vec<RowJson> = strict::from_slice(body).map_err(|e| {
+        if e.error.is_data() {
+            ApiError::field(
+                &format!("rows{}", e.path),
+                "invalid_rows",
+                e.error.to_string(),
+            )
         } else {
             ApiError::with(
                 Code::InvalidJson,
-                format!("the body is not valid JSON: {e}"),
+                format!("the body is not valid JSON: {}", e.error),
             )
         }
     })?;
@@ -68,9 +95,12 @@ pub fn from_json(body: &[u8]) -> Result<Parsed, ApiError> {
                 email: r.email,
                 given_name: r.given_name,
                 family_name: r.family_name,
-                profession: r.profession,
-                country: r.country,
-                language: r.language.unwrap_or_default(),
+                profession: r.profession.as_str().to_owned(),
+                country: r.country.as_str().to_owned(),
+                language: r
+                    .language
+                    .map(|l| l.as_str().to_owned())
+                    .unwrap_or_default(),
             })
             .collect(),
         ignored_columns: Vec::new(),

@@ -73,14 +73,18 @@ pub struct NewCohortDto {
     /// Required for admins; managers may omit it (their own) and may not name another.
     pub institution_id: Option<Uuid>,
     /// The slug of a published course.
+    #[schema(value_type = help_lms_domain::values::Slug)]
     pub course: String,
     /// One of the course's languages.
     #[schema(value_type = help_lms_domain::values::Language)]
     pub language: String,
+    #[schema(value_type = help_lms_domain::values::Title)]
     pub name: String,
     pub starts_on: NaiveDate,
+    /// On or after `starts_on`.
     pub ends_on: NaiveDate,
-    /// 1 to 5000 seats.
+    /// Seats.
+    #[schema(minimum = 1, maximum = 5000)]
     pub capacity: i32,
     #[serde(default)]
     pub tutor_ids: Vec<Uuid>,
@@ -110,16 +114,23 @@ pub struct CohortListQuery {
     pub institution_id: Option<Uuid>,
     /// Only cohorts of this course slug.
     pub course: Option<String>,
+    /// Items per page (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
+    /// Items to skip (default 0).
+    #[param(value_type = Option<u64>, maximum = 4294967295_u64)]
     pub offset: Option<u32>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CohortPatch {
+    #[schema(value_type = Option<help_lms_domain::values::Title>)]
     pub name: Option<String>,
     pub starts_on: Option<NaiveDate>,
     pub ends_on: Option<NaiveDate>,
+    /// Seats; not fewer than the learners enrolled.
+    #[schema(minimum = 1, maximum = 5000)]
     pub capacity: Option<i32>,
     pub tutor_ids: Option<Vec<Uuid>>,
 }

@@ -45,7 +45,7 @@ fn body_or_problem(
     request_body(
         description = "A JSON list of rows, or CSV (UTF-8, comma or semicolon, header: email, given name, family name, profession, country, language); at most 5,000 rows",
         content(
-            (Vec<bulk::RowJson> = "application/json"),
+            (bulk::RowList = "application/json"),
             (String = "text/csv"),
         )
     ),

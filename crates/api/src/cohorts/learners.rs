@@ -122,6 +122,7 @@ pub async fn roster(
     id: web::Path<Uuid>,
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
+    let page = page.into_inner().checked()?;
     let c = visible(&state, &auth.0, *id).await?;
     if crate::negotiate::asks_for(&req, "text/csv") {
         let (rows, _) = enrolments::roster(&state.db, c.id, u64::MAX >> 1, 0).await?;

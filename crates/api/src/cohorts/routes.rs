@@ -27,7 +27,7 @@ use crate::state::AppState;
 pub async fn create_cohort(
     state: web::Data<AppState>,
     manager: Manager,
-    body: web::Json<NewCohortDto>,
+    body: crate::body::Json<NewCohortDto>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
     let institution_id = manager.0.institution_for_new_cohort(b.institution_id)?;
@@ -58,7 +58,8 @@ pub async fn list_cohorts(
     let page = PageParams {
         limit: q.limit,
         offset: q.offset,
-    };
+    }
+    .checked()?;
     let (list, total) = cohorts::page(
         &state.db,
         scope,
@@ -113,7 +114,7 @@ pub async fn update_cohort(
     state: web::Data<AppState>,
     auth: Authenticated,
     id: web::Path<Uuid>,
-    body: web::Json<CohortPatch>,
+    body: crate::body::Json<CohortPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let c = managed(&state, &auth.0, *id).await?;
     let updated = cohorts::update(&state.db, c.id, body.into_inner().into()).await?;

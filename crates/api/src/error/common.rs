@@ -1,10 +1,12 @@
 //! The problems every operation of a kind can answer, added to the document in one pass
 //! instead of in every `#[utoipa::path]`: 401 for operations that need a token, the JSON
 //! extractor's 400, 413, 415 and 422 for operations that read a JSON body, 400 for a UUID in
-//! the path that does not parse, and 422 for a query parameter that does not.
+//! the path that does not parse, and 422 for a query parameter that does not. The same pass
+//! drops `null` from the schemas of parameters: an optional parameter is one left out.
 
 use utoipa::IntoResponses;
 use utoipa::openapi::path::{Operation, Parameter, ParameterIn};
+use utoipa::openapi::schema::{Schema, SchemaType, Type};
 use utoipa::openapi::{OpenApi, RefOr};
 
 use super::problems;
@@ -45,6 +47,43 @@ fn needs_token(op: &Operation) -> bool {
     op.security.as_ref().is_some_and(|s| !s.is_empty())
 }
 
+/// `Option<T>` documents `T` or `null`; a query, path or header parameter cannot be null,
+/// only absent (which `required: false` says already).
+fn without_null(schema: &mut RefOr<Schema>) {
+    let RefOr::T(s) = schema else { return };
+    match s {
+        Schema::Object(o) => {
+            if let SchemaType::Array(types) = &o.schema_type {
+                let rest: Vec<Type> = types
+                    .iter()
+                    .filter(|t| **t != Type::Null)
+                    .cloned()
+                    .collect();
+                o.schema_type = match rest.as_slice() {
+                    [one] => SchemaType::Type(one.clone()),
+                    _ => SchemaType::Array(rest),
+                };
+            }
+        }
+        Schema::Array(a) => {
+            if let SchemaType::Array(types) = &a.schema_type
+                && types.contains(&Type::Null)
+            {
+                a.schema_type = SchemaType::Type(Type::Array);
+            }
+        }
+        Schema::OneOf(one) => {
+            one.items.retain(|i| {
+                !matches!(i, RefOr::T(Schema::Object(o)) if o.schema_type == SchemaType::Type(Type::Null))
+            });
+            if let [only] = one.items.as_slice() {
+                *schema = only.clone();
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Adds the problems an operation answers by virtue of its extractors, where its own
 /// annotation does not already list that status.
 pub fn document(api: &mut OpenApi) {
@@ -57,6 +96,13 @@ pub fn document(api: &mut OpenApi) {
             &mut item.patch,
         ];
         for op in ops.into_iter().flatten() {
+            for p in op.parameters.iter_mut().flatten() {
+                if let RefOr::T(p) = p
+                    && let Some(schema) = &mut p.schema
+                {
+                    without_null(schema);
+                }
+            }
             if op.operation_id.as_deref() == Some(OAUTH_TOKEN) {
                 continue;
             }

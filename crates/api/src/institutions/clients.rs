@@ -31,7 +31,7 @@ pub async fn create_client(
     state: web::Data<AppState>,
     person: Person,
     id: web::Path<Uuid>,
-    body: web::Json<NewApiClient>,
+    body: crate::body::Json<NewApiClient>,
 ) -> Result<HttpResponse, ApiError> {
     let inst = managed_institution(&state, &person.0, *id).await?;
     let name = Title::parse(&body.name)

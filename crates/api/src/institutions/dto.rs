@@ -39,6 +39,7 @@ impl From<Institution> for InstitutionDto {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewInstitution {
+    #[schema(value_type = help_lms_domain::values::Title)]
     pub name: String,
     #[schema(value_type = help_lms_domain::values::Country)]
     pub country: String,
@@ -63,7 +64,9 @@ impl NewInstitution {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewStaff {
+    #[schema(value_type = help_lms_domain::values::Email)]
     pub email: String,
+    #[schema(value_type = help_lms_domain::values::PersonName)]
     pub name: String,
     /// learner, tutor or nti_manager (admins are created with `help-lms admin create`)
     #[schema(value_type = help_lms_domain::values::Role)]
@@ -171,5 +174,6 @@ pub struct NewApiClientDto {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewApiClient {
+    #[schema(value_type = help_lms_domain::values::Title)]
     pub name: String,
 }

@@ -25,7 +25,7 @@ use crate::state::AppState;
 pub async fn create_institution(
     state: web::Data<AppState>,
     _admin: Admin,
-    body: web::Json<NewInstitution>,
+    body: crate::body::Json<NewInstitution>,
 ) -> Result<HttpResponse, ApiError> {
     let (name, country, kind) = body.parse()?;
     let inst = institutions::create(&state.db, &name, country, kind).await?;

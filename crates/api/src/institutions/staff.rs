@@ -31,7 +31,7 @@ pub async fn invite_staff(
     state: web::Data<AppState>,
     auth: Authenticated,
     id: web::Path<Uuid>,
-    body: web::Json<NewStaff>,
+    body: crate::body::Json<NewStaff>,
 ) -> Result<HttpResponse, ApiError> {
     let inst = managed_institution(&state, &auth.0, *id).await?;
     let f = body.parse(inst.country)?;

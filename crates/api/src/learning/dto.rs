@@ -80,11 +80,13 @@ pub struct EnrolmentProgressDto {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProgressWrite {
-    /// viewed or completed (completed stays completed).
+    /// Completed stays completed.
+    #[schema(value_type = help_lms_domain::progress::LessonReport)]
     pub status: String,
     /// The lesson's running total of seconds spent; the server keeps the largest value seen,
-    /// so repeating a write never double-counts. At most 86,400.
+    /// so repeating a write never double-counts.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 86400)]
     pub time_spent_seconds: Option<i64>,
 }
 
@@ -110,7 +112,7 @@ pub struct QuestionReview {
     /// When correctness is shown.
     pub outcome: Option<Outcome>,
     /// The correct answer in the response's shape; when answers are shown.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<Value>)]
     pub correct_response: Option<serde_json::Value>,
     pub feedback: Option<String>,
     pub explanation: Option<String>,

@@ -59,7 +59,7 @@ pub async fn record_progress(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<ProgressWrite>,
+    body: crate::body::Json<ProgressWrite>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, lesson_id) = path.into_inner();
     let (e, a) = access(&state, &auth.0, id).await?;
@@ -167,7 +167,7 @@ pub async fn save_responses(
     state: web::Data<AppState>,
     auth: Authenticated,
     id: web::Path<Uuid>,
-    body: web::Json<ResponsesWrite>,
+    body: crate::body::Json<ResponsesWrite>,
 ) -> Result<HttpResponse, ApiError> {
     let (v, access) = attempt_access(&state, &auth, *id).await?;
     access.owner_only()?;

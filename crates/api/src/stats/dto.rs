@@ -19,30 +19,30 @@ use crate::catalogue::dto::text;
 pub struct CompletionRowDto {
     /// Course slug.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<help_lms_domain::values::Slug>)]
     pub course: Option<Option<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<help_lms_domain::values::Country>)]
     pub country: Option<Option<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<help_lms_domain::values::Profession>)]
     pub profession: Option<Option<String>>,
     /// Institution id (of the cohort).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<uuid::Uuid>)]
     pub institution: Option<Option<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>)]
     pub institution_name: Option<Option<String>>,
     /// Cohort id.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<uuid::Uuid>)]
     pub cohort: Option<Option<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>)]
     pub cohort_name: Option<Option<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<help_lms_domain::values::Language>)]
     pub language: Option<Option<String>>,
     /// self_study or tutored.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -50,7 +50,7 @@ pub struct CompletionRowDto {
     pub mode: Option<Option<String>>,
     /// Month of enrolment, YYYY-MM.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")]
     pub month: Option<Option<String>>,
     /// Enrolments.
     pub enrolled: Option<u64>,

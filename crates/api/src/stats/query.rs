@@ -14,8 +14,8 @@ use crate::state::AppState;
 
 // Filters
 
-/// The filters common to the statistics endpoints. Every filter takes one value or a
-/// comma-separated list.
+/// The filters common to the statistics endpoints. Every list takes the parameter repeated
+/// (`country=RO&country=BG`, as generated clients send it) or comma-separated values.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -23,24 +23,34 @@ pub struct CompletionsQuery {
     /// Comma-separated dimensions to group by: course, country, profession, institution,
     /// cohort, language, mode (self_study or tutored) and month (of enrolment, YYYY-MM).
     /// None: one row for everything in scope.
+    #[param(style = Form, explode = true, value_type = Option<Vec<help_lms_domain::reporting::Dimension>>)]
     pub group_by: Option<String>,
     /// Course slug(s).
+    #[param(style = Form, explode = true, value_type = Option<Vec<help_lms_domain::values::Slug>>)]
     pub course: Option<String>,
     /// Country code(s) (ISO 3166-1 alpha-2; EL is Greece).
+    #[param(style = Form, explode = true, value_type = Option<Vec<help_lms_domain::values::Country>>)]
     pub country: Option<String>,
     /// Profession(s): judge, prosecutor, prison_staff, probation_staff, lawyer, court_staff, law_enforcement, other.
+    #[param(style = Form, explode = true, value_type = Option<Vec<help_lms_domain::values::Profession>>)]
     pub profession: Option<String>,
     /// Institution id(s) (the institution running the cohort).
+    #[param(style = Form, explode = true, value_type = Option<Vec<uuid::Uuid>>)]
     pub institution: Option<String>,
     /// Cohort id(s).
+    #[param(style = Form, explode = true, value_type = Option<Vec<uuid::Uuid>>)]
     pub cohort: Option<String>,
     /// Course language(s) of the enrolment.
+    #[param(style = Form, explode = true, value_type = Option<Vec<help_lms_domain::values::Language>>)]
     pub language: Option<String>,
     /// self_study or tutored.
+    #[param(style = Form, explode = true, value_type = Option<Vec<help_lms_domain::reporting::Mode>>)]
     pub mode: Option<String>,
     /// Enrolled on or after this day (YYYY-MM-DD, UTC).
+    #[param(value_type = Option<chrono::NaiveDate>)]
     pub from: Option<String>,
     /// Enrolled on or before this day (YYYY-MM-DD, UTC).
+    #[param(value_type = Option<chrono::NaiveDate>)]
     pub to: Option<String>,
 }
 
@@ -50,20 +60,28 @@ pub struct CompletionsQuery {
 #[into_params(parameter_in = Query)]
 pub struct FunnelQuery {
     /// Country code(s) (ISO 3166-1 alpha-2; EL is Greece).
+    #[param(style = Form, explode = true, value_type = Option<Vec<help_lms_domain::values::Country>>)]
     pub country: Option<String>,
     /// Profession(s).
+    #[param(style = Form, explode = true, value_type = Option<Vec<help_lms_domain::values::Profession>>)]
     pub profession: Option<String>,
     /// Institution id(s) (the institution running the cohort).
+    #[param(style = Form, explode = true, value_type = Option<Vec<uuid::Uuid>>)]
     pub institution: Option<String>,
     /// Cohort id(s).
+    #[param(style = Form, explode = true, value_type = Option<Vec<uuid::Uuid>>)]
     pub cohort: Option<String>,
     /// Course language(s) of the enrolment.
+    #[param(style = Form, explode = true, value_type = Option<Vec<help_lms_domain::values::Language>>)]
     pub language: Option<String>,
     /// self_study or tutored.
+    #[param(style = Form, explode = true, value_type = Option<Vec<help_lms_domain::reporting::Mode>>)]
     pub mode: Option<String>,
     /// Enrolled on or after this day (YYYY-MM-DD, UTC).
+    #[param(value_type = Option<chrono::NaiveDate>)]
     pub from: Option<String>,
     /// Enrolled on or before this day (YYYY-MM-DD, UTC).
+    #[param(value_type = Option<chrono::NaiveDate>)]
     pub to: Option<String>,
 }
 
@@ -151,18 +169,23 @@ pub async fn resolve_filters(
 #[serde(deny_unknown_fields)]
 pub struct NewTargetDto {
     /// What the target is, e.g. "Practitioners completing any course, 2020-2021".
+    #[schema(value_type = help_lms_domain::values::Title)]
     pub name: String,
     /// enrolled (distinct learners enrolled), completed (distinct learners who completed)
     /// or certificates (issued and not revoked).
     #[schema(value_type = Metric)]
     pub metric: String,
-    /// The number to reach, 1 to 100,000,000.
+    /// The number to reach.
+    #[schema(minimum = 1, maximum = 100000000)]
     pub target: i64,
-    /// First day of the period (YYYY-MM-DD): the enrolment, completion or issue date counts.
+    /// First day of the period: the enrolment, completion or issue date counts.
+    #[schema(value_type = Option<chrono::NaiveDate>)]
     pub from: Option<String>,
-    /// Last day of the period (YYYY-MM-DD).
+    /// Last day of the period, on or after `from`.
+    #[schema(value_type = Option<chrono::NaiveDate>)]
     pub to: Option<String>,
-    /// Only this course (slug); none: any course.
+    /// Only this course; none: any course.
+    #[schema(value_type = Option<help_lms_domain::values::Slug>)]
     pub course: Option<String>,
     /// Only learners of this profession.
     #[schema(value_type = Option<help_lms_domain::values::Profession>)]

@@ -39,7 +39,7 @@ pub async fn completions(
     state: web::Data<AppState>,
     Staff(a): Staff,
     req: HttpRequest,
-    q: web::Query<CompletionsQuery>,
+    q: crate::lists::ListQuery<CompletionsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let scope = scope_of(&state, &a).await?;
     let mut errors = ValidationErrors::new();
@@ -86,7 +86,7 @@ pub async fn course_funnel(
     state: web::Data<AppState>,
     Staff(a): Staff,
     slug: web::Path<String>,
-    q: web::Query<FunnelQuery>,
+    q: crate::lists::ListQuery<FunnelQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let scope = scope_of(&state, &a).await?;
     let course = catalogue::current_version(&state.db.conn, slug.trim())
@@ -114,12 +114,12 @@ pub async fn course_funnel(
 pub async fn create_target(
     state: web::Data<AppState>,
     Admin(admin): Admin,
-    body: web::Json<NewTargetDto>,
+    body: crate::body::Json<NewTargetDto>,
 ) -> Result<HttpResponse, ApiError> {
     let mut errors = ValidationErrors::new();
     let spec = TargetSpec::parse(body.draft(), &mut errors);
     let course_id = match body.course.as_deref().map(str::trim) {
-        None | Some("") => None,
+        None => None,
         Some(slug) => course_of(&state, slug, &mut errors).await?,
     };
     let Some(spec) = spec else {
@@ -158,7 +158,7 @@ pub async fn list_targets(
     let all = stats::targets(&state.db.conn).await?;
     Ok(HttpResponse::Ok().json(Page::of(
         all.into_iter().map(TargetDto::from).collect(),
-        *page,
+        page.into_inner().checked()?,
     )))
 }
 

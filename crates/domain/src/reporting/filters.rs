@@ -46,9 +46,9 @@ pub fn list(raw: Option<&str>) -> impl Iterator<Item = &str> {
         .filter(|s| !s.is_empty())
 }
 
-/// A day as `YYYY-MM-DD`; blank is none.
+/// A day as `YYYY-MM-DD`, when one is given; a blank one is not a day.
 pub fn parse_day(raw: Option<&str>) -> Result<Option<NaiveDate>, ValueError> {
-    let Some(v) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
+    let Some(v) = raw.map(str::trim) else {
         return Ok(None);
     };
     NaiveDate::parse_from_str(v, "%Y-%m-%d")
@@ -290,9 +290,10 @@ mod tests {
     }
 
     #[test]
-    fn days_are_iso_dates_or_blank() {
+    fn days_are_iso_dates_when_given() {
         assert_eq!(parse_day(None), Ok(None));
-        assert_eq!(parse_day(Some("  ")), Ok(None));
+        assert!(parse_day(Some("")).is_err());
+        assert!(parse_day(Some("  ")).is_err());
         assert_eq!(
             parse_day(Some("2026-02-28")),
             Ok(NaiveDate::from_ymd_opt(2026, 2, 28))

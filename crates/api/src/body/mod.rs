@@ -1,6 +1,9 @@
-//! A JSON body that may be absent: an empty body is `None`; anything else must be the
-//! documented JSON, or the request fails with the same problems as `web::Json`.
-//! (`Option<web::Json<T>>` would turn a malformed body into `None` without a word.)
+//! JSON request bodies read strictly ([`strict`]): [`Json`] for a required body, and
+//! [`OptionalJson`] for one that may be absent (an empty body is `None`; anything else must be
+//! the documented JSON). `Option<web::Json<T>>` would turn a malformed body into `None`
+//! without a word, and `web::Json` takes an array where an object is documented.
+
+pub mod strict;
 
 use actix_web::dev::Payload;
 use actix_web::error::JsonPayloadError;
@@ -12,6 +15,79 @@ use serde::de::DeserializeOwned;
 
 use crate::app::json_problem;
 use crate::error::{ApiError, Code};
+
+/// A required JSON body of the documented shape.
+#[derive(Debug)]
+pub struct Json<T>(pub T);
+
+impl<T> Json<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for Json<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+/// The problem for a body that is JSON but not the documented shape, or not JSON at all.
+pub fn problem(e: strict::BodyError) -> ApiError {
+    if !e.error.is_data() {
+        return ApiError::with(
+            Code::InvalidJson,
+            format!("the body is not valid JSON: {}", e.error),
+        );
+    }
+    let message = e.error.to_string();
+    // serde names an unknown or missing field in backticks; the path is the object's.
+    let named = ["unknown field `", "missing field `"]
+        .iter()
+        .find_map(|p| message.split_once(p))
+        .and_then(|(_, rest)| rest.split('`').next());
+    let field = match (e.path.as_str(), named) {
+        ("", Some(name)) => name.to_owned(),
+        (path, Some(name)) => format!("{path}.{name}"),
+        ("", None) => "body".to_owned(),
+        (path, None) => path.to_owned(),
+    };
+    ApiError::field(&field, "invalid_field", message)
+}
+
+/// Reads a JSON body as `T`, strictly; the problems are those of every JSON write.
+pub fn read<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    strict::from_slice(bytes).map_err(problem)
+}
+
+async fn bytes_of(req: &HttpRequest, payload: &mut Payload) -> Result<web::Bytes, ApiError> {
+    // Reads under the app's `PayloadConfig` limit.
+    web::Bytes::from_request(req, payload).await.map_err(|e| {
+        if e.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::with(Code::PayloadTooLarge, e.to_string())
+        } else {
+            ApiError::with(Code::InvalidBody, e.to_string())
+        }
+    })
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if !is_json(&req) {
+                return Err(json_problem(&JsonPayloadError::ContentType).into());
+            }
+            let bytes = bytes_of(&req, &mut payload).await?;
+            Ok(Json(read(&bytes)?))
+        })
+    }
+}
 
 /// `Some(T)` for a JSON body of the right shape, `None` for an empty one.
 #[derive(Debug)]
@@ -41,9 +117,7 @@ fn parse<T: DeserializeOwned>(req: &HttpRequest, bytes: &[u8]) -> Result<Option<
     if !is_json(req) {
         return Err(json_problem(&JsonPayloadError::ContentType));
     }
-    serde_json::from_slice(bytes)
-        .map(Some)
-        .map_err(|e| json_problem(&JsonPayloadError::Deserialize(e)))
+    read(bytes).map(Some)
 }
 
 impl<T: DeserializeOwned + 'static> FromRequest for OptionalJson<T> {
@@ -52,16 +126,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for OptionalJson<T> {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let req = req.clone();
-        // Reads under the app's `PayloadConfig` limit.
-        let bytes = web::Bytes::from_request(&req, payload);
+        let mut payload = payload.take();
         Box::pin(async move {
-            let bytes = bytes.await.map_err(|e| {
-                if e.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError::with(Code::PayloadTooLarge, e.to_string())
-                } else {
-                    ApiError::with(Code::InvalidBody, e.to_string())
-                }
-            })?;
+            let bytes = bytes_of(&req, &mut payload).await?;
             Ok(OptionalJson(parse(&req, &bytes)?))
         })
     }

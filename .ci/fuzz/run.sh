@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Fuzzes the live server against openapi/openapi.json with schemathesis (every phase, every
+# check, a fixed seed and example count; schemathesis.toml says what is adjusted and why), in
+# turn as an admin, an NTI manager, its API client, a tutor and a learner, each over data that
+# seed.py creates through the API. Any failure fails the run.
+#
+# Usage: .ci/fuzz/run.sh PATH/TO/help-lms
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+bin="$(realpath "${1:?usage: run.sh PATH/TO/help-lms}")"
+SCHEMATHESIS_VERSION=4.32.5
+# The cap per role; the example count and seed are what make runs repeat.
+MAX_TIME=${HELP_FUZZ_MAX_TIME:-150}
+
+work="$(mktemp -d)"
+venv="${HELP_FUZZ_VENV:-$work/venv}"
+server=""
+cleanup() {
+  [ -n "$server" ] && kill "$server" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+if [ ! -x "$venv/bin/schemathesis" ] || ! "$venv/bin/schemathesis" --version | grep -q "$SCHEMATHESIS_VERSION"; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION"
+fi
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+base="http://127.0.0.1:$port"
+admin_password="fuzz-admin-password-$RANDOM$RANDOM"
+HELP_DATA_DIR="$work/data" HELP_BIND="127.0.0.1:$port" HELP_ENV=development \
+  HELP_DEV_ADMIN_PASSWORD="$admin_password" HELP_LOG=warn HELP_STATS_MIN_CELL=0 \
+  HELP_ACCESS_TOKEN_MINUTES=120 "$bin" serve >"$work/server.log" 2>&1 &
+server=$!
+for _ in $(seq 1 100); do
+  curl -fsS "$base/readyz" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+curl -fsS "$base/readyz" >/dev/null
+
+# shellcheck disable=SC1090
+source <(python3 "$here/seed.py" "$base" admin@help-lms.local "$admin_password")
+
+failed=0
+# The admin last: what it closes, revokes and archives would otherwise change what the
+# others see halfway through.
+for role in LEARNER TUTOR CLIENT MANAGER ADMIN; do
+  token_var="FUZZ_${role}_TOKEN"
+  echo "--- schemathesis as ${role,,}"
+  if ! "$venv/bin/schemathesis" --no-color --config-file "$here/schemathesis.toml" run \
+      "$root/openapi/openapi.json" --url "$base" \
+      --header "Authorization: Bearer ${!token_var}" \
+      --max-time "$MAX_TIME" --workers 2 >"$work/$role.txt" 2>&1; then
+    failed=1
+    cat "$work/$role.txt"
+  else
+    grep -E '^(Test cases|  [0-9]+ generated)' -A1 "$work/$role.txt" | tail -1 || true
+  fi
+done
+if ! kill -0 "$server" 2>/dev/null; then
+  echo "the server died during the fuzz run:" >&2
+  tail -50 "$work/server.log" >&2
+  exit 1
+fi
+exit "$failed"
