@@ -33,16 +33,11 @@ use crate::{
     modifiers(&BearerAuth),
     components(schemas(Problem)),
     tags(
-        (name = "auth", description = "Sign in, refresh, sign out, register"),
-        (name = "me", description = "The signed-in account"),
-        (name = "catalogue", description = "Published courses in the reader's language"),
-        (name = "authoring", description = "Course content for admins"),
-        (name = "institutions", description = "Institutions, their staff and API clients"),
-        (name = "cohorts", description = "Tutored cohorts, bulk enrolment, rosters"),
-        (name = "enrolments", description = "A learner's own enrolments"),
-        (name = "learning", description = "Progress, quiz attempts and grading"),
-        (name = "certificates", description = "Certificates and their public verification"),
-        (name = "statistics", description = "Completion statistics (JSON or CSV), course funnels and the programme's targets; small cells suppressed for non-admins"),
+        (name = "public", description = "Anyone, without signing in: the catalogue, registration, sign-in, certificate verification"),
+        (name = "learner", description = "A signed-in practitioner: their account, enrolments, progress, quizzes and certificates"),
+        (name = "tutor", description = "A national tutor following the cohorts they tutor"),
+        (name = "nti", description = "A national training institution's manager, and the institution's API clients acting as its manager"),
+        (name = "admin", description = "The HELP secretariat: every institution, the catalogue's content, certificates and the programme's targets"),
         (name = "operations", description = "Health, readiness, metrics and the problem types"),
     )
 )]

@@ -66,7 +66,7 @@ pub struct SelfEnrolment {
 }
 
 #[utoipa::path(
-    tag = "enrolments",
+    tags = ["learner"],
     operation_id = "self_enrol",
     security(("bearer" = [])),
     request_body = SelfEnrolment,
@@ -121,7 +121,7 @@ pub async fn self_enrol(
 }
 
 #[utoipa::path(
-    tag = "enrolments",
+    tags = ["learner"],
     operation_id = "my_enrolments",
     security(("bearer" = [])),
     responses(

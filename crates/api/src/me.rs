@@ -57,7 +57,7 @@ impl From<User> for UserDto {
 }
 
 #[utoipa::path(
-    tag = "me",
+    tags = ["learner", "tutor", "nti", "admin"],
     operation_id = "get_me",
     security(("bearer" = [])),
     responses(
@@ -100,7 +100,7 @@ pub struct PatchMe {
 }
 
 #[utoipa::path(
-    tag = "me",
+    tags = ["learner", "tutor", "nti", "admin"],
     operation_id = "update_me",
     security(("bearer" = [])),
     request_body = PatchMe,

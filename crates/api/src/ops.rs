@@ -13,14 +13,14 @@ pub struct Health {
     pub status: &'static str,
 }
 
-#[utoipa::path(tag = "operations", operation_id = "healthz", responses((status = 200, description = "The process is alive", body = Health)))]
+#[utoipa::path(tags = ["operations"], operation_id = "healthz", responses((status = 200, description = "The process is alive", body = Health)))]
 #[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Health { status: "ok" })
 }
 
 #[utoipa::path(
-    tag = "operations",
+    tags = ["operations"],
     operation_id = "readyz",
     responses(
         (status = 200, description = "The database answers", body = Health),
@@ -38,7 +38,7 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
     }
 }
 
-#[utoipa::path(tag = "operations", operation_id = "metrics", responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
+#[utoipa::path(tags = ["operations"], operation_id = "metrics", responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
 #[get("/metrics")]
 pub async fn metrics(m: web::Data<Metrics>) -> HttpResponse {
     HttpResponse::Ok()

@@ -59,7 +59,7 @@ fn page(p: &ProblemType) -> String {
 }
 
 #[utoipa::path(
-    tag = "operations",
+    tags = ["operations"],
     operation_id = "get_problem_type",
     params(("code" = String, Path, description = "A problem code, as in a problem's `code` and the last segment of its `type`")),
     responses(

@@ -95,7 +95,7 @@ pub(crate) async fn tokens_for(state: &AppState, user: User) -> Result<TokenResp
 }
 
 #[utoipa::path(
-    tag = "auth",
+    tags = ["public"],
     operation_id = "login",
     request_body = LoginRequest,
     responses(
@@ -157,7 +157,7 @@ pub async fn login(
 }
 
 #[utoipa::path(
-    tag = "auth",
+    tags = ["learner", "tutor", "nti", "admin"],
     operation_id = "refresh",
     request_body = RefreshRequest,
     responses(
@@ -192,7 +192,7 @@ pub async fn refresh(
 }
 
 #[utoipa::path(
-    tag = "auth",
+    tags = ["learner", "tutor", "nti", "admin"],
     operation_id = "logout",
     request_body = RefreshRequest,
     responses(
@@ -209,7 +209,7 @@ pub async fn logout(
 }
 
 #[utoipa::path(
-    tag = "auth",
+    tags = ["public"],
     operation_id = "register",
     request_body = RegisterRequest,
     responses(
@@ -269,7 +269,7 @@ pub struct ActivateRequest {
 }
 
 #[utoipa::path(
-    tag = "auth",
+    tags = ["public"],
     operation_id = "activate",
     request_body = ActivateRequest,
     responses(
@@ -339,7 +339,7 @@ fn basic_credentials(req: &HttpRequest) -> Option<Result<(String, String), Token
 }
 
 #[utoipa::path(
-    tag = "auth",
+    tags = ["nti"],
     operation_id = "client_token",
     request_body(content(
         (ClientTokenRequest = "application/x-www-form-urlencoded"),

@@ -35,7 +35,7 @@ pub struct ImportResult {
 }
 
 #[utoipa::path(
-    tag = "authoring",
+    tags = ["admin"],
     operation_id = "upload_course_content",
     security(("bearer" = [])),
     params(("slug" = String, Path, description = "The course slug; must match `slug` in course.toml")),
@@ -141,7 +141,7 @@ async fn transition(
 }
 
 #[utoipa::path(
-    tag = "authoring",
+    tags = ["admin"],
     operation_id = "publish_course",
     security(("bearer" = [])),
     params(("slug" = String, Path, description = "The course slug")),
@@ -161,7 +161,7 @@ pub async fn publish(
 }
 
 #[utoipa::path(
-    tag = "authoring",
+    tags = ["admin"],
     operation_id = "archive_course",
     security(("bearer" = [])),
     params(("slug" = String, Path, description = "The course slug")),

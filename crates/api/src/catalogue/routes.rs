@@ -37,7 +37,7 @@ pub struct LangQuery {
 }
 
 #[utoipa::path(
-    tag = "catalogue",
+    tags = ["public", "learner", "nti"],
     operation_id = "list_courses",
     params(CourseListQuery, Revalidate),
     responses(
@@ -99,7 +99,7 @@ pub(crate) async fn published(
 }
 
 #[utoipa::path(
-    tag = "catalogue",
+    tags = ["public", "learner", "nti"],
     operation_id = "get_course",
     params(("slug" = String, Path, description = "The course slug"), LangQuery, Revalidate),
     responses(
@@ -140,7 +140,7 @@ pub async fn get_course(
 }
 
 #[utoipa::path(
-    tag = "catalogue",
+    tags = ["public", "learner"],
     operation_id = "get_lesson",
     params(
         ("slug" = String, Path, description = "The course slug"),

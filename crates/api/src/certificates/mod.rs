@@ -16,7 +16,7 @@ use crate::learning::access;
 use crate::state::AppState;
 
 #[utoipa::path(
-    tag = "certificates",
+    tags = ["learner", "tutor", "nti", "admin"],
     operation_id = "get_certificate",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Enrolment id")),
@@ -56,7 +56,7 @@ pub async fn get_certificate(
 }
 
 #[utoipa::path(
-    tag = "certificates",
+    tags = ["public"],
     operation_id = "verify_certificate",
     params(("code" = String, Path, description = "The verification code printed on the certificate")),
     responses(
@@ -79,7 +79,7 @@ pub async fn verify_certificate(
 }
 
 #[utoipa::path(
-    tag = "certificates",
+    tags = ["admin"],
     operation_id = "revoke_certificate",
     security(("bearer" = [])),
     params(("code" = String, Path, description = "The verification code")),

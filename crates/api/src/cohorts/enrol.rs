@@ -34,7 +34,7 @@ fn body_or_problem(
 }
 
 #[utoipa::path(
-    tag = "cohorts",
+    tags = ["nti", "admin"],
     operation_id = "enrol_cohort",
     security(("bearer" = [])),
     params(

@@ -105,7 +105,7 @@ async fn with_standings(
 }
 
 #[utoipa::path(
-    tag = "cohorts",
+    tags = ["tutor", "nti", "admin"],
     operation_id = "cohort_roster",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Cohort id"), PageParams),
@@ -146,7 +146,7 @@ pub async fn roster(
 }
 
 #[utoipa::path(
-    tag = "cohorts",
+    tags = ["nti", "admin"],
     operation_id = "withdraw_enrolment",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Cohort id"), ("enrolment_id" = Uuid, Path, description = "Enrolment id")),

@@ -12,7 +12,7 @@ use crate::pagination::{Page, PageParams};
 use crate::state::AppState;
 
 #[utoipa::path(
-    tag = "cohorts",
+    tags = ["nti", "admin"],
     operation_id = "create_cohort",
     security(("bearer" = [])),
     request_body = NewCohortDto,
@@ -38,7 +38,7 @@ pub async fn create_cohort(
 }
 
 #[utoipa::path(
-    tag = "cohorts",
+    tags = ["tutor", "nti", "admin"],
     operation_id = "list_cohorts",
     security(("bearer" = [])),
     params(CohortListQuery),
@@ -76,7 +76,7 @@ pub async fn list_cohorts(
 }
 
 #[utoipa::path(
-    tag = "cohorts",
+    tags = ["tutor", "nti", "admin"],
     operation_id = "get_cohort",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Cohort id")),
@@ -96,7 +96,7 @@ pub async fn get_cohort(
 }
 
 #[utoipa::path(
-    tag = "cohorts",
+    tags = ["nti", "admin"],
     operation_id = "update_cohort",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Cohort id")),
@@ -121,7 +121,7 @@ pub async fn update_cohort(
 }
 
 #[utoipa::path(
-    tag = "cohorts",
+    tags = ["nti", "admin"],
     operation_id = "close_cohort",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Cohort id")),

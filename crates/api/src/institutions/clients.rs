@@ -14,7 +14,7 @@ use crate::error::{ApiError, problems};
 use crate::state::AppState;
 
 #[utoipa::path(
-    tag = "institutions",
+    tags = ["nti", "admin"],
     operation_id = "create_api_client",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Institution id")),
@@ -46,7 +46,7 @@ pub async fn create_client(
 }
 
 #[utoipa::path(
-    tag = "institutions",
+    tags = ["nti", "admin"],
     operation_id = "list_api_clients",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Institution id")),
@@ -73,7 +73,7 @@ pub async fn list_clients(
 }
 
 #[utoipa::path(
-    tag = "institutions",
+    tags = ["nti", "admin"],
     operation_id = "revoke_api_client",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Institution id"), ("client_id" = Uuid, Path, description = "Client id")),

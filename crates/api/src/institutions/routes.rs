@@ -11,7 +11,7 @@ use crate::error::{ApiError, problems};
 use crate::state::AppState;
 
 #[utoipa::path(
-    tag = "institutions",
+    tags = ["admin"],
     operation_id = "create_institution",
     security(("bearer" = [])),
     request_body = NewInstitution,
@@ -34,7 +34,7 @@ pub async fn create_institution(
 }
 
 #[utoipa::path(
-    tag = "institutions",
+    tags = ["tutor", "nti", "admin"],
     operation_id = "list_institutions",
     security(("bearer" = [])),
     responses(
@@ -57,7 +57,7 @@ pub async fn list_institutions(
 }
 
 #[utoipa::path(
-    tag = "institutions",
+    tags = ["learner", "tutor", "nti", "admin"],
     operation_id = "get_institution",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Institution id")),

@@ -14,7 +14,7 @@ use crate::me::UserDto;
 use crate::state::AppState;
 
 #[utoipa::path(
-    tag = "institutions",
+    tags = ["nti", "admin"],
     operation_id = "invite_staff",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Institution id")),
@@ -69,7 +69,7 @@ pub async fn invite_staff(
 }
 
 #[utoipa::path(
-    tag = "institutions",
+    tags = ["nti", "admin"],
     operation_id = "list_staff",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Institution id")),

@@ -17,7 +17,7 @@ use crate::error::{ApiError, Code, problems};
 use crate::state::AppState;
 
 #[utoipa::path(
-    tag = "learning",
+    tags = ["learner", "tutor", "nti", "admin"],
     operation_id = "get_enrolment",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Enrolment id")),
@@ -38,7 +38,7 @@ pub async fn get_enrolment(
 }
 
 #[utoipa::path(
-    tag = "learning",
+    tags = ["learner"],
     operation_id = "record_progress",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Enrolment id"), ("lesson_id" = Uuid, Path, description = "Lesson id (of the enrolment's course version)")),
@@ -95,7 +95,7 @@ fn bad_responses(e: StoreError) -> ApiError {
 }
 
 #[utoipa::path(
-    tag = "learning",
+    tags = ["learner"],
     operation_id = "start_attempt",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Enrolment id"), ("quiz_id" = Uuid, Path, description = "Quiz id")),
@@ -130,7 +130,7 @@ pub async fn start_attempt(
 }
 
 #[utoipa::path(
-    tag = "learning",
+    tags = ["learner", "tutor", "nti", "admin"],
     operation_id = "get_attempt",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Attempt id")),
@@ -150,7 +150,7 @@ pub async fn get_attempt(
 }
 
 #[utoipa::path(
-    tag = "learning",
+    tags = ["learner"],
     operation_id = "save_responses",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Attempt id")),
@@ -178,7 +178,7 @@ pub async fn save_responses(
 }
 
 #[utoipa::path(
-    tag = "learning",
+    tags = ["learner"],
     operation_id = "submit_attempt",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Attempt id")),

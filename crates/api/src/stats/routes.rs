@@ -19,7 +19,7 @@ use crate::pagination::{Page, PageParams};
 use crate::state::AppState;
 
 #[utoipa::path(
-    tag = "statistics",
+    tags = ["tutor", "nti", "admin"],
     operation_id = "completion_statistics",
     security(("bearer" = [])),
     params(CompletionsQuery),
@@ -69,7 +69,7 @@ pub async fn completions(
 }
 
 #[utoipa::path(
-    tag = "statistics",
+    tags = ["tutor", "nti", "admin"],
     operation_id = "course_funnel",
     security(("bearer" = [])),
     params(("slug" = String, Path, description = "Course slug"), FunnelQuery),
@@ -100,7 +100,7 @@ pub async fn course_funnel(
 }
 
 #[utoipa::path(
-    tag = "statistics",
+    tags = ["admin"],
     operation_id = "create_target",
     security(("bearer" = [])),
     request_body = NewTargetDto,
@@ -140,7 +140,7 @@ pub async fn create_target(
 }
 
 #[utoipa::path(
-    tag = "statistics",
+    tags = ["admin"],
     operation_id = "list_targets",
     security(("bearer" = [])),
     params(PageParams),
@@ -163,7 +163,7 @@ pub async fn list_targets(
 }
 
 #[utoipa::path(
-    tag = "statistics",
+    tags = ["admin"],
     operation_id = "get_target",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Target id")),
@@ -183,7 +183,7 @@ pub async fn get_target(
 }
 
 #[utoipa::path(
-    tag = "statistics",
+    tags = ["admin"],
     operation_id = "delete_target",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Target id")),
