@@ -27,7 +27,7 @@ use crate::{
 #[openapi(
     info(
         title = "help-lms",
-        description = "Course delivery backend of the HELP programme (Human Rights Education for Legal Professionals): catalogue, enrolment, progress, quizzes, certificates and statistics. Errors are application/problem+json (RFC 9457) with a stable `code`.",
+        description = "Course delivery backend of the HELP programme (Human Rights Education for Legal Professionals): catalogue, enrolment, progress, quizzes, certificates and statistics. Errors are application/problem+json (RFC 9457) with a stable `code`; `GET /problems/{code}` explains each.\n\nOperations are tagged by who calls them. Problems common to a kind of operation are not repeated in each description: one that needs a token answers 401 with `missing_token`, `invalid_token`, `token_expired`, `account_inactive` or `client_revoked`; one that reads a JSON body answers `invalid_json` or `invalid_body` (400), `payload_too_large` (413), `unsupported_media_type` (415) and `validation_failed` (422, listing every wrong field); a malformed UUID in the path answers `invalid_path` (400) and a malformed query `validation_failed` (422). Ids of things the caller may not see, such as another institution's, answer `not_found` (404) as if they did not exist.",
         license(name = "EUPL-1.2")
     ),
     modifiers(&BearerAuth),

@@ -65,6 +65,15 @@ pub struct SelfEnrolment {
     pub language: Option<String>,
 }
 
+/// Enrol yourself in a published course (self-study)
+///
+/// Any signed-in person, not an API client. Creates an active self-study enrolment on the
+/// course's current version, in the language asked for, else the account's language, else
+/// `Accept-Language`, else English, else the course's original language.
+///
+/// Problems: `people_only` (403) for an API client, `not_found` (404: no such published
+/// course), `already_enrolled` (409: an active enrolment in the course exists),
+/// `validation_failed` (422: an unknown language, or `language_not_available`).
 #[utoipa::path(
     tags = ["learner"],
     operation_id = "self_enrol",
@@ -120,6 +129,13 @@ pub async fn self_enrol(
     Ok(HttpResponse::Created().json(EnrolmentDto::from(e)))
 }
 
+/// List your own enrolments
+///
+/// Any signed-in person: every enrolment of the account, active, completed or withdrawn,
+/// self-study or in a cohort, newest first. Changes nothing. An API client gets an empty
+/// list.
+///
+/// Problems: none of its own.
 #[utoipa::path(
     tags = ["learner"],
     operation_id = "my_enrolments",

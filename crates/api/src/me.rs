@@ -56,6 +56,11 @@ impl From<User> for UserDto {
     }
 }
 
+/// Read your own account
+///
+/// Any signed-in person. Changes nothing.
+///
+/// Problems: `not_found` (404) for an API client's token, which has no account of its own.
 #[utoipa::path(
     tags = ["learner", "tutor", "nti", "admin"],
     operation_id = "get_me",
@@ -99,6 +104,14 @@ pub struct PatchMe {
     pub email: Option<serde_json::Value>,
 }
 
+/// Change your own name or preferred language
+///
+/// Any signed-in person. Changes only the fields sent; the preferred language is used to
+/// choose a course's language on self-enrolment. Role, status, institution and email are
+/// managed by others: sending any of them is refused.
+///
+/// Problems: `validation_failed` (422: a wrong name or language, or `read_only` for role,
+/// status, institution_id or email), `not_found` (404) for an API client's token.
 #[utoipa::path(
     tags = ["learner", "tutor", "nti", "admin"],
     operation_id = "update_me",

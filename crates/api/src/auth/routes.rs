@@ -94,6 +94,14 @@ pub(crate) async fn tokens_for(state: &AppState, user: User) -> Result<TokenResp
     token_response(state, user, refresh_token)
 }
 
+/// Sign in with email and password
+///
+/// Anyone with an active account. Starts a session: an access token and a single-use
+/// refresh token. Failures are counted per account and per address; too many lock both.
+///
+/// Problems: `invalid_credentials` (401, also for an unknown email or an account not yet
+/// activated), `account_inactive` (401, a disabled account), `too_many_requests` (429, see
+/// `Retry-After`), `validation_failed` (422, a malformed email).
 #[utoipa::path(
     tags = ["public"],
     operation_id = "login",
@@ -156,6 +164,13 @@ pub async fn login(
     }
 }
 
+/// Exchange a refresh token for new tokens
+///
+/// Whoever holds a refresh token; no access token needed. Spends it for a new access
+/// token and refresh token of the same session. A spent token used again ends the session.
+///
+/// Problems: `invalid_refresh_token` (401: unknown, expired, spent or revoked),
+/// `account_inactive` (401: the account was disabled; the session ends).
 #[utoipa::path(
     tags = ["learner", "tutor", "nti", "admin"],
     operation_id = "refresh",
@@ -191,6 +206,12 @@ pub async fn refresh(
     Ok(HttpResponse::Ok().json(token_response(&state, user, new_refresh)?))
 }
 
+/// Sign out: end the session of a refresh token
+///
+/// Whoever holds the refresh token; no access token needed. Ends its session (access tokens
+/// already issued last until they expire); 204 also for an unknown or ended session.
+///
+/// Problems: none of its own.
 #[utoipa::path(
     tags = ["learner", "tutor", "nti", "admin"],
     operation_id = "logout",
@@ -208,6 +229,13 @@ pub async fn logout(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// Register as a learner
+///
+/// Anyone, when the deployment allows self-registration. Creates an active learner account
+/// of no institution and signs it in, as login does.
+///
+/// Problems: `registration_disabled` (403), `validation_failed` (422: every wrong field,
+/// including `email_taken` for an email that already has an account).
 #[utoipa::path(
     tags = ["public"],
     operation_id = "register",
@@ -268,6 +296,13 @@ pub struct ActivateRequest {
     pub password: String,
 }
 
+/// Activate an invited account and sign in
+///
+/// The invited person, with the token of their invitation (staff invitation or bulk
+/// enrolment). Sets the password, activates the account, spends the token, signs in.
+///
+/// Problems: `invalid_activation_token` (400: unknown, expired or already used),
+/// `validation_failed` (422: the password is shorter than 12 characters or too long).
 #[utoipa::path(
     tags = ["public"],
     operation_id = "activate",
@@ -338,6 +373,14 @@ fn basic_credentials(req: &HttpRequest) -> Option<Result<(String, String), Token
     Some(pair.ok_or_else(|| TokenError::invalid_client("the Basic credentials cannot be read")))
 }
 
+/// Get an access token for an API client (OAuth 2.0 client credentials)
+///
+/// An institution's API client, with the id and secret its manager created (in the body
+/// or as HTTP Basic, not both). The token acts as the institution's manager, except where
+/// a person is required. Records the client's last use.
+///
+/// Errors are RFC 6749 JSON, not problems: `invalid_request` or `unsupported_grant_type`
+/// (400), `invalid_client` (401, with `WWW-Authenticate: Basic`).
 #[utoipa::path(
     tags = ["nti"],
     operation_id = "client_token",

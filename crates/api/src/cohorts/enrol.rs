@@ -33,6 +33,21 @@ fn body_or_problem(
     })
 }
 
+/// Enrol learners in a cohort in bulk (JSON rows or CSV)
+///
+/// The institution's managers (people or API clients) and admins. Each valid row enrols
+/// an account in the cohort: an existing one (a self-study enrolment in the course joins
+/// the cohort) or a new invited one, whose activation token is in the answer. Invalid rows
+/// are rejected one by one with a reason; the others go through. `dry_run=true` reports the
+/// same without writing; a retry with the same `Idempotency-Key` and body gets the first
+/// answer.
+///
+/// Problems: `managers_only` (403) for the cohort's tutors, `not_found` (404) for anyone
+/// else, `cohort_closed` (409), `idempotency_key_reused` (409: the key came with another
+/// body), `invalid_json`, `invalid_csv`, `invalid_encoding` or `invalid_body` (400),
+/// `payload_too_large` (413), `unsupported_media_type` (415), `validation_failed` (422: no
+/// rows, more than 5,000, rows of the wrong shape, missing CSV columns, a key over 200
+/// characters).
 #[utoipa::path(
     tags = ["nti", "admin"],
     operation_id = "enrol_cohort",

@@ -13,6 +13,16 @@ use crate::error::{ApiError, Code, problems};
 use crate::me::UserDto;
 use crate::state::AppState;
 
+/// Invite an account into an institution
+///
+/// The institution's managers (people or API clients) and admins. Creates an invited
+/// account of the institution with the role given (learner, tutor or nti_manager; admins
+/// are made on the command line) and a single-use activation token, valid 30 days, which
+/// the answer returns for the institution to deliver (`POST /auth/activate`).
+///
+/// Problems: `managers_only` (403) for the institution's other accounts, `role_not_allowed`
+/// (403) for the role `admin`, `not_found` (404) for another institution,
+/// `validation_failed` (422: every wrong field, including `email_taken`).
 #[utoipa::path(
     tags = ["nti", "admin"],
     operation_id = "invite_staff",
@@ -68,6 +78,13 @@ pub async fn invite_staff(
     }))
 }
 
+/// List an institution's accounts
+///
+/// The institution's managers (people or API clients) and admins. Every account of the
+/// institution, staff and learners, by email. Changes nothing.
+///
+/// Problems: `managers_only` (403) for the institution's other accounts, `not_found` (404)
+/// for another institution.
 #[utoipa::path(
     tags = ["nti", "admin"],
     operation_id = "list_staff",

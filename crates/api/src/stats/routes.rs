@@ -18,6 +18,17 @@ use crate::error::{ApiError, problems};
 use crate::pagination::{Page, PageParams};
 use crate::state::AppState;
 
+/// Completion statistics, grouped and filtered (JSON or CSV)
+///
+/// Tutors (the cohorts they tutor), managers and API clients (their institution's
+/// cohorts) and admins (everything). Enrolments, completions, scores and certificates per
+/// group of the dimensions asked for; `Accept: text/csv` gives the rows as CSV. Groups
+/// smaller than the deployment's minimum cell are suppressed, except for admins. Changes
+/// nothing.
+///
+/// Problems: `staff_only` (403) for learners, `not_found` (404: an institution or cohort
+/// named that you may not see), `validation_failed` (422: every wrong filter, an unknown
+/// dimension, course, institution or cohort).
 #[utoipa::path(
     tags = ["tutor", "nti", "admin"],
     operation_id = "completion_statistics",
@@ -68,6 +79,15 @@ pub async fn completions(
     Ok(HttpResponse::Ok().json(dto))
 }
 
+/// A course's funnel: modules, quizzes and questions
+///
+/// Tutors, managers (and API clients) and admins, each over the enrolments they may see,
+/// as for the completions. Per module in course order: started, completed, quiz passed,
+/// average score and attempts; per question the share answered right. Small groups are
+/// suppressed except for admins. Changes nothing.
+///
+/// Problems: `staff_only` (403) for learners, `not_found` (404: no course with this slug,
+/// or an institution or cohort named that you may not see), `validation_failed` (422).
 #[utoipa::path(
     tags = ["tutor", "nti", "admin"],
     operation_id = "course_funnel",
@@ -99,6 +119,14 @@ pub async fn course_funnel(
     Ok(HttpResponse::Ok().json(FunnelDto::new(f, threshold_for(&state, &a))))
 }
 
+/// Record a programme target
+///
+/// Admins only. Records a target such as "300 judges completing any course in 2027": a
+/// metric (enrolled, completed or certificates), the number to reach, and optionally a
+/// period, a course, a profession and a country. The answer says where it stands now.
+///
+/// Problems: `admin_only` (403), `validation_failed` (422: every wrong field, e.g.
+/// `invalid_metric`, `out_of_range`, `before_from`, `unknown_course`).
 #[utoipa::path(
     tags = ["admin"],
     operation_id = "create_target",
@@ -139,6 +167,12 @@ pub async fn create_target(
     Ok(HttpResponse::Created().json(TargetDto::from(created)))
 }
 
+/// List the programme targets
+///
+/// Admins only. Every target, oldest first, each with its current value and the percent
+/// achieved. Changes nothing.
+///
+/// Problems: `admin_only` (403).
 #[utoipa::path(
     tags = ["admin"],
     operation_id = "list_targets",
@@ -162,6 +196,12 @@ pub async fn list_targets(
     )))
 }
 
+/// Read a programme target
+///
+/// Admins only. The target with its current value and the percent achieved. Changes
+/// nothing.
+///
+/// Problems: `admin_only` (403), `not_found` (404).
 #[utoipa::path(
     tags = ["admin"],
     operation_id = "get_target",
@@ -182,6 +222,11 @@ pub async fn get_target(
     Ok(HttpResponse::Ok().json(TargetDto::from(stats::target(&state.db.conn, *id).await?)))
 }
 
+/// Delete a programme target
+///
+/// Admins only. Removes the target; the statistics it counts are untouched.
+///
+/// Problems: `admin_only` (403), `not_found` (404).
 #[utoipa::path(
     tags = ["admin"],
     operation_id = "delete_target",
