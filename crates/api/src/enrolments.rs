@@ -78,7 +78,7 @@ pub struct SelfEnrolment {
     tags = ["learner"],
     operation_id = "self_enrol",
     security(("bearer" = [])),
-    request_body = SelfEnrolment,
+    request_body(content = SelfEnrolment, example = json!({"course": "international-cooperation-pre-trial-detention", "language": "fr"})),
     responses(
         (status = 201, description = "Enrolled (self-study)", body = EnrolmentDto),
         problems::Forbidden,

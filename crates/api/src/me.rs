@@ -116,7 +116,7 @@ pub struct PatchMe {
     tags = ["learner", "tutor", "nti", "admin"],
     operation_id = "update_me",
     security(("bearer" = [])),
-    request_body = PatchMe,
+    request_body(content = PatchMe, example = json!({"name": "Ana-Maria Popescu", "language": "fr"})),
     responses(
         (status = 200, description = "The updated account", body = UserDto),
         problems::Unauthorized,

@@ -105,7 +105,7 @@ pub(crate) async fn tokens_for(state: &AppState, user: User) -> Result<TokenResp
 #[utoipa::path(
     tags = ["public"],
     operation_id = "login",
-    request_body = LoginRequest,
+    request_body(content = LoginRequest, example = json!({"email": "ana.popescu@example.ro", "password": "Dreptate-si-lege-2026"})),
     responses(
         (status = 200, description = "Signed in", body = TokenResponse),
         problems::Unauthorized,
@@ -239,7 +239,10 @@ pub async fn logout(
 #[utoipa::path(
     tags = ["public"],
     operation_id = "register",
-    request_body = RegisterRequest,
+    request_body(content = RegisterRequest, example = json!({
+        "email": "ana.popescu@example.ro", "password": "Dreptate-si-lege-2026", "name": "Ana Popescu",
+        "profession": "judge", "country": "RO", "language": "ro"
+    })),
     responses(
         (status = 201, description = "Registered and signed in", body = TokenResponse),
         problems::Forbidden,
@@ -306,7 +309,7 @@ pub struct ActivateRequest {
 #[utoipa::path(
     tags = ["public"],
     operation_id = "activate",
-    request_body = ActivateRequest,
+    request_body(content = ActivateRequest, example = json!({"token": "92TI-k5OxrM3rx-nUTqoTiS3YgD0Gf96h4CVWdcLygI", "password": "Tribunalul-Cluj-2026"})),
     responses(
         (status = 200, description = "The account is active and signed in", body = TokenResponse),
         problems::BadRequest,
@@ -385,8 +388,10 @@ fn basic_credentials(req: &HttpRequest) -> Option<Result<(String, String), Token
     tags = ["nti"],
     operation_id = "client_token",
     request_body(content(
-        (ClientTokenRequest = "application/x-www-form-urlencoded"),
-        (ClientTokenRequest = "application/json"),
+        (ClientTokenRequest = "application/x-www-form-urlencoded", example = json!({"grant_type": "client_credentials",
+            "client_id": "01936b2e-4f1a-7c3d-9e5b-2a6f8c0d1e47", "client_secret": "XM44Wrx9E8JuUQvn9SdwGrNneBe_t3wiWDE8S9qWnow"})),
+        (ClientTokenRequest = "application/json", example = json!({"grant_type": "client_credentials",
+            "client_id": "01936b2e-4f1a-7c3d-9e5b-2a6f8c0d1e47", "client_secret": "XM44Wrx9E8JuUQvn9SdwGrNneBe_t3wiWDE8S9qWnow"})),
     )),
     responses(
         (status = 200, description = "A token acting as the client's institution manager", body = ClientTokenResponse,

@@ -104,7 +104,7 @@ pub async fn verify_certificate(
     operation_id = "revoke_certificate",
     security(("bearer" = [])),
     params(("code" = String, Path, description = "The verification code")),
-    request_body = RevokeRequest,
+    request_body(content = RevokeRequest, example = json!({"reason": "Issued in error: the final quiz was graded on a superseded answer key."})),
     responses(
         (status = 200, description = "Revoked (again is harmless)", body = CertificateDto),
         problems::Forbidden,

@@ -60,8 +60,13 @@ fn body_or_problem(
     request_body(
         description = "A JSON list of rows, or CSV (UTF-8, comma or semicolon, header: email, given name, family name, profession, country, language); at most 5,000 rows",
         content(
-            (Vec<bulk::RowJson> = "application/json"),
-            (String = "text/csv"),
+            (Vec<bulk::RowJson> = "application/json", example = json!([
+                {"email": "claire.martin@example.fr", "given_name": "Claire", "family_name": "Martin",
+                    "profession": "judge", "country": "FR", "language": "fr"},
+                {"email": "ivan.petrov@example.bg", "given_name": "Ivan", "family_name": "Petrov",
+                    "profession": "prosecutor", "country": "BG"}
+            ])),
+            (String = "text/csv", example = "email;given name;family name;profession;country;language\nclaire.martin@example.fr;Claire;Martin;judge;FR;fr\nivan.petrov@example.bg;Ivan;Petrov;prosecutor;BG;\n"),
         )
     ),
     responses(

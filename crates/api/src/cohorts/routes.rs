@@ -26,7 +26,11 @@ use crate::state::AppState;
     tags = ["nti", "admin"],
     operation_id = "create_cohort",
     security(("bearer" = [])),
-    request_body = NewCohortDto,
+    request_body(content = NewCohortDto, example = json!({
+        "course": "international-cooperation-pre-trial-detention", "language": "fr",
+        "name": "Magistrats 2027 : coopération et détention provisoire",
+        "starts_on": "2027-01-11", "ends_on": "2027-04-09", "capacity": 40
+    })),
     responses(
         (status = 201, description = "Created", body = CohortDto),
         problems::Forbidden,
@@ -134,7 +138,7 @@ pub async fn get_cohort(
     operation_id = "update_cohort",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Cohort id")),
-    request_body = CohortPatch,
+    request_body(content = CohortPatch, example = json!({"starts_on": "2027-01-18", "ends_on": "2027-04-30", "capacity": 60})),
     responses(
         (status = 200, description = "Updated", body = CohortDto),
         problems::Forbidden,

@@ -27,7 +27,7 @@ use crate::state::AppState;
     operation_id = "create_api_client",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Institution id")),
-    request_body = NewApiClient,
+    request_body(content = NewApiClient, example = json!({"name": "INM training records system"})),
     responses(
         (status = 201, description = "The client and its secret (shown once)", body = NewApiClientDto),
         problems::Forbidden,

@@ -20,7 +20,7 @@ use crate::state::AppState;
     tags = ["admin"],
     operation_id = "create_institution",
     security(("bearer" = [])),
-    request_body = NewInstitution,
+    request_body(content = NewInstitution, example = json!({"name": "Institutul Național al Magistraturii", "country": "RO", "kind": "judicial_training"})),
     responses(
         (status = 201, description = "Created", body = InstitutionDto),
         problems::Forbidden,

@@ -28,7 +28,10 @@ use crate::state::AppState;
     operation_id = "invite_staff",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Institution id")),
-    request_body = NewStaff,
+    request_body(content = NewStaff, example = json!({
+        "email": "mihai.ionescu@example.ro", "name": "Mihai Ionescu", "role": "tutor",
+        "profession": "judge", "country": "RO", "language": "ro"
+    })),
     responses(
         (status = 201, description = "An invited account and its activation token", body = Invitation),
         problems::Forbidden,

@@ -61,7 +61,7 @@ pub async fn get_enrolment(
     operation_id = "record_progress",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Enrolment id"), ("lesson_id" = Uuid, Path, description = "Lesson id (of the enrolment's course version)")),
-    request_body = ProgressWrite,
+    request_body(content = ProgressWrite, example = json!({"status": "completed", "time_spent_seconds": 840})),
     responses(
         (status = 200, description = "Recorded (repeats are harmless): the lesson's state and the enrolment's standing after the write", body = ProgressAck),
         problems::Forbidden,
@@ -189,7 +189,9 @@ pub async fn get_attempt(
 /// Save responses to an attempt in progress (autosave)
 ///
 /// Only the learner who owns the attempt. Merges the responses sent into those saved, by
-/// question key; `null` clears one. Nothing is graded until the attempt is submitted.
+/// question key; `null` clears one. Nothing is graded until the attempt is submitted. (The
+/// example answers two questions of the quiz on arrest and custody of
+/// `evidence-counter-terrorism`.)
 ///
 /// Problems: `invalid_responses` (400: an unknown question, option or item, or the wrong
 /// shape for the question's kind), `owner_only` (403) for staff, `not_found` (404) for
@@ -199,7 +201,7 @@ pub async fn get_attempt(
     operation_id = "save_responses",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Attempt id")),
-    request_body = ResponsesWrite,
+    request_body(content = ResponsesWrite, example = json!({"responses": {"brogan-hours": 96, "brogan-terrorism-context": null}})),
     responses(
         (status = 200, description = "Saved", body = AttemptDto),
         problems::BadRequest,
@@ -240,7 +242,8 @@ pub async fn save_responses(
     params(("id" = Uuid, Path, description = "Attempt id")),
     request_body(
         content = Option<SubmitRequest>,
-        description = "Optional: an empty body submits the saved responses. A body that is not this JSON is refused and the attempt stays open."
+        description = "Optional: an empty body submits the saved responses. A body that is not this JSON is refused and the attempt stays open.",
+        example = json!({"responses": {"brogan-hours": 96}})
     ),
     responses(
         (status = 200, description = "Graded; submitting again returns the same result", body = AttemptDto),

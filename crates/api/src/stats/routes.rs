@@ -131,7 +131,11 @@ pub async fn course_funnel(
     tags = ["admin"],
     operation_id = "create_target",
     security(("bearer" = [])),
-    request_body = NewTargetDto,
+    request_body(content = NewTargetDto, example = json!({
+        "name": "Romanian judges completing the pre-trial detention course, 2027",
+        "metric": "completed", "target": 300, "from": "2027-01-01", "to": "2027-12-31",
+        "course": "international-cooperation-pre-trial-detention", "profession": "judge", "country": "RO"
+    })),
     responses(
         (status = 201, description = "Recorded, with where it stands now", body = TargetDto),
         problems::Forbidden,
