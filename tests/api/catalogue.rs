@@ -82,8 +82,15 @@ async fn courses_filter_by_language_and_topic_and_paginate() {
     assert_eq!(page.body["items"].as_array().unwrap().len(), 1);
     assert_eq!(page.body["items"][0]["slug"], COOP);
 
-    let capped = app.get("/api/v1/courses?limit=100000", None).await;
-    assert_eq!(capped.body["limit"], 100);
+    for limit in ["0", "101", "100000"] {
+        let res = app
+            .get(&format!("/api/v1/courses?limit={limit}"), None)
+            .await;
+        res.assert_problem(422, "validation_failed");
+        assert_eq!(res.problem_fields(), ["limit"]);
+    }
+    let most = app.get("/api/v1/courses?limit=100", None).await;
+    assert_eq!(most.body["limit"], 100);
 
     app.get("/api/v1/courses?language=xx", None)
         .await

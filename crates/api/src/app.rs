@@ -27,22 +27,17 @@ use crate::{
 #[openapi(
     info(
         title = "help-lms",
-        description = "Course delivery backend of the HELP programme (Human Rights Education for Legal Professionals): catalogue, enrolment, progress, quizzes, certificates and statistics. Errors are application/problem+json (RFC 9457) with a stable `code`.",
+        description = "Course delivery backend of the HELP programme (Human Rights Education for Legal Professionals): catalogue, enrolment, progress, quizzes, certificates and statistics. Errors are application/problem+json (RFC 9457) with a stable `code`; `GET /problems/{code}` explains each.\n\nOperations are tagged by who calls them. Problems common to a kind of operation are not repeated in each description: one that needs a token answers 401 with `missing_token`, `invalid_token`, `token_expired`, `account_inactive` or `client_revoked`; one that reads a JSON body answers `invalid_json` or `invalid_body` (400), `payload_too_large` (413), `unsupported_media_type` (415) and `validation_failed` (422, listing every wrong field); a malformed UUID in the path answers `invalid_path` (400) and a malformed query `validation_failed` (422). Ids of things the caller may not see, such as another institution's, answer `not_found` (404) as if they did not exist.",
         license(name = "EUPL-1.2")
     ),
     modifiers(&BearerAuth),
     components(schemas(Problem)),
     tags(
-        (name = "auth", description = "Sign in, refresh, sign out, register"),
-        (name = "me", description = "The signed-in account"),
-        (name = "catalogue", description = "Published courses in the reader's language"),
-        (name = "authoring", description = "Course content for admins"),
-        (name = "institutions", description = "Institutions, their staff and API clients"),
-        (name = "cohorts", description = "Tutored cohorts, bulk enrolment, rosters"),
-        (name = "enrolments", description = "A learner's own enrolments"),
-        (name = "learning", description = "Progress, quiz attempts and grading"),
-        (name = "certificates", description = "Certificates and their public verification"),
-        (name = "statistics", description = "Completion statistics (JSON or CSV), course funnels and the programme's targets; small cells suppressed for non-admins"),
+        (name = "public", description = "Anyone, without signing in: the catalogue, registration, sign-in, certificate verification"),
+        (name = "learner", description = "A signed-in practitioner: their account, enrolments, progress, quizzes and certificates"),
+        (name = "tutor", description = "A national tutor following the cohorts they tutor"),
+        (name = "nti", description = "A national training institution's manager, and the institution's API clients acting as its manager"),
+        (name = "admin", description = "The HELP secretariat: every institution, the catalogue's content, certificates and the programme's targets"),
         (name = "operations", description = "Health, readiness, metrics and the problem types"),
     )
 )]
@@ -132,6 +127,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .split_for_parts();
     let mut api = api;
     crate::error::common::document(&mut api);
+    crate::csv_doc::document(&mut api);
     api
 }
 
@@ -238,6 +234,7 @@ pub fn build_app(
         .split_for_parts();
     let mut api = api;
     crate::error::common::document(&mut api);
+    crate::csv_doc::document(&mut api);
     let allow = web::Data::new(AllowTable::from_openapi(&api));
     app.app_data(allow)
         .service(web::resource("/docs").to(docs_redirect))
@@ -248,4 +245,158 @@ pub fn build_app(
         // Outside the rest, so that everything they answer carries these headers too.
         .wrap(cors)
         .wrap(actix_web::middleware::from_fn(crate::headers::nosniff))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use serde::de::DeserializeOwned;
+    use serde_json::Value;
+
+    use super::openapi;
+
+    /// The users an operation serves: every operation is tagged with one or more of these,
+    /// and with nothing else.
+    const USER_TAGS: [&str; 6] = ["public", "learner", "tutor", "nti", "admin", "operations"];
+
+    /// Request bodies left without an example: a token to spend, and a whole course's files.
+    const WITHOUT_EXAMPLE: [&str; 3] = ["refresh", "logout", "upload_course_content"];
+
+    /// Every operation of the document as (`METHOD /path`, operation).
+    fn operations(spec: &Value) -> Vec<(String, Value)> {
+        let mut ops = Vec::new();
+        for (path, item) in spec["paths"].as_object().expect("paths") {
+            for (method, op) in item.as_object().expect("path item") {
+                ops.push((format!("{} {path}", method.to_uppercase()), op.clone()));
+            }
+        }
+        ops
+    }
+
+    fn spec() -> Value {
+        serde_json::to_value(openapi()).expect("the document as JSON")
+    }
+
+    #[test]
+    fn every_operation_has_a_summary_a_description_and_user_tags() {
+        let spec = spec();
+        let declared: Vec<&str> = spec["tags"]
+            .as_array()
+            .expect("tags")
+            .iter()
+            .map(|t| t["name"].as_str().expect("tag name"))
+            .collect();
+        assert_eq!(declared, USER_TAGS, "the declared tags are the user groups");
+        let ops = operations(&spec);
+        assert!(ops.len() >= 51, "only {} operations", ops.len());
+        let mut used = BTreeSet::new();
+        for (name, op) in &ops {
+            let summary = op["summary"].as_str().unwrap_or_default();
+            assert!(!summary.trim().is_empty(), "{name} has no summary");
+            assert!(
+                !summary.contains('\n') && summary.chars().count() <= 80,
+                "{name}: the summary is one short line: {summary:?}"
+            );
+            let description = op["description"].as_str().unwrap_or_default();
+            assert!(!description.trim().is_empty(), "{name} has no description");
+            assert!(
+                description.contains("Problems:") || op["operationId"] == "client_token",
+                "{name}: the description says which problems it answers"
+            );
+            let tags: Vec<&str> = op["tags"]
+                .as_array()
+                .map(|t| t.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            assert!(!tags.is_empty(), "{name} has no user tag");
+            for tag in &tags {
+                assert!(
+                    USER_TAGS.contains(tag),
+                    "{name}: tag {tag:?} is not declared"
+                );
+            }
+            let distinct: BTreeSet<_> = tags.iter().collect();
+            assert_eq!(distinct.len(), tags.len(), "{name}: a tag appears twice");
+            used.extend(tags.iter().map(|t| t.to_string()));
+        }
+        for tag in USER_TAGS {
+            assert!(used.contains(tag), "no operation is tagged {tag}");
+        }
+    }
+
+    #[test]
+    fn request_bodies_have_examples() {
+        let mut checked = 0;
+        for (name, op) in operations(&spec()) {
+            let id = op["operationId"].as_str().unwrap_or_default();
+            let Some(content) = op["requestBody"]["content"].as_object() else {
+                continue;
+            };
+            if WITHOUT_EXAMPLE.contains(&id) {
+                continue;
+            }
+            for (media_type, body) in content {
+                checked += 1;
+                assert!(
+                    !body["example"].is_null(),
+                    "{name}: the {media_type} body has no example"
+                );
+            }
+        }
+        assert!(checked >= 18, "only {checked} bodies checked");
+    }
+
+    /// Reads an example as a request type: `Err` says why it does not.
+    type Reads = fn(Value) -> Result<(), String>;
+
+    /// Whether `value` reads as a `T`: known fields only, each of the right type.
+    fn reads_as<T: DeserializeOwned>(value: Value) -> Result<(), String> {
+        serde_json::from_value::<T>(value)
+            .map(drop)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn the_json_examples_read_as_their_request_types() {
+        use crate::{auth::routes as auth, certificates::dto as cert, cohorts, institutions};
+        use crate::{enrolments, learning::dto as learning, me, stats::query as stats};
+        let check: [(&str, Reads); 17] = [
+            ("login", reads_as::<auth::LoginRequest>),
+            ("register", reads_as::<auth::RegisterRequest>),
+            ("activate", reads_as::<auth::ActivateRequest>),
+            ("client_token", reads_as::<auth::ClientTokenRequest>),
+            ("update_me", reads_as::<me::PatchMe>),
+            (
+                "create_institution",
+                reads_as::<institutions::NewInstitution>,
+            ),
+            ("invite_staff", reads_as::<institutions::NewStaff>),
+            ("create_api_client", reads_as::<institutions::NewApiClient>),
+            ("create_cohort", reads_as::<cohorts::NewCohortDto>),
+            ("update_cohort", reads_as::<cohorts::CohortPatch>),
+            ("enrol_cohort", reads_as::<Vec<cohorts::RowJson>>),
+            ("self_enrol", reads_as::<enrolments::SelfEnrolment>),
+            ("record_progress", reads_as::<learning::ProgressWrite>),
+            ("save_responses", reads_as::<learning::ResponsesWrite>),
+            ("submit_attempt", reads_as::<learning::SubmitRequest>),
+            ("revoke_certificate", reads_as::<cert::RevokeRequest>),
+            ("create_target", reads_as::<stats::NewTargetDto>),
+        ];
+        let ops = operations(&spec());
+        for (id, reads) in check {
+            let (name, op) = ops
+                .iter()
+                .find(|(_, op)| op["operationId"] == id)
+                .unwrap_or_else(|| panic!("no operation {id}"));
+            let content = op["requestBody"]["content"].as_object().expect("a body");
+            for (media_type, body) in content {
+                if media_type == "text/csv" {
+                    continue;
+                }
+                if let Err(e) = reads(body["example"].clone()) {
+                    panic!("{name}: the {media_type} example does not read: {e}");
+                }
+            }
+        }
+    }
 }

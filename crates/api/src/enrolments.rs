@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::{Authenticated, Person};
+use crate::auth::Person;
 use crate::catalogue::routes::published;
 use crate::error::{ApiError, problems};
 use crate::language;
@@ -66,11 +66,20 @@ pub struct SelfEnrolment {
     pub language: Option<String>,
 }
 
+/// Enrol yourself in a published course (self-study)
+///
+/// Any signed-in person, not an API client. Creates an active self-study enrolment on the
+/// course's current version, in the language asked for, else the account's language, else
+/// `Accept-Language`, else English, else the course's original language.
+///
+/// Problems: `people_only` (403) for an API client, `not_found` (404: no such published
+/// course), `already_enrolled` (409: an active enrolment in the course exists),
+/// `validation_failed` (422: an unknown language, or `language_not_available`).
 #[utoipa::path(
-    tag = "enrolments",
+    tags = ["learner"],
     operation_id = "self_enrol",
     security(("bearer" = [])),
-    request_body = SelfEnrolment,
+    request_body(content = SelfEnrolment, example = json!({"course": "international-cooperation-pre-trial-detention", "language": "fr"})),
     responses(
         (status = 201, description = "Enrolled (self-study)", body = EnrolmentDto),
         problems::Forbidden,
@@ -121,20 +130,28 @@ pub async fn self_enrol(
     Ok(HttpResponse::Created().json(EnrolmentDto::from(e)))
 }
 
+/// List your own enrolments
+///
+/// Any signed-in person: every enrolment of the account, active, completed or withdrawn,
+/// self-study or in a cohort, newest first. Changes nothing. An API client gets an empty
+/// list.
+///
+/// Problems: none of its own.
 #[utoipa::path(
-    tag = "enrolments",
+    tags = ["learner"],
     operation_id = "my_enrolments",
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Your enrolments, newest first", body = Vec<EnrolmentDto>),
         problems::Unauthorized,
+        problems::Forbidden,
     )
 )]
 #[get("/me/enrolments", wrap = "crate::headers::no_store()")]
 pub async fn my_enrolments(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    person: Person,
 ) -> Result<HttpResponse, ApiError> {
-    let list = enrolments::for_user(&state.db, auth.0.user_id).await?;
+    let list = enrolments::for_user(&state.db, person.0.user_id).await?;
     Ok(HttpResponse::Ok().json(list.into_iter().map(EnrolmentDto::from).collect::<Vec<_>>()))
 }

@@ -10,6 +10,7 @@ pub mod catalogue;
 pub mod certificates;
 pub mod cohorts;
 pub mod cors;
+pub mod csv_doc;
 pub mod enrolments;
 pub mod error;
 pub mod headers;

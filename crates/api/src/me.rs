@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::Authenticated;
+use crate::auth::Person;
 use crate::error::{ApiError, problems};
 use crate::state::AppState;
 
@@ -56,21 +56,24 @@ impl From<User> for UserDto {
     }
 }
 
+/// Read your own account
+///
+/// Any signed-in person. Changes nothing.
+///
+/// Problems: `not_found` (404) for an API client's token, which has no account of its own.
 #[utoipa::path(
-    tag = "me",
+    tags = ["learner", "tutor", "nti", "admin"],
     operation_id = "get_me",
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The signed-in account", body = UserDto),
         problems::Unauthorized,
+        problems::Forbidden,
     )
 )]
 #[get("/me", wrap = "crate::headers::no_store()")]
-pub async fn get_me(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-) -> Result<HttpResponse, ApiError> {
-    let user = accounts::find(&state.db.conn, auth.0.user_id)
+pub async fn get_me(state: web::Data<AppState>, person: Person) -> Result<HttpResponse, ApiError> {
+    let user = accounts::find(&state.db.conn, person.0.user_id)
         .await?
         .ok_or(ApiError::NotFound)?;
     Ok(HttpResponse::Ok().json(UserDto::from(user)))
@@ -100,21 +103,30 @@ pub struct PatchMe {
     pub email: Option<serde_json::Value>,
 }
 
+/// Change your own name or preferred language
+///
+/// Any signed-in person. Changes only the fields sent; the preferred language is used to
+/// choose a course's language on self-enrolment. Role, status, institution and email are
+/// managed by others: sending any of them is refused.
+///
+/// Problems: `validation_failed` (422: a wrong name or language, or `read_only` for role,
+/// status, institution_id or email), `not_found` (404) for an API client's token.
 #[utoipa::path(
-    tag = "me",
+    tags = ["learner", "tutor", "nti", "admin"],
     operation_id = "update_me",
     security(("bearer" = [])),
-    request_body = PatchMe,
+    request_body(content = PatchMe, example = json!({"name": "Ana-Maria Popescu", "language": "fr"})),
     responses(
         (status = 200, description = "The updated account", body = UserDto),
         problems::Unauthorized,
+        problems::Forbidden,
         problems::Unprocessable,
     )
 )]
 #[patch("/me", wrap = "crate::headers::no_store()")]
 pub async fn update_me(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    person: Person,
     body: crate::body::Json<PatchMe>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
@@ -142,8 +154,11 @@ pub async fn update_me(
         .as_deref()
         .and_then(|l| errors.check("language", Language::parse(l)));
     errors.into_result()?;
-    let user =
-        accounts::update_profile(&state.db, auth.0.user_id, ProfileChange { name, language })
-            .await?;
+    let user = accounts::update_profile(
+        &state.db,
+        person.0.user_id,
+        ProfileChange { name, language },
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(UserDto::from(user)))
 }

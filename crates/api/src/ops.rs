@@ -13,14 +13,26 @@ pub struct Health {
     pub status: &'static str,
 }
 
-#[utoipa::path(tag = "operations", operation_id = "healthz", responses((status = 200, description = "The process is alive", body = Health)))]
+/// Liveness: the process answers
+///
+/// Anyone (meant for the orchestrator); no token needed. Checks nothing else and changes
+/// nothing.
+///
+/// Problems: none.
+#[utoipa::path(tags = ["operations"], operation_id = "healthz", responses((status = 200, description = "The process is alive", body = Health)))]
 #[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Health { status: "ok" })
 }
 
+/// Readiness: the database answers
+///
+/// Anyone (meant for the orchestrator or load balancer); no token needed. Pings the
+/// database and changes nothing.
+///
+/// Problems: `service_unavailable` (503: the database cannot be reached).
 #[utoipa::path(
-    tag = "operations",
+    tags = ["operations"],
     operation_id = "readyz",
     responses(
         (status = 200, description = "The database answers", body = Health),
@@ -38,7 +50,14 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
     }
 }
 
-#[utoipa::path(tag = "operations", operation_id = "metrics", responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
+/// Prometheus metrics of this instance
+///
+/// Anyone who can reach it; no token needed (meant for the monitoring system; restrict it
+/// at the proxy if need be). Request counts and latency histograms by route pattern,
+/// method and status, for this process only. Changes nothing.
+///
+/// Problems: none.
+#[utoipa::path(tags = ["operations"], operation_id = "metrics", responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
 #[get("/metrics")]
 pub async fn metrics(m: web::Data<Metrics>) -> HttpResponse {
     HttpResponse::Ok()

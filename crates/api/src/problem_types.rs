@@ -58,8 +58,14 @@ fn page(p: &ProblemType) -> String {
     )
 }
 
+/// Explain a problem type
+///
+/// Anyone; no token needed. The status, title and what to do about a problem `code` (the
+/// target of a problem's `type`), as JSON or, with `Accept: text/html`, as a page.
+///
+/// Problems: `not_found` (404: no such code).
 #[utoipa::path(
-    tag = "operations",
+    tags = ["operations"],
     operation_id = "get_problem_type",
     params(("code" = String, Path, description = "A problem code, as in a problem's `code` and the last segment of its `type`")),
     responses(

@@ -98,10 +98,18 @@ pub(crate) async fn tokens_for(state: &AppState, user: User) -> Result<TokenResp
     token_response(state, user, refresh_token)
 }
 
+/// Sign in with email and password
+///
+/// Anyone with an active account. Starts a session: an access token and a single-use
+/// refresh token. Failures are counted per account and per address; too many lock both.
+///
+/// Problems: `invalid_credentials` (401, also for an unknown email or an account not yet
+/// activated), `account_inactive` (401, a disabled account), `too_many_requests` (429, see
+/// `Retry-After`), `validation_failed` (422, a malformed email).
 #[utoipa::path(
-    tag = "auth",
+    tags = ["public"],
     operation_id = "login",
-    request_body = LoginRequest,
+    request_body(content = LoginRequest, example = json!({"email": "ana.popescu@example.ro", "password": "Dreptate-si-lege-2026"})),
     responses(
         (status = 200, description = "Signed in", body = TokenResponse),
         problems::Unauthorized,
@@ -160,8 +168,15 @@ pub async fn login(
     }
 }
 
+/// Exchange a refresh token for new tokens
+///
+/// Whoever holds a refresh token; no access token needed. Spends it for a new access
+/// token and refresh token of the same session. A spent token used again ends the session.
+///
+/// Problems: `invalid_refresh_token` (401: unknown, expired, spent or revoked),
+/// `account_inactive` (401: the account was disabled; the session ends).
 #[utoipa::path(
-    tag = "auth",
+    tags = ["learner", "tutor", "nti", "admin"],
     operation_id = "refresh",
     request_body = RefreshRequest,
     responses(
@@ -195,8 +210,14 @@ pub async fn refresh(
     Ok(HttpResponse::Ok().json(token_response(&state, user, new_refresh)?))
 }
 
+/// Sign out: end the session of a refresh token
+///
+/// Whoever holds the refresh token; no access token needed. Ends its session (access tokens
+/// already issued last until they expire); 204 also for an unknown or ended session.
+///
+/// Problems: none of its own.
 #[utoipa::path(
-    tag = "auth",
+    tags = ["learner", "tutor", "nti", "admin"],
     operation_id = "logout",
     request_body = RefreshRequest,
     responses(
@@ -212,10 +233,20 @@ pub async fn logout(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// Register as a learner
+///
+/// Anyone, when the deployment allows self-registration. Creates an active learner account
+/// of no institution and signs it in, as login does.
+///
+/// Problems: `registration_disabled` (403), `validation_failed` (422: every wrong field,
+/// including `email_taken` for an email that already has an account).
 #[utoipa::path(
-    tag = "auth",
+    tags = ["public"],
     operation_id = "register",
-    request_body = RegisterRequest,
+    request_body(content = RegisterRequest, example = json!({
+        "email": "ana.popescu@example.ro", "password": "Dreptate-si-lege-2026", "name": "Ana Popescu",
+        "profession": "judge", "country": "RO", "language": "ro"
+    })),
     responses(
         (status = 201, description = "Registered and signed in", body = TokenResponse),
         problems::Forbidden,
@@ -273,10 +304,17 @@ pub struct ActivateRequest {
     pub password: String,
 }
 
+/// Activate an invited account and sign in
+///
+/// The invited person, with the token of their invitation (staff invitation or bulk
+/// enrolment). Sets the password, activates the account, spends the token, signs in.
+///
+/// Problems: `invalid_activation_token` (400: unknown, expired or already used),
+/// `validation_failed` (422: the password is shorter than 12 characters or too long).
 #[utoipa::path(
-    tag = "auth",
+    tags = ["public"],
     operation_id = "activate",
-    request_body = ActivateRequest,
+    request_body(content = ActivateRequest, example = json!({"token": "92TI-k5OxrM3rx-nUTqoTiS3YgD0Gf96h4CVWdcLygI", "password": "Tribunalul-Cluj-2026"})),
     responses(
         (status = 200, description = "The account is active and signed in", body = TokenResponse),
         problems::BadRequest,
@@ -357,13 +395,22 @@ fn basic_credentials(req: &HttpRequest) -> Option<Result<(String, String), Token
     Some(pair.ok_or_else(|| TokenError::invalid_client("the Basic credentials cannot be read")))
 }
 
+/// Get an access token for an API client (OAuth 2.0 client credentials)
+///
+/// An institution's API client, with the id and secret its manager created (in the body
+/// or as HTTP Basic, not both). The token acts as the institution's manager, except where
+/// a person is required. Records the client's last use.
+///
+/// Errors are RFC 6749 JSON, not problems: `invalid_request` or `unsupported_grant_type`
+/// (400), `invalid_client` (401, with `WWW-Authenticate: Basic`).
 #[utoipa::path(
-    tag = "auth",
+    tags = ["nti"],
     operation_id = "client_token",
     security((), ("client_basic" = [])),
     request_body(
         description = "The form RFC 6749 section 4.4.2 requires (the same fields as a JSON object are accepted too). The client authenticates with HTTP Basic or with `client_id` and `client_secret` here, not both.",
-        content((ClientTokenRequest = "application/x-www-form-urlencoded")),
+        content((ClientTokenRequest = "application/x-www-form-urlencoded", example = json!({"grant_type": "client_credentials",
+            "client_id": "01936b2e-4f1a-7c3d-9e5b-2a6f8c0d1e47", "client_secret": "XM44Wrx9E8JuUQvn9SdwGrNneBe_t3wiWDE8S9qWnow"}))),
     ),
     responses(
         (status = 200, description = "A token acting as the client's institution manager", body = ClientTokenResponse,

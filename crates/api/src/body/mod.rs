@@ -42,12 +42,12 @@ pub fn problem(e: strict::BodyError) -> ApiError {
         );
     }
     let message = e.error.to_string();
-    // serde names an unknown or missing field in backticks; the path is the object's.
-    let named = ["unknown field `", "missing field `"]
-        .iter()
-        .find_map(|p| message.split_once(p))
+    // serde names a missing field in backticks, and the path is then the object's; the path
+    // of an unknown field already ends with it.
+    let missing = message
+        .split_once("missing field `")
         .and_then(|(_, rest)| rest.split('`').next());
-    let field = match (e.path.as_str(), named) {
+    let field = match (e.path.as_str(), missing) {
         ("", Some(name)) => name.to_owned(),
         (path, Some(name)) => format!("{path}.{name}"),
         ("", None) => "body".to_owned(),
@@ -166,6 +166,37 @@ mod tests {
             parse::<Shape>(&json_request(), br#"{"n": 3}"#).unwrap(),
             Some(Shape { n: Some(3) })
         );
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Outer {
+        rows: Vec<Shape>,
+        name: String,
+    }
+
+    fn fields(body: &[u8]) -> Vec<String> {
+        let problem = read::<Outer>(body).unwrap_err().to_problem();
+        problem.errors.iter().map(|f| f.field.clone()).collect()
+    }
+
+    #[test]
+    fn a_problem_names_the_field_by_its_path() {
+        assert_eq!(
+            fields(br#"{"rows": [], "name": "x", "colour": 1}"#),
+            ["colour"]
+        );
+        assert_eq!(fields(br#"{"rows": []}"#), ["name"]);
+        assert_eq!(
+            fields(br#"{"rows": [{"n": 1}, {"n": -1}], "name": "x"}"#),
+            ["rows[1].n"]
+        );
+        assert_eq!(
+            fields(br#"{"rows": [{"x": 1}], "name": "x"}"#),
+            ["rows[0].x"]
+        );
+        assert_eq!(fields(br#"[1, 2]"#), ["body"]);
     }
 
     #[test]

@@ -34,8 +34,17 @@ pub struct ImportResult {
     pub action: String,
 }
 
+/// Upload a course's content files
+///
+/// Admins only. Checks the files as `content/FORMAT.md` describes. Changed files become a
+/// new version (the first creates the course); enrolments keep the version they follow.
+/// A version takes the status in its `course.toml`: published or archived, it is current at
+/// once; a draft waits for publishing. Files identical to the newest version change nothing.
+///
+/// Problems: `admin_only` (403), `validation_failed` (422: an invalid slug or file path, or
+/// every content error by file and line).
 #[utoipa::path(
-    tag = "authoring",
+    tags = ["admin"],
     operation_id = "upload_course_content",
     security(("bearer" = [])),
     params(("slug" = String, Path, description = "The course slug; must match `slug` in course.toml")),
@@ -140,8 +149,14 @@ async fn transition(
     }))
 }
 
+/// Publish a course's newest version
+///
+/// Admins only. Makes the newest version published and current: it is listed, new
+/// enrolments and cohorts follow it. Also re-publishes an archived course.
+///
+/// Problems: `admin_only` (403), `not_found` (404: no course with this slug).
 #[utoipa::path(
-    tag = "authoring",
+    tags = ["admin"],
     operation_id = "publish_course",
     security(("bearer" = [])),
     params(("slug" = String, Path, description = "The course slug")),
@@ -160,8 +175,15 @@ pub async fn publish(
     transition(&state, &slug, CourseStatus::Published).await
 }
 
+/// Archive a course
+///
+/// Admins only. Archives the newest version and makes it current: the course is no longer
+/// listed or readable in the catalogue, and takes no new enrolments or cohorts. Existing
+/// enrolments, progress and certificates are kept.
+///
+/// Problems: `admin_only` (403), `not_found` (404: no course with this slug).
 #[utoipa::path(
-    tag = "authoring",
+    tags = ["admin"],
     operation_id = "archive_course",
     security(("bearer" = [])),
     params(("slug" = String, Path, description = "The course slug")),

@@ -43,8 +43,16 @@ pub struct LangQuery {
     pub lang: Option<String>,
 }
 
+/// List the published courses
+///
+/// Anyone; no token needed. Filters by available language and topic, presents each course
+/// in the language asked for (`lang`, else `Accept-Language`, else English, else the
+/// course's original language). Changes nothing; answers carry an `ETag` for revalidation.
+///
+/// Problems: `validation_failed` (422: an unknown `language` or `lang`, or an unknown query
+/// parameter).
 #[utoipa::path(
-    tag = "catalogue",
+    tags = ["public", "learner", "nti"],
     operation_id = "list_courses",
     params(CourseListQuery, Revalidate),
     responses(
@@ -106,8 +114,15 @@ pub(crate) async fn published(
     }
 }
 
+/// Read a published course's outline
+///
+/// Anyone; no token needed. The current version's modules, lessons and quiz settings in
+/// the language chosen as for the list. Changes nothing; answers carry an `ETag`.
+///
+/// Problems: `not_found` (404: no such course, or not published), `validation_failed`
+/// (422: an unknown `lang`).
 #[utoipa::path(
-    tag = "catalogue",
+    tags = ["public", "learner", "nti"],
     operation_id = "get_course",
     params(("slug" = String, Path, description = "The course slug"), LangQuery, Revalidate),
     responses(
@@ -147,8 +162,17 @@ pub async fn get_course(
     http_cache::respond(&req, &[lang.to_string()], &outline)
 }
 
+/// Read a lesson of a published course
+///
+/// Anyone; no token needed. The lesson by id (of any version of the course, so enrolments
+/// on an older version keep working) or by key (current version), as Markdown and as
+/// sanitised HTML, in the language chosen as for the list. Changes nothing; progress is
+/// recorded separately.
+///
+/// Problems: `not_found` (404: no such course, not published, or no such lesson in it),
+/// `validation_failed` (422: an unknown `lang`).
 #[utoipa::path(
-    tag = "catalogue",
+    tags = ["public", "learner"],
     operation_id = "get_lesson",
     params(
         ("slug" = String, Path, description = "The course slug"),

@@ -15,8 +15,15 @@ use crate::error::{ApiError, problems};
 use crate::learning::access;
 use crate::state::AppState;
 
+/// Read an enrolment's certificate (JSON or PDF)
+///
+/// The learner who owns the enrolment, and the staff who follow it (admins; tutors and
+/// managers of its cohort). The certificate issued on completion, with its verification
+/// code; `Accept: application/pdf` gives a printable PDF. Changes nothing.
+///
+/// Problems: `not_found` (404: anyone else, or no certificate yet).
 #[utoipa::path(
-    tag = "certificates",
+    tags = ["learner", "tutor", "nti", "admin"],
     operation_id = "get_certificate",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Enrolment id")),
@@ -55,8 +62,14 @@ pub async fn get_certificate(
     Ok(HttpResponse::Ok().json(CertificateDto::from(c)))
 }
 
+/// Verify a certificate by its code
+///
+/// Anyone holding the code; no token needed. Says whether the certificate is valid or
+/// revoked, whose it is, for which course and when it was issued, and nothing more.
+///
+/// Problems: `not_found` (404: no certificate has this code).
 #[utoipa::path(
-    tag = "certificates",
+    tags = ["public"],
     operation_id = "verify_certificate",
     params(("code" = String, Path, description = "The verification code printed on the certificate")),
     responses(
@@ -78,12 +91,20 @@ pub async fn verify_certificate(
     Ok(HttpResponse::Ok().json(Verification::from(c)))
 }
 
+/// Revoke a certificate
+///
+/// Admins only. Marks the certificate revoked with the reason given; verification then
+/// answers it as revoked. The enrolment stays completed. Revoking again changes nothing
+/// (the first reason stays).
+///
+/// Problems: `admin_only` (403), `not_found` (404: no certificate has this code),
+/// `validation_failed` (422: a reason of 1 to 500 characters is required).
 #[utoipa::path(
-    tag = "certificates",
+    tags = ["admin"],
     operation_id = "revoke_certificate",
     security(("bearer" = [])),
     params(("code" = String, Path, description = "The verification code")),
-    request_body = RevokeRequest,
+    request_body(content = RevokeRequest, example = json!({"reason": "Issued in error: the final quiz was graded on a superseded answer key."})),
     responses(
         (status = 200, description = "Revoked (again is harmless)", body = CertificateDto),
         problems::Forbidden,

@@ -33,8 +33,23 @@ fn body_or_problem(
     })
 }
 
+/// Enrol learners in a cohort in bulk (JSON rows or CSV)
+///
+/// The institution's managers (people or API clients) and admins. Each valid row enrols
+/// an account in the cohort: an existing one (a self-study enrolment in the course joins
+/// the cohort) or a new invited one, whose activation token is in the answer. Invalid rows
+/// are rejected one by one with a reason; the others go through. `dry_run=true` reports the
+/// same without writing; a retry with the same `Idempotency-Key` and body gets the first
+/// answer.
+///
+/// Problems: `managers_only` (403) for the cohort's tutors, `not_found` (404) for anyone
+/// else, `cohort_closed` (409), `idempotency_key_reused` (409: the key came with another
+/// body), `invalid_json`, `invalid_csv`, `invalid_encoding` or `invalid_body` (400),
+/// `payload_too_large` (413), `unsupported_media_type` (415), `validation_failed` (422: no
+/// rows, more than 5,000, rows of the wrong shape, missing CSV columns, a key over 200
+/// characters).
 #[utoipa::path(
-    tag = "cohorts",
+    tags = ["nti", "admin"],
     operation_id = "enrol_cohort",
     security(("bearer" = [])),
     params(
@@ -45,8 +60,13 @@ fn body_or_problem(
     request_body(
         description = "A JSON list of rows, or CSV (UTF-8, comma or semicolon, header: email, given name, family name, profession, country, language); at most 5,000 rows",
         content(
-            (bulk::RowList = "application/json"),
-            (String = "text/csv"),
+            (bulk::RowList = "application/json", example = json!([
+                {"email": "claire.martin@example.fr", "given_name": "Claire", "family_name": "Martin",
+                    "profession": "judge", "country": "FR", "language": "fr"},
+                {"email": "ivan.petrov@example.bg", "given_name": "Ivan", "family_name": "Petrov",
+                    "profession": "prosecutor", "country": "BG"}
+            ])),
+            (String = "text/csv", example = "email;given name;family name;profession;country;language\nclaire.martin@example.fr;Claire;Martin;judge;FR;fr\nivan.petrov@example.bg;Ivan;Petrov;prosecutor;BG;\n"),
         )
     ),
     responses(

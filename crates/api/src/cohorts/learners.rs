@@ -104,8 +104,15 @@ async fn with_standings(
         .collect())
 }
 
+/// Read a cohort's roster with each learner's progress
+///
+/// The cohort's tutors, its institution's managers (and API clients), and admins. Each
+/// enrolment with the learner's details, account status, progress and quiz grades; in
+/// pages as JSON, or the whole roster as CSV with `Accept: text/csv`. Changes nothing.
+///
+/// Problems: `not_found` (404) for anyone else.
 #[utoipa::path(
-    tag = "cohorts",
+    tags = ["tutor", "nti", "admin"],
     operation_id = "cohort_roster",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Cohort id"), PageParams),
@@ -146,8 +153,16 @@ pub async fn roster(
     }))
 }
 
+/// Withdraw a learner from a cohort
+///
+/// The institution's managers (people or API clients) and admins. The enrolment becomes
+/// withdrawn: its seat is freed and it takes no more progress, but its history stays.
+/// Withdrawing again is harmless.
+///
+/// Problems: `managers_only` (403) for the cohort's tutors, `not_found` (404: anyone else,
+/// or an enrolment that is not in this cohort).
 #[utoipa::path(
-    tag = "cohorts",
+    tags = ["nti", "admin"],
     operation_id = "withdraw_enrolment",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Cohort id"), ("enrolment_id" = Uuid, Path, description = "Enrolment id")),

@@ -6,7 +6,7 @@ mod bulk;
 mod dto;
 mod enrol;
 mod learners;
-mod roster_csv;
+pub mod roster_csv;
 mod routes;
 
 use help_lms_domain::accounts::Actor;

@@ -5,29 +5,31 @@ use chrono::{DateTime, Utc};
 use super::learners::RosterEntryDto;
 use crate::error::ApiError;
 
+/// The roster's columns, in order (the OpenAPI document lists them from here too).
+pub const COLUMNS: [&str; 17] = [
+    "enrolment_id",
+    "user_id",
+    "email",
+    "name",
+    "profession",
+    "country",
+    "account_status",
+    "status",
+    "language",
+    "enrolled_at",
+    "completed_at",
+    "withdrawn_at",
+    "percent",
+    "modules_completed",
+    "time_spent_seconds",
+    "last_activity_at",
+    "quizzes_passed",
+];
+
 /// The whole roster, header first.
 pub fn write(entries: &[RosterEntryDto]) -> Result<String, ApiError> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "enrolment_id",
-        "user_id",
-        "email",
-        "name",
-        "profession",
-        "country",
-        "account_status",
-        "status",
-        "language",
-        "enrolled_at",
-        "completed_at",
-        "withdrawn_at",
-        "percent",
-        "modules_completed",
-        "time_spent_seconds",
-        "last_activity_at",
-        "quizzes_passed",
-    ])
-    .map_err(ApiError::internal)?;
+    w.write_record(COLUMNS).map_err(ApiError::internal)?;
     for e in entries {
         let en = &e.enrolment;
         let opt = |d: &Option<DateTime<Utc>>| d.map(|d| d.to_rfc3339()).unwrap_or_default();

@@ -11,11 +11,26 @@ use crate::error::{ApiError, problems};
 use crate::pagination::{Page, PageParams};
 use crate::state::AppState;
 
+/// Create a tutored cohort of a course
+///
+/// Managers (people or API clients), for their own institution, which they may omit;
+/// admins, who must name the institution. Creates an open cohort on the course's current
+/// published version, in one of its languages, with its dates, seats and tutors (tutors of
+/// the same institution).
+///
+/// Problems: `managers_only` (403) for learners and tutors, `not_found` (404: another
+/// institution named by a manager, or an institution that does not exist),
+/// `validation_failed` (422: every wrong field, e.g. `unknown_course`,
+/// `language_not_available`, `before_start`, `not_a_tutor`, or `institution_id` missing).
 #[utoipa::path(
-    tag = "cohorts",
+    tags = ["nti", "admin"],
     operation_id = "create_cohort",
     security(("bearer" = [])),
-    request_body = NewCohortDto,
+    request_body(content = NewCohortDto, example = json!({
+        "course": "international-cooperation-pre-trial-detention", "language": "fr",
+        "name": "Magistrats 2027 : coopération et détention provisoire",
+        "starts_on": "2027-01-11", "ends_on": "2027-04-09", "capacity": 40
+    })),
     responses(
         (status = 201, description = "Created", body = CohortDto),
         problems::Forbidden,
@@ -37,8 +52,16 @@ pub async fn create_cohort(
     Ok(HttpResponse::Created().json(CohortDto::from(cohort)))
 }
 
+/// List the cohorts you may see
+///
+/// Tutors get the cohorts they tutor; managers (and API clients) their institution's;
+/// admins every cohort. Optionally narrowed to an institution or a course, newest first.
+/// Changes nothing.
+///
+/// Problems: `staff_only` (403) for learners, `not_found` (404: an `institution_id` that
+/// is not yours), `validation_failed` (422: a malformed query).
 #[utoipa::path(
-    tag = "cohorts",
+    tags = ["tutor", "nti", "admin"],
     operation_id = "list_cohorts",
     security(("bearer" = [])),
     params(CohortListQuery),
@@ -76,8 +99,14 @@ pub async fn list_cohorts(
     }))
 }
 
+/// Read a cohort
+///
+/// The cohort's tutors, its institution's managers (and API clients), and admins.
+/// Changes nothing.
+///
+/// Problems: `not_found` (404) for anyone else.
 #[utoipa::path(
-    tag = "cohorts",
+    tags = ["tutor", "nti", "admin"],
     operation_id = "get_cohort",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Cohort id")),
@@ -96,12 +125,21 @@ pub async fn get_cohort(
     Ok(HttpResponse::Ok().json(CohortDto::from(c)))
 }
 
+/// Change a cohort's name, dates, seats or tutors
+///
+/// The institution's managers (people or API clients) and admins. Changes only the fields
+/// sent; `tutor_ids` replaces the whole list. The capacity may not go below the seats
+/// taken.
+///
+/// Problems: `managers_only` (403) for the cohort's tutors, `not_found` (404) for anyone
+/// else, `validation_failed` (422: e.g. `before_start`, `out_of_range`, `below_enrolled`,
+/// `not_a_tutor`).
 #[utoipa::path(
-    tag = "cohorts",
+    tags = ["nti", "admin"],
     operation_id = "update_cohort",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Cohort id")),
-    request_body = CohortPatch,
+    request_body(content = CohortPatch, example = json!({"starts_on": "2027-01-18", "ends_on": "2027-04-30", "capacity": 60})),
     responses(
         (status = 200, description = "Updated", body = CohortDto),
         problems::Forbidden,
@@ -121,8 +159,15 @@ pub async fn update_cohort(
     Ok(HttpResponse::Ok().json(CohortDto::from(updated)))
 }
 
+/// Close a cohort to new enrolments
+///
+/// The institution's managers (people or API clients) and admins. The cohort takes no
+/// more enrolments; its learners keep theirs and go on learning. Closing again is harmless.
+///
+/// Problems: `managers_only` (403) for the cohort's tutors, `not_found` (404) for anyone
+/// else.
 #[utoipa::path(
-    tag = "cohorts",
+    tags = ["nti", "admin"],
     operation_id = "close_cohort",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Cohort id")),

@@ -13,12 +13,21 @@ use crate::auth::{Authenticated, Person};
 use crate::error::{ApiError, problems};
 use crate::state::AppState;
 
+/// Create an API client for an institution
+///
+/// The institution's managers and admins, signed in as people (an API client cannot make
+/// another). Creates OAuth 2.0 client credentials for the institution's own systems; the
+/// secret is in this answer only. Its tokens (`POST /auth/token`) act as the manager.
+///
+/// Problems: `people_only` (403) for an API client, `managers_only` (403) for the
+/// institution's other accounts, `not_found` (404) for another institution,
+/// `validation_failed` (422: the name).
 #[utoipa::path(
-    tag = "institutions",
+    tags = ["nti", "admin"],
     operation_id = "create_api_client",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Institution id")),
-    request_body = NewApiClient,
+    request_body(content = NewApiClient, example = json!({"name": "INM training records system"})),
     responses(
         (status = 201, description = "The client and its secret (shown once)", body = NewApiClientDto),
         problems::Forbidden,
@@ -45,8 +54,15 @@ pub async fn create_client(
     }))
 }
 
+/// List an institution's API clients
+///
+/// The institution's managers (people or API clients) and admins. Every client, revoked
+/// ones too, without secrets. Changes nothing.
+///
+/// Problems: `managers_only` (403) for the institution's other accounts, `not_found` (404)
+/// for another institution.
 #[utoipa::path(
-    tag = "institutions",
+    tags = ["nti", "admin"],
     operation_id = "list_api_clients",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Institution id")),
@@ -72,8 +88,15 @@ pub async fn list_clients(
     ))
 }
 
+/// Revoke an API client
+///
+/// The institution's managers (people or API clients, including the client itself) and
+/// admins. The client can get no new token, and the tokens it holds stop working at once.
+///
+/// Problems: `managers_only` (403) for the institution's other accounts, `not_found` (404)
+/// for another institution, or a client that is not the institution's or already revoked.
 #[utoipa::path(
-    tag = "institutions",
+    tags = ["nti", "admin"],
     operation_id = "revoke_api_client",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Institution id"), ("client_id" = Uuid, Path, description = "Client id")),

@@ -10,11 +10,17 @@ use crate::auth::{Admin, Authenticated};
 use crate::error::{ApiError, problems};
 use crate::state::AppState;
 
+/// Create a national training institution
+///
+/// Admins only. Creates the institution; its managers, tutors and API clients are added
+/// afterwards (`POST /institutions/{id}/users`, `POST /institutions/{id}/clients`).
+///
+/// Problems: `admin_only` (403), `validation_failed` (422: name, country or kind).
 #[utoipa::path(
-    tag = "institutions",
+    tags = ["admin"],
     operation_id = "create_institution",
     security(("bearer" = [])),
-    request_body = NewInstitution,
+    request_body(content = NewInstitution, example = json!({"name": "Institutul Național al Magistraturii", "country": "RO", "kind": "judicial_training"})),
     responses(
         (status = 201, description = "Created", body = InstitutionDto),
         problems::Forbidden,
@@ -33,8 +39,14 @@ pub async fn create_institution(
     Ok(HttpResponse::Created().json(InstitutionDto::from(inst)))
 }
 
+/// List the institutions you may see
+///
+/// Admins get every institution; tutors and managers (and API clients) get their own.
+/// Changes nothing.
+///
+/// Problems: `staff_only` (403) for learners and for staff of no institution.
 #[utoipa::path(
-    tag = "institutions",
+    tags = ["tutor", "nti", "admin"],
     operation_id = "list_institutions",
     security(("bearer" = [])),
     responses(
@@ -56,8 +68,14 @@ pub async fn list_institutions(
     ))
 }
 
+/// Read an institution
+///
+/// Admins read any institution; any account of an institution (tutors, managers, API
+/// clients, and learners it enrolled) reads its own. Changes nothing.
+///
+/// Problems: `not_found` (404) for an institution that is not yours.
 #[utoipa::path(
-    tag = "institutions",
+    tags = ["learner", "tutor", "nti", "admin"],
     operation_id = "get_institution",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Institution id")),

@@ -13,12 +13,25 @@ use crate::error::{ApiError, Code, problems};
 use crate::me::UserDto;
 use crate::state::AppState;
 
+/// Invite an account into an institution
+///
+/// The institution's managers (people or API clients) and admins. Creates an invited
+/// account of the institution with the role given (learner, tutor or nti_manager; admins
+/// are made on the command line) and a single-use activation token, valid 30 days, which
+/// the answer returns for the institution to deliver (`POST /auth/activate`).
+///
+/// Problems: `managers_only` (403) for the institution's other accounts, `role_not_allowed`
+/// (403) for the role `admin`, `not_found` (404) for another institution,
+/// `validation_failed` (422: every wrong field, including `email_taken`).
 #[utoipa::path(
-    tag = "institutions",
+    tags = ["nti", "admin"],
     operation_id = "invite_staff",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Institution id")),
-    request_body = NewStaff,
+    request_body(content = NewStaff, example = json!({
+        "email": "mihai.ionescu@example.ro", "name": "Mihai Ionescu", "role": "tutor",
+        "profession": "judge", "country": "RO", "language": "ro"
+    })),
     responses(
         (status = 201, description = "An invited account and its activation token", body = Invitation),
         problems::Forbidden,
@@ -68,8 +81,15 @@ pub async fn invite_staff(
     }))
 }
 
+/// List an institution's accounts
+///
+/// The institution's managers (people or API clients) and admins. Every account of the
+/// institution, staff and learners, by email. Changes nothing.
+///
+/// Problems: `managers_only` (403) for the institution's other accounts, `not_found` (404)
+/// for another institution.
 #[utoipa::path(
-    tag = "institutions",
+    tags = ["nti", "admin"],
     operation_id = "list_staff",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Institution id")),

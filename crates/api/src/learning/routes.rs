@@ -16,8 +16,16 @@ use crate::body::OptionalJson;
 use crate::error::{ApiError, Code, problems};
 use crate::state::AppState;
 
+/// Read an enrolment's progress and where to resume
+///
+/// The learner who owns it; admins; and the tutors and managers (and API clients) of its
+/// cohort. The course outline with each lesson's and quiz's state, time spent, the next
+/// step and the certificate code once completed. Attempts left open past their deadline
+/// are closed and graded first, which may complete the enrolment.
+///
+/// Problems: `not_found` (404) for anyone else.
 #[utoipa::path(
-    tag = "learning",
+    tags = ["learner", "tutor", "nti", "admin"],
     operation_id = "get_enrolment",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Enrolment id")),
@@ -37,12 +45,23 @@ pub async fn get_enrolment(
     Ok(HttpResponse::Ok().json(view::progress(overview)))
 }
 
+/// Record that you viewed or completed a lesson
+///
+/// Only the learner who owns the enrolment. Records the lesson as viewed or completed
+/// (completed stays completed) and its running total of seconds (the largest value sent is
+/// kept, so repeats are harmless). Completing the last lesson or quiz completes the
+/// enrolment and issues its certificate, whose code the answer carries.
+///
+/// Problems: `owner_only` (403) for staff who follow the enrolment, `not_found` (404:
+/// anyone else, or a lesson not in the enrolment's course version), `enrolment_not_active`
+/// (409: completed or withdrawn), `validation_failed` (422: `status`,
+/// `time_spent_seconds`).
 #[utoipa::path(
-    tag = "learning",
+    tags = ["learner"],
     operation_id = "record_progress",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Enrolment id"), ("lesson_id" = Uuid, Path, description = "Lesson id (of the enrolment's course version)")),
-    request_body = ProgressWrite,
+    request_body(content = ProgressWrite, example = json!({"status": "completed", "time_spent_seconds": 840})),
     responses(
         (status = 200, description = "Recorded (repeats are harmless): the lesson's state and the enrolment's standing after the write", body = ProgressAck),
         problems::Forbidden,
@@ -94,8 +113,18 @@ fn bad_responses(e: StoreError) -> ApiError {
     }
 }
 
+/// Start a quiz attempt, or resume the one in progress
+///
+/// Only the learner who owns the enrolment. Starts an attempt with its questions (in this
+/// attempt's order, without answers) and its deadline if the quiz is timed; if one is
+/// already in progress, answers that one with 200 instead.
+///
+/// Problems: `owner_only` (403) for staff who follow the enrolment, `not_found` (404:
+/// anyone else, or a quiz not in the enrolment's course version), `enrolment_not_active`
+/// (409), `attempt_limit_reached` (409), `attempt_conflict` (409: a concurrent request
+/// changed the attempts; try again).
 #[utoipa::path(
-    tag = "learning",
+    tags = ["learner"],
     operation_id = "start_attempt",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Enrolment id"), ("quiz_id" = Uuid, Path, description = "Quiz id")),
@@ -129,8 +158,16 @@ pub async fn start_attempt(
     .json(dto))
 }
 
+/// Read a quiz attempt
+///
+/// The learner who owns it, and the staff who follow its enrolment (as for the
+/// enrolment). The questions and saved responses; once submitted, the result as the quiz's
+/// review policy allows the learner to see it (staff see everything). An attempt left open
+/// past its deadline is closed and graded first.
+///
+/// Problems: `not_found` (404) for anyone else.
 #[utoipa::path(
-    tag = "learning",
+    tags = ["learner", "tutor", "nti", "admin"],
     operation_id = "get_attempt",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Attempt id")),
@@ -149,16 +186,27 @@ pub async fn get_attempt(
     Ok(HttpResponse::Ok().json(view::attempt(&v, access)?))
 }
 
+/// Save responses to an attempt in progress (autosave)
+///
+/// Only the learner who owns the attempt. Merges the responses sent into those saved, by
+/// question key; `null` clears one. Nothing is graded until the attempt is submitted. (The
+/// example answers two questions of the quiz on arrest and custody of
+/// `evidence-counter-terrorism`.)
+///
+/// Problems: `invalid_responses` (400: an unknown question, option or item, or the wrong
+/// shape for the question's kind), `owner_only` (403) for staff, `not_found` (404) for
+/// anyone else, `attempt_closed` (409: submitted, or closed at its deadline).
 #[utoipa::path(
-    tag = "learning",
+    tags = ["learner"],
     operation_id = "save_responses",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Attempt id")),
-    request_body = ResponsesWrite,
+    request_body(content = ResponsesWrite, example = json!({"responses": {"brogan-hours": 96, "brogan-terrorism-context": null}})),
     responses(
         (status = 200, description = "Saved", body = AttemptDto),
         problems::BadRequest,
         problems::Forbidden,
+        problems::NotFound,
         problems::Conflict,
     )
 )]
@@ -177,19 +225,32 @@ pub async fn save_responses(
     Ok(HttpResponse::Ok().json(view::attempt(&updated, Access::Owner)?))
 }
 
+/// Submit an attempt for grading
+///
+/// Only the learner who owns the attempt. Merges any final responses into those saved,
+/// grades the attempt at once and closes it; passing the last quiz or lesson completes the
+/// enrolment and issues its certificate. Submitting a graded attempt again answers the
+/// same result.
+///
+/// Problems: `invalid_responses` (400), `invalid_json` (400), `owner_only` (403) for staff,
+/// `not_found` (404) for anyone else, `deadline_passed` (409: the deadline and its 30
+/// seconds of grace are over; the attempt was graded with its saved responses),
+/// `unsupported_media_type` (415), `validation_failed` (422: a body of the wrong shape).
 #[utoipa::path(
-    tag = "learning",
+    tags = ["learner"],
     operation_id = "submit_attempt",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Attempt id")),
     request_body(
         content = Option<SubmitRequest>,
-        description = "Optional: an empty body submits the saved responses. A body that is not this JSON is refused and the attempt stays open."
+        description = "Optional: an empty body submits the saved responses. A body that is not this JSON is refused and the attempt stays open.",
+        example = json!({"responses": {"brogan-hours": 96}})
     ),
     responses(
         (status = 200, description = "Graded; submitting again returns the same result", body = AttemptDto),
         problems::BadRequest,
         problems::Forbidden,
+        problems::NotFound,
         problems::Conflict,
         problems::UnsupportedMediaType,
         problems::Unprocessable,

@@ -18,8 +18,19 @@ use crate::error::{ApiError, problems};
 use crate::pagination::{Page, PageParams};
 use crate::state::AppState;
 
+/// Completion statistics, grouped and filtered (JSON or CSV)
+///
+/// Tutors (the cohorts they tutor), managers and API clients (their institution's
+/// cohorts) and admins (everything). Enrolments, completions, scores and certificates per
+/// group of the dimensions asked for; `Accept: text/csv` gives the rows as CSV. Groups
+/// smaller than the deployment's minimum cell are suppressed, except for admins. Changes
+/// nothing.
+///
+/// Problems: `staff_only` (403) for learners, `not_found` (404: an institution or cohort
+/// named that you may not see), `validation_failed` (422: every wrong filter, an unknown
+/// dimension, course, institution or cohort).
 #[utoipa::path(
-    tag = "statistics",
+    tags = ["tutor", "nti", "admin"],
     operation_id = "completion_statistics",
     security(("bearer" = [])),
     params(CompletionsQuery),
@@ -68,8 +79,17 @@ pub async fn completions(
     Ok(HttpResponse::Ok().json(dto))
 }
 
+/// A course's funnel: modules, quizzes and questions
+///
+/// Tutors, managers (and API clients) and admins, each over the enrolments they may see,
+/// as for the completions. Per module in course order: started, completed, quiz passed,
+/// average score and attempts; per question the share answered right. Small groups are
+/// suppressed except for admins. Changes nothing.
+///
+/// Problems: `staff_only` (403) for learners, `not_found` (404: no course with this slug,
+/// or an institution or cohort named that you may not see), `validation_failed` (422).
 #[utoipa::path(
-    tag = "statistics",
+    tags = ["tutor", "nti", "admin"],
     operation_id = "course_funnel",
     security(("bearer" = [])),
     params(("slug" = String, Path, description = "Course slug"), FunnelQuery),
@@ -99,11 +119,23 @@ pub async fn course_funnel(
     Ok(HttpResponse::Ok().json(FunnelDto::new(f, threshold_for(&state, &a))))
 }
 
+/// Record a programme target
+///
+/// Admins only. Records a target such as "300 judges completing any course in 2027": a
+/// metric (enrolled, completed or certificates), the number to reach, and optionally a
+/// period, a course, a profession and a country. The answer says where it stands now.
+///
+/// Problems: `admin_only` (403), `validation_failed` (422: every wrong field, e.g.
+/// `invalid_metric`, `out_of_range`, `before_from`, `unknown_course`).
 #[utoipa::path(
-    tag = "statistics",
+    tags = ["admin"],
     operation_id = "create_target",
     security(("bearer" = [])),
-    request_body = NewTargetDto,
+    request_body(content = NewTargetDto, example = json!({
+        "name": "Romanian judges completing the pre-trial detention course, 2027",
+        "metric": "completed", "target": 300, "from": "2027-01-01", "to": "2027-12-31",
+        "course": "international-cooperation-pre-trial-detention", "profession": "judge", "country": "RO"
+    })),
     responses(
         (status = 201, description = "Recorded, with where it stands now", body = TargetDto),
         problems::Forbidden,
@@ -139,8 +171,14 @@ pub async fn create_target(
     Ok(HttpResponse::Created().json(TargetDto::from(created)))
 }
 
+/// List the programme targets
+///
+/// Admins only. Every target, oldest first, each with its current value and the percent
+/// achieved. Changes nothing.
+///
+/// Problems: `admin_only` (403).
 #[utoipa::path(
-    tag = "statistics",
+    tags = ["admin"],
     operation_id = "list_targets",
     security(("bearer" = [])),
     params(PageParams),
@@ -162,8 +200,14 @@ pub async fn list_targets(
     )))
 }
 
+/// Read a programme target
+///
+/// Admins only. The target with its current value and the percent achieved. Changes
+/// nothing.
+///
+/// Problems: `admin_only` (403), `not_found` (404).
 #[utoipa::path(
-    tag = "statistics",
+    tags = ["admin"],
     operation_id = "get_target",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Target id")),
@@ -182,8 +226,13 @@ pub async fn get_target(
     Ok(HttpResponse::Ok().json(TargetDto::from(stats::target(&state.db.conn, *id).await?)))
 }
 
+/// Delete a programme target
+///
+/// Admins only. Removes the target; the statistics it counts are untouched.
+///
+/// Problems: `admin_only` (403), `not_found` (404).
 #[utoipa::path(
-    tag = "statistics",
+    tags = ["admin"],
     operation_id = "delete_target",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Target id")),

@@ -273,7 +273,6 @@ mod tests {
         for (from, to, ok) in [
             ("2026-02-01", "2026-01-31", false),
             ("2026-02-01", "2026-02-01", true),
-            ("", "2026-01-31", true),
         ] {
             let mut e = ValidationErrors::new();
             Filters::parse(
@@ -287,6 +286,20 @@ mod tests {
             let expected: &[(&str, &str)] = if ok { &[] } else { &[("to", "before_from")] };
             assert_eq!(fields(&e), expected, "{from}..{to}");
         }
+        let mut e = ValidationErrors::new();
+        Filters::parse(
+            RawFilters {
+                from: Some(""),
+                to: Some("2026-01-31"),
+                ..Default::default()
+            },
+            &mut e,
+        );
+        assert_eq!(
+            fields(&e),
+            [("from", "invalid_date")],
+            "a blank day is not a day"
+        );
     }
 
     #[test]

@@ -126,7 +126,7 @@ mod tests {
         let open = TargetSpec::parse(
             TargetDraft {
                 from: None,
-                to: Some(""),
+                to: None,
                 profession: Some(" "),
                 country: None,
                 ..draft()
