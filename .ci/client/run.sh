@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# The NTI story through a generated client. Installs openapi-python-client (pinned, from
+# PyPI) into a throwaway virtualenv, generates a Python client from openapi/openapi.json,
+# starts the given help-lms binary on a free port with a fresh SQLite database, and runs
+# .ci/client/nti_story.py against it with nothing but that client. If the client cannot
+# express a call of the story, the spec is wrong. Everything goes to a temporary directory,
+# removed on exit; nothing is written to the tree.
+#
+#   bash .ci/client/run.sh target/debug/help-lms
+#
+# The generator must not warn about anything but the one known gap: it skips the `text/csv`
+# request body of POST /cohorts/{id}/enrolments (kept in the spec for spreadsheet uploads).
+set -euo pipefail
+
+binary=$(realpath "${1:?usage: bash .ci/client/run.sh PATH/TO/help-lms}")
+[ -x "$binary" ] || { echo "not an executable: $binary" >&2; exit 2; }
+cd "$(dirname "$0")/../.."
+
+GENERATOR=openapi-python-client==0.29.1
+EXPECTED_WARNING='WARNING parsing POST /api/v1/cohorts/{id}/enrolments within cohorts. | Unsupported content type text/csv'
+ADMIN_PASSWORD=nti-story-admin-password
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/help-lms-client.XXXXXX")
+server_pid=
+cleanup() {
+  status=$?
+  if [ -n "$server_pid" ]; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  if [ "$status" != 0 ] && [ -s "$work/server.log" ]; then
+    echo "--- server log (last 40 lines) ---" >&2
+    tail -n 40 "$work/server.log" >&2
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "client: installing $GENERATOR"
+# The generator and everything it pulls in, pinned; httpx and attrs are also what the
+# generated client runs on, setuptools installs it.
+cat > "$work/constraints.txt" <<'EOF'
+annotated-doc==0.0.7
+annotated-types==0.8.0
+anyio==4.16.0
+attrs==26.1.0
+certifi==2026.10.19.post1
+h11==0.16.0
+httpcore==1.0.9
+httpx==0.28.1
+idna==3.20
+Jinja2==3.1.6
+markdown-it-py==4.3.0
+MarkupSafe==3.0.4
+mdurl==0.1.2
+pydantic==2.14.4
+pydantic_core==2.50.5
+Pygments==2.21.0
+rich==15.0.0
+ruamel.yaml==0.19.1
+ruff==0.17.6
+setuptools==84.2.1
+shellingham==1.5.4
+typer==0.27.3
+typing-inspection==0.4.5
+typing_extensions==4.16.0
+EOF
+python3 -m venv "$work/venv"
+export PATH="$work/venv/bin:$PATH" # the generator formats its output with the ruff it installed
+pip() { python -m pip --disable-pip-version-check --quiet "$@"; }
+pip install -c "$work/constraints.txt" "$GENERATOR" setuptools
+
+# WORKAROUND, until the spec is fixed: POST /api/v1/auth/token documents the same schema
+# under two request content types (application/json and application/x-www-form-urlencoded).
+# openapi-python-client then writes a client_token module that cannot be imported (`Unset`
+# used but not imported; the generator's issues 1451 and 1276) and that would set both a
+# JSON and a form body. The client is generated from a copy of the spec that keeps only the
+# form, which RFC 6749 (4.4.2) prescribes and OAuth client libraries send.
+python - openapi/openapi.json "$work/openapi.json" <<'PY'
+import json, sys
+spec = json.load(open(sys.argv[1], encoding="utf-8"))
+content = spec["paths"]["/api/v1/auth/token"]["post"]["requestBody"]["content"]
+if "application/json" in content and "application/x-www-form-urlencoded" in content:
+    del content["application/json"]
+    print("client: WORKAROUND: generating POST /api/v1/auth/token with its form body only")
+else:
+    print("client: the /auth/token workaround in .ci/client/run.sh is no longer needed: remove it")
+json.dump(spec, open(sys.argv[2], "w", encoding="utf-8"), ensure_ascii=False, indent=2)
+PY
+
+echo "client: generating from openapi/openapi.json"
+if ! openapi-python-client generate --path "$work/openapi.json" --output-path "$work/client" \
+  --meta setup > "$work/generate.log" 2>&1; then
+  cat "$work/generate.log" >&2
+  echo "client: the generator failed on openapi/openapi.json" >&2
+  exit 1
+fi
+# Each warning is a header line, a blank line and the reason.
+warnings=$(awk '/^(WARNING|ERROR)/ { header = $0; getline; getline; print header " | " $0 }' "$work/generate.log")
+if [ "$warnings" != "$EXPECTED_WARNING" ]; then
+  cat "$work/generate.log" >&2
+  echo "client: the generator's warnings changed; expected only: $EXPECTED_WARNING" >&2
+  exit 1
+fi
+pip install --no-build-isolation --no-deps "$work/client"
+
+port=$(python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+url="http://127.0.0.1:$port"
+echo "client: starting $binary on $url"
+env -u DATABASE_URL -u HELP_JWT_SECRET \
+  HELP_ENV=development HELP_DATA_DIR="$work/data" HELP_BIND="127.0.0.1:$port" \
+  HELP_DEV_ADMIN_PASSWORD="$ADMIN_PASSWORD" HELP_STATS_MIN_CELL=5 HELP_LOG=info \
+  "$binary" serve > "$work/server.log" 2>&1 &
+server_pid=$!
+ready() { python -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=1)' "$url/readyz" 2>/dev/null; }
+for _ in $(seq 1 150); do
+  ready && break
+  kill -0 "$server_pid" 2>/dev/null || { echo "client: the server exited" >&2; exit 1; }
+  sleep 0.2
+done
+ready || { echo "client: the server did not answer $url/readyz within 30 s" >&2; exit 1; }
+
+echo "client: running .ci/client/nti_story.py"
+HELP_URL="$url" HELP_ADMIN_EMAIL=admin@help-lms.local HELP_ADMIN_PASSWORD="$ADMIN_PASSWORD" \
+  python .ci/client/nti_story.py
+echo "client: done in ${SECONDS}s"
