@@ -14,10 +14,16 @@ import typing
 import uuid
 
 from help_lms_client import AuthenticatedClient, Client
-from help_lms_client.api.auth import client_token, login
-from help_lms_client.api.cohorts import cohort_roster, create_cohort, enrol_cohort
-from help_lms_client.api.institutions import create_api_client, create_institution
-from help_lms_client.api.statistics import completion_statistics
+# The generator groups operations by their first tag: who calls them.
+from help_lms_client.api.admin import create_institution
+from help_lms_client.api.nti import (
+    client_token,
+    create_api_client,
+    create_cohort,
+    enrol_cohort,
+)
+from help_lms_client.api.public import login
+from help_lms_client.api.tutor import cohort_roster, completion_statistics
 from help_lms_client.models import (
     BulkResultDto,
     ClientTokenRequest,
@@ -27,6 +33,7 @@ from help_lms_client.models import (
     Country,
     Dimension,
     EnrolmentStatus,
+    GrantType,
     InstitutionDto,
     InstitutionKind,
     Language,
@@ -105,7 +112,7 @@ def nti_story(client_id: str, client_secret: str) -> None:
     # 1. A token for the integration: OAuth 2.0 client credentials.
     public = Client(base_url=BASE_URL, raise_on_unexpected_status=True)
     grant = ClientTokenRequest(
-        "client_credentials", client_id=client_id, client_secret=client_secret
+        GrantType.CLIENT_CREDENTIALS, client_id=client_id, client_secret=client_secret
     )
     token = expect(client_token.sync_detailed(client=public, body=grant), 200, ClientTokenResponse)
     check(token.token_type.lower() == "bearer", f"token_type {token.token_type!r}")

@@ -17,7 +17,7 @@ binary=$(realpath "${1:?usage: bash .ci/client/run.sh PATH/TO/help-lms}")
 cd "$(dirname "$0")/../.."
 
 GENERATOR=openapi-python-client==0.29.1
-EXPECTED_WARNING='WARNING parsing POST /api/v1/cohorts/{id}/enrolments within cohorts. | Unsupported content type text/csv'
+EXPECTED_WARNING='WARNING parsing POST /api/v1/cohorts/{id}/enrolments within nti. | Unsupported content type text/csv'
 ADMIN_PASSWORD=nti-story-admin-password
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/help-lms-client.XXXXXX")
@@ -70,26 +70,9 @@ export PATH="$work/venv/bin:$PATH" # the generator formats its output with the r
 pip() { python -m pip --disable-pip-version-check --quiet "$@"; }
 pip install -c "$work/constraints.txt" "$GENERATOR" setuptools
 
-# WORKAROUND, until the spec is fixed: POST /api/v1/auth/token documents the same schema
-# under two request content types (application/json and application/x-www-form-urlencoded).
-# openapi-python-client then writes a client_token module that cannot be imported (`Unset`
-# used but not imported; the generator's issues 1451 and 1276) and that would set both a
-# JSON and a form body. The client is generated from a copy of the spec that keeps only the
-# form, which RFC 6749 (4.4.2) prescribes and OAuth client libraries send.
-python - openapi/openapi.json "$work/openapi.json" <<'PY'
-import json, sys
-spec = json.load(open(sys.argv[1], encoding="utf-8"))
-content = spec["paths"]["/api/v1/auth/token"]["post"]["requestBody"]["content"]
-if "application/json" in content and "application/x-www-form-urlencoded" in content:
-    del content["application/json"]
-    print("client: WORKAROUND: generating POST /api/v1/auth/token with its form body only")
-else:
-    print("client: the /auth/token workaround in .ci/client/run.sh is no longer needed: remove it")
-json.dump(spec, open(sys.argv[2], "w", encoding="utf-8"), ensure_ascii=False, indent=2)
-PY
 
 echo "client: generating from openapi/openapi.json"
-if ! openapi-python-client generate --path "$work/openapi.json" --output-path "$work/client" \
+if ! openapi-python-client generate --path openapi/openapi.json --output-path "$work/client" \
   --meta setup > "$work/generate.log" 2>&1; then
   cat "$work/generate.log" >&2
   echo "client: the generator failed on openapi/openapi.json" >&2

@@ -34,11 +34,12 @@ HELP_DATA_DIR="$work/data" HELP_BIND="127.0.0.1:$port" HELP_ENV=development \
   HELP_DEV_ADMIN_PASSWORD="$admin_password" HELP_LOG=warn HELP_STATS_MIN_CELL=0 \
   HELP_ACCESS_TOKEN_MINUTES=120 "$bin" serve >"$work/server.log" 2>&1 &
 server=$!
+ready() { python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' "$base/readyz" 2>/dev/null; }
 for _ in $(seq 1 100); do
-  curl -fsS "$base/readyz" >/dev/null 2>&1 && break
+  ready && break
   sleep 0.2
 done
-curl -fsS "$base/readyz" >/dev/null
+ready || { echo "the server did not start:" >&2; cat "$work/server.log" >&2; exit 1; }
 
 # shellcheck disable=SC1090
 source <(python3 "$here/seed.py" "$base" admin@help-lms.local "$admin_password")

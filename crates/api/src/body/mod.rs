@@ -111,7 +111,8 @@ fn is_json(req: &HttpRequest) -> bool {
 
 /// Decides from the body's bytes and its declared type.
 fn parse<T: DeserializeOwned>(req: &HttpRequest, bytes: &[u8]) -> Result<Option<T>, ApiError> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
+    // No body at all; whitespace is a body, and not JSON.
+    if bytes.is_empty() {
         return Ok(None);
     }
     if !is_json(req) {
@@ -157,7 +158,13 @@ mod tests {
     fn an_empty_body_is_none_whatever_its_type() {
         let plain = TestRequest::default().to_http_request();
         assert_eq!(parse::<Shape>(&plain, b"").unwrap(), None);
-        assert_eq!(parse::<Shape>(&json_request(), b" \n").unwrap(), None);
+        assert_eq!(parse::<Shape>(&json_request(), b"").unwrap(), None);
+    }
+
+    #[test]
+    fn whitespace_is_not_an_empty_body() {
+        let e = parse::<Shape>(&json_request(), b" \n").unwrap_err();
+        assert_eq!(e.code(), Code::InvalidJson);
     }
 
     #[test]
