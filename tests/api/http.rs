@@ -468,3 +468,65 @@ async fn the_token_endpoint_takes_basic_credentials_and_ignores_unknown_paramete
     let token = res.body["access_token"].as_str().unwrap();
     assert_eq!(app.get("/api/v1/cohorts", Some(token)).await.status, 200);
 }
+
+#[tokio::test]
+async fn an_accept_that_admits_none_of_the_answers_gets_406() {
+    let app = spawn_with_catalogue().await;
+    let ask = |path: &'static str, accept: &'static str| {
+        app.send(
+            app.request(Method::GET, path, None)
+                .header("accept", accept),
+        )
+    };
+    let refused = ask("/api/v1/courses", "text/html").await;
+    refused.assert_problem(406, "not_acceptable");
+    assert!(
+        refused.text.contains("application/json"),
+        "{}",
+        refused.text
+    );
+    assert_eq!(
+        ask("/api/v1/courses", "application/pdf, text/*;q=0.5")
+            .await
+            .status,
+        406
+    );
+    // What the operation produces, a wildcard, or a browser's usual header all go through.
+    for accept in [
+        "application/json",
+        "*/*",
+        "application/*",
+        "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+        "",
+    ] {
+        let res = ask("/api/v1/courses", accept).await;
+        assert_eq!(res.status, 200, "{accept:?}: {}", res.text);
+    }
+    // An operation with several representations takes any of them.
+    assert_eq!(ask("/problems/not_found", "text/html").await.status, 200);
+    // A path the document does not list is left to the router.
+    assert_eq!(ask("/no/such/page", "text/html").await.status, 404);
+}
+
+#[tokio::test]
+async fn answers_to_signed_in_requests_are_private_unless_they_say_more() {
+    let app = spawn_with_catalogue().await;
+    let admin = app.admin_token().await;
+    let cohorts = app.get("/api/v1/cohorts", Some(&admin)).await;
+    assert_eq!(cohorts.status, 200, "{}", cohorts.text);
+    assert_eq!(cohorts.header("cache-control"), Some("private, no-cache"));
+    // Personal data keeps its stricter no-store; published content its public caching.
+    assert_eq!(
+        app.get("/api/v1/me", Some(&admin))
+            .await
+            .header("cache-control"),
+        Some("no-store")
+    );
+    let catalogue = app.get("/api/v1/courses", Some(&admin)).await;
+    assert_eq!(catalogue.header("cache-control"), Some("public, no-cache"));
+    // Without credentials nothing is added.
+    assert_eq!(
+        app.get("/healthz", None).await.header("cache-control"),
+        None
+    );
+}

@@ -1,9 +1,10 @@
-//! Which methods a path takes, from the OpenAPI document (built from the same registrations
-//! as the app), so that a known path asked with another method answers 405 with `Allow`
-//! instead of 404.
+//! Which methods a path takes, and which media types each operation answers, from the
+//! OpenAPI document (built from the same registrations as the app): a known path asked with
+//! another method answers 405 with `Allow` instead of 404, and an `Accept` that none of the
+//! operation's representations meets answers 406.
 
-use utoipa::openapi::OpenApi;
-use utoipa::openapi::path::PathItem;
+use utoipa::openapi::path::{Operation, PathItem};
+use utoipa::openapi::{OpenApi, RefOr};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Segment {
@@ -16,6 +17,35 @@ enum Segment {
 #[derive(Debug, Clone, Default)]
 pub struct AllowTable {
     routes: Vec<(Vec<Segment>, Vec<&'static str>)>,
+    /// Per template and method, the media types of the successful answers.
+    media: Vec<(Vec<Segment>, &'static str, Vec<String>)>,
+}
+
+fn operation<'a>(item: &'a PathItem, method: &str) -> Option<&'a Operation> {
+    match method {
+        "GET" => item.get.as_ref(),
+        "HEAD" => item.head.as_ref(),
+        "POST" => item.post.as_ref(),
+        "PUT" => item.put.as_ref(),
+        "PATCH" => item.patch.as_ref(),
+        "DELETE" => item.delete.as_ref(),
+        _ => None,
+    }
+}
+
+/// The media types an operation's 2xx answers come in.
+fn produced(op: &Operation) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (status, response) in &op.responses.responses {
+        if let (true, RefOr::T(r)) = (status.starts_with('2'), response) {
+            for media in r.content.keys() {
+                if !out.contains(media) {
+                    out.push(media.clone());
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The methods of a path item, in a fixed order.
@@ -39,26 +69,59 @@ fn segments(path: &str) -> impl Iterator<Item = &str> {
     path.strip_prefix('/').unwrap_or(path).split('/')
 }
 
+fn template(path: &str) -> Vec<Segment> {
+    segments(path)
+        .map(|s| {
+            if s.starts_with('{') && s.ends_with('}') {
+                Segment::Param
+            } else {
+                Segment::Literal(s.to_owned())
+            }
+        })
+        .collect()
+}
+
+fn matches(template: &[Segment], asked: &[&str]) -> bool {
+    template.len() == asked.len()
+        && template.iter().zip(asked).all(|(t, a)| match t {
+            Segment::Literal(l) => l == a,
+            Segment::Param => !a.is_empty(),
+        })
+}
+
 impl AllowTable {
     pub fn from_openapi(api: &OpenApi) -> Self {
         let mut table = AllowTable::default();
         for (path, item) in &api.paths.paths {
-            table.add(path, methods(item));
+            let methods = methods(item);
+            for m in &methods {
+                if let Some(op) = operation(item, m) {
+                    table.media.push((template(path), m, produced(op)));
+                }
+            }
+            table.add(path, methods);
         }
         table
     }
 
-    fn add(&mut self, template: &str, methods: Vec<&'static str>) {
-        let segs = segments(template)
-            .map(|s| {
-                if s.starts_with('{') && s.ends_with('}') {
-                    Segment::Param
-                } else {
-                    Segment::Literal(s.to_owned())
-                }
+    fn add(&mut self, path: &str, methods: Vec<&'static str>) {
+        self.routes.push((template(path), methods));
+    }
+
+    /// The media types the operation at `path` and `method` answers in; `None` when no
+    /// operation matches or it answers without a body. A literal segment wins over a
+    /// parameter, as in the router.
+    pub fn produces(&self, path: &str, method: &str) -> Option<&[String]> {
+        let asked: Vec<&str> = segments(path).collect();
+        self.media
+            .iter()
+            .filter(|(t, m, types)| *m == method && !types.is_empty() && matches(t, &asked))
+            .max_by_key(|(t, _, _)| {
+                t.iter()
+                    .filter(|s| matches!(s, Segment::Literal(_)))
+                    .count()
             })
-            .collect();
-        self.routes.push((segs, methods));
+            .map(|(_, _, types)| types.as_slice())
     }
 
     /// The methods some template matching `path` takes (empty when none matches), in the
@@ -67,12 +130,7 @@ impl AllowTable {
         let asked: Vec<&str> = segments(path).collect();
         let mut out: Vec<&'static str> = Vec::new();
         for (template, methods) in &self.routes {
-            let matches = template.len() == asked.len()
-                && template.iter().zip(&asked).all(|(t, a)| match t {
-                    Segment::Literal(l) => l == a,
-                    Segment::Param => !a.is_empty(),
-                });
-            if matches {
+            if matches(template, &asked) {
                 for m in methods {
                     if !out.contains(m) {
                         out.push(m);
@@ -137,5 +195,19 @@ mod tests {
         assert_eq!(t.allowed("/api/v1/courses"), vec!["GET"]);
         assert_eq!(t.allowed("/api/v1/auth/login"), vec!["POST"]);
         assert_eq!(t.allowed("/healthz"), vec!["GET"]);
+    }
+
+    #[test]
+    fn the_real_document_says_what_each_operation_answers_in() {
+        let t = AllowTable::from_openapi(&crate::openapi());
+        let roster = t.produces("/api/v1/cohorts/7/enrolments", "GET").unwrap();
+        assert!(roster.iter().any(|m| m == "application/json"));
+        assert!(roster.iter().any(|m| m == "text/csv"));
+        assert_eq!(
+            t.produces("/api/v1/courses", "GET").unwrap(),
+            ["application/json"]
+        );
+        assert!(t.produces("/api/v1/courses", "DELETE").is_none());
+        assert!(t.produces("/api/v1/nothing", "GET").is_none());
     }
 }

@@ -240,6 +240,9 @@ pub fn build_app(
         .service(web::resource("/docs").to(docs_redirect))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
         .default_service(web::to(no_route))
+        .wrap(actix_web::middleware::from_fn(
+            crate::negotiate::refuse_unacceptable,
+        ))
         .wrap(actix_web::middleware::from_fn(metrics::track))
         .wrap(actix_web::middleware::Compress::default())
         // Outside the rest, so that everything they answer carries these headers too.

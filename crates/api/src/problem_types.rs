@@ -67,7 +67,7 @@ fn page(p: &ProblemType) -> String {
 #[utoipa::path(
     tags = ["operations"],
     operation_id = "get_problem_type",
-    params(("code" = String, Path, description = "A problem code, as in a problem's `code` and the last segment of its `type`")),
+    params(("code" = Code, Path, description = "A problem code, as in a problem's `code` and the last segment of its `type`")),
     responses(
         (status = 200, description = "The problem type: its status, title and what to do; `Accept: text/html` gives the same as a page", content(
             (ProblemType = "application/json"),

@@ -2,7 +2,8 @@
 //! instead of in every `#[utoipa::path]`: 401 for operations that need a token, the JSON
 //! extractor's 400, 413, 415 and 422 for operations that read a JSON body, 400 for a UUID in
 //! the path that does not parse, and 422 for a query parameter that does not. The same pass
-//! drops `null` from the schemas of parameters: an optional parameter is one left out.
+//! drops `null` from the schemas of parameters: an optional parameter is one left out. And
+//! 406 for every operation that answers with a body, since `Accept` can refuse it.
 
 use utoipa::IntoResponses;
 use utoipa::openapi::path::{Operation, Parameter, ParameterIn};
@@ -41,6 +42,13 @@ fn has_uuid_in_path(op: &Operation) -> bool {
 
 fn has_query(op: &Operation) -> bool {
     parameters(op).any(|p| p.parameter_in == ParameterIn::Query)
+}
+
+/// A 2xx answer with content, so an `Accept` can refuse it (406, `negotiate`).
+fn answers_with_body(op: &Operation) -> bool {
+    op.responses.responses.iter().any(|(status, r)| {
+        status.starts_with('2') && matches!(r, RefOr::T(r) if !r.content.is_empty())
+    })
 }
 
 fn needs_token(op: &Operation) -> bool {
@@ -114,6 +122,9 @@ pub fn document(api: &mut OpenApi) {
             }
             if has_query(op) {
                 add::<problems::Unprocessable>(op);
+            }
+            if answers_with_body(op) {
+                add::<problems::NotAcceptable>(op);
             }
             if reads_json(op) {
                 add::<problems::BadRequest>(op);

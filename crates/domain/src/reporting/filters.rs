@@ -38,12 +38,10 @@ pub struct RawFilters<'a> {
     pub to: Option<&'a str>,
 }
 
-/// The values of a comma-separated list, trimmed, without empty ones.
+/// The values of a comma-separated list, trimmed. A blank value stays, for its parser to
+/// refuse: `country=` names no country, and is not the same as leaving the filter out.
 pub fn list(raw: Option<&str>) -> impl Iterator<Item = &str> {
-    raw.unwrap_or("")
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
+    raw.into_iter().flat_map(|r| r.split(',')).map(str::trim)
 }
 
 /// A day as `YYYY-MM-DD`, when one is given; a blank one is not a day.
@@ -155,20 +153,30 @@ mod tests {
     }
 
     #[test]
-    fn lists_are_trimmed_and_skip_blanks() {
+    fn lists_are_trimmed_and_keep_blanks_for_their_parsers_to_refuse() {
         assert_eq!(
             list(Some(" a, b ,,c ")).collect::<Vec<_>>(),
-            ["a", "b", "c"]
+            ["a", "b", "", "c"]
         );
-        assert_eq!(list(Some(" , ")).count(), 0);
+        assert_eq!(list(Some("")).collect::<Vec<_>>(), [""]);
         assert_eq!(list(None).count(), 0);
+        let mut e = ValidationErrors::new();
+        Filters::parse(
+            RawFilters {
+                mode: Some(""),
+                country: Some("RO,"),
+                ..Default::default()
+            },
+            &mut e,
+        );
+        let named: Vec<&str> = e.0.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(named, ["country", "mode"], "{e:?}");
     }
 
     #[test]
     fn group_by_keeps_the_order_asked_once_each() {
         for (raw, expected) in [
             (None, vec![]),
-            (Some(""), vec![]),
             (Some("country"), vec![Dimension::Country]),
             (
                 Some("Month, course,month"),
@@ -183,6 +191,9 @@ mod tests {
             assert_eq!(parse_group_by(raw, &mut e), expected, "{raw:?}");
             assert!(e.is_empty(), "{raw:?}");
         }
+        let mut e = ValidationErrors::new();
+        parse_group_by(Some(""), &mut e);
+        assert_eq!(e.0[0].code, "unknown_dimension", "a blank is no dimension");
     }
 
     #[test]
