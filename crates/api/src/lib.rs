@@ -32,3 +32,6 @@ pub mod stats;
 
 pub use app::{build_app, openapi};
 pub use state::{ApiConfig, AppState};
+
+#[cfg(test)]
+mod spec_bounds;

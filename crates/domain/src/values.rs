@@ -220,7 +220,8 @@ impl PersonName {
                 format!("the name must be at most {} characters", Self::MAX_CHARS),
             ));
         }
-        if s.chars().any(char::is_control) {
+        // Checked before trimming too: a control character is refused wherever it is.
+        if raw.chars().any(char::is_control) {
             return Err(ValueError::new(
                 "invalid_characters",
                 "the name must not contain control characters",
@@ -245,7 +246,8 @@ impl Title {
 
     pub fn parse(raw: &str) -> Result<Self, ValueError> {
         let s = raw.trim();
-        if s.is_empty() || s.chars().count() > Self::MAX_CHARS || s.chars().any(char::is_control) {
+        if s.is_empty() || s.chars().count() > Self::MAX_CHARS || raw.chars().any(char::is_control)
+        {
             return Err(ValueError::new(
                 "invalid_name",
                 format!(

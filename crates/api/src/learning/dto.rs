@@ -144,13 +144,34 @@ pub struct AttemptDto {
     /// Closed by the server at its deadline, graded with what was saved.
     pub auto_closed: bool,
     /// The questions, without answer keys, in this attempt's order.
-    #[schema(value_type = Vec<Object>)]
     pub questions: Vec<DeliveredQuestion>,
     /// Saved responses by question key.
-    #[schema(value_type = Object)]
+    #[schema(value_type = HashMap<String, QuizResponse>)]
     pub responses: serde_json::Map<String, serde_json::Value>,
     pub result: Option<AttemptResult>,
 }
+
+/// One question's response, in the shape of its kind: an option id (single choice), option
+/// ids (multiple choice), true or false, `{left id: right id}` (matching), item ids in order
+/// (ordering), a text (short text) or a number (numeric); `null` clears it. Which shape a
+/// question takes is in its `kind`; a response of another shape is refused (400).
+pub struct QuizResponse;
+
+impl utoipa::PartialSchema for QuizResponse {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Type};
+        let of = |t: Type| ObjectBuilder::new().schema_type(t);
+        OneOfBuilder::new()
+            .item(of(Type::String))
+            .item(ArrayBuilder::new().items(of(Type::String)))
+            .item(of(Type::Boolean))
+            .item(of(Type::Number))
+            .item(of(Type::Object).additional_properties(Some(of(Type::String))))
+            .item(of(Type::Null))
+            .into()
+    }
+}
+impl utoipa::ToSchema for QuizResponse {}
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -158,7 +179,7 @@ pub struct ResponsesWrite {
     /// Responses by question key: an option id (single choice), a list of option ids
     /// (multiple choice), true/false, {left id: right id} (matching), a list of item ids
     /// (ordering), text (short text) or a number (numeric). `null` clears one.
-    #[schema(value_type = Object)]
+    #[schema(value_type = HashMap<String, QuizResponse>)]
     pub responses: serde_json::Map<String, serde_json::Value>,
 }
 
@@ -167,6 +188,6 @@ pub struct ResponsesWrite {
 pub struct SubmitRequest {
     /// Final responses to merge before grading (optional).
     #[serde(default)]
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<HashMap<String, QuizResponse>>)]
     pub responses: Option<serde_json::Map<String, serde_json::Value>>,
 }

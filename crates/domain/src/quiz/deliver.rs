@@ -14,6 +14,7 @@ const QUESTION_ORDER_SALT: &str = "#questions";
 
 /// One question as delivered. Lists that do not apply to the kind are empty and omitted.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeliveredQuestion {
     pub key: String,
     pub kind: QuestionKind,
@@ -38,6 +39,7 @@ pub struct DeliveredQuestion {
 
 /// An option or item: an opaque per-attempt id and its text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeliveredItem {
     pub id: String,
     pub text: String,
