@@ -1,5 +1,6 @@
 //! `/auth`: registration, login, token refresh, logout, activation and the OAuth 2.0
-//! client-credentials token.
+//! client-credentials token. Long because every way of getting a token lives here, with the
+//! token answer they share and the token endpoint's form body and HTTP Basic parsing.
 
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::Utc;
