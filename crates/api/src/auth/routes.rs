@@ -59,10 +59,12 @@ pub struct RegisterRequest {
     /// judge, prosecutor, prison_staff, probation_staff, lawyer, court_staff, law_enforcement, other
     #[schema(value_type = help_lms_domain::values::Profession)]
     pub profession: String,
-    /// ISO 3166-1 alpha-2 code of an EU member state (EL or GR for Greece), or `other`
+    /// ISO 3166-1 alpha-2 code of a Council of Europe member state (GR or EL for Greece;
+    /// answers say GR), or `other`
     #[schema(value_type = help_lms_domain::values::Country)]
     pub country: String,
-    /// ISO 639-1 code of an EU official language; defaults to `en`
+    /// Preferred language: ISO 639-1 code of an official language of a member state;
+    /// defaults to `en`. Courses are served in it where they have it, else in English
     #[schema(value_type = Option<help_lms_domain::values::Language>)]
     pub language: Option<String>,
 }

@@ -15,7 +15,7 @@ use crate::me::UserDto;
 pub struct InstitutionDto {
     pub id: Uuid,
     pub name: String,
-    /// ISO 3166-1 alpha-2, or `other`
+    /// ISO 3166-1 alpha-2 code of a Council of Europe member state, or `other`
     #[schema(value_type = help_lms_domain::values::Country)]
     pub country: String,
     /// judicial_training, prosecution_training, prison_probation_training, bar_association, university, other
@@ -41,6 +41,8 @@ impl From<Institution> for InstitutionDto {
 pub struct NewInstitution {
     #[schema(value_type = help_lms_domain::values::Title)]
     pub name: String,
+    /// ISO 3166-1 alpha-2 code of a Council of Europe member state (GR or EL for Greece),
+    /// or `other`
     #[schema(value_type = help_lms_domain::values::Country)]
     pub country: String,
     #[schema(value_type = help_lms_domain::enrolment::InstitutionKind)]
@@ -77,7 +79,7 @@ pub struct NewStaff {
     /// Default: the institution's country.
     #[schema(value_type = Option<help_lms_domain::values::Country>)]
     pub country: Option<String>,
-    /// Default `en`.
+    /// Preferred language; default `en`.
     #[schema(value_type = Option<help_lms_domain::values::Language>)]
     pub language: Option<String>,
 }
