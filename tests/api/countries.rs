@@ -154,7 +154,7 @@ fn spec_enum(spec: &Value, name: &str) -> Vec<String> {
 }
 
 #[tokio::test]
-async fn every_country_and_language_the_spec_lists_is_taken_in_json() {
+async fn every_country_and_language_the_spec_lists_is_taken_in_json_and_nothing_else() {
     let app = spawn_app().await;
     let spec = app.get("/openapi.json", None).await.body;
     let countries = spec_enum(&spec, "Country");
@@ -199,9 +199,19 @@ async fn every_country_and_language_the_spec_lists_is_taken_in_json() {
     let res = invite(None, "uk").await;
     assert_eq!(res.status, 201, "{}", res.text);
     assert_eq!(res.body["user"]["country"], "UA");
-    // Anything else is refused: non-members, unknown languages.
-    for code in ["RU", "BY", "XK", "EU", ""] {
-        let res = invite(Some(code), "en").await;
+    // Anything else is refused: other case, non-members, unknown languages.
+    let refused_countries = countries
+        .iter()
+        .map(|c| {
+            if c == "other" {
+                "OTHER".to_owned()
+            } else {
+                c.to_lowercase()
+            }
+        })
+        .chain(["RU", "BY", "XK", "EU", ""].map(String::from));
+    for code in refused_countries {
+        let res = invite(Some(&code), "en").await;
         res.assert_problem(422, "validation_failed");
         assert_eq!(res.problem_fields(), ["country"], "{code}");
     }
@@ -210,6 +220,34 @@ async fn every_country_and_language_the_spec_lists_is_taken_in_json() {
         res.assert_problem(422, "validation_failed");
         assert_eq!(res.problem_fields(), ["language"], "{code}");
     }
+    // Registration and institutions follow the same list.
+    let lower = app
+        .post(
+            "/api/v1/auth/register",
+            &json!({"email": "l@x.example", "password": "a long enough passphrase", "name": "L",
+                "profession": "judge", "country": "ua", "language": "uk"}),
+            None,
+        )
+        .await;
+    lower.assert_problem(422, "validation_failed");
+    assert_eq!(lower.problem_fields(), ["country"]);
+    let inst = app
+        .post(
+            "/api/v1/institutions",
+            &json!({"name": "Justice Academy of Türkiye", "country": "tr", "kind": "judicial_training"}),
+            Some(&admin),
+        )
+        .await;
+    inst.assert_problem(422, "validation_failed");
+    let target = app
+        .post(
+            "/api/v1/stats/targets",
+            &json!({"name": "x", "metric": "enrolled", "target": 1, "country": "ge"}),
+            Some(&admin),
+        )
+        .await;
+    target.assert_problem(422, "validation_failed");
+    assert_eq!(target.problem_fields(), ["country"]);
 }
 
 #[tokio::test]

@@ -136,6 +136,7 @@ string_enum!(
 
 impl Country {
     /// Parses a country code as people type it: case-insensitive, `EL` or `GR` for Greece.
+    /// For spreadsheets and query strings; JSON bodies take the exact codes ([`Country::parse`]).
     pub fn parse_lenient(s: &str) -> Result<Self, ValueError> {
         let t = s.trim();
         if t.eq_ignore_ascii_case("other") {

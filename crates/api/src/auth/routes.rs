@@ -59,8 +59,8 @@ pub struct RegisterRequest {
     /// judge, prosecutor, prison_staff, probation_staff, lawyer, court_staff, law_enforcement, other
     #[schema(value_type = help_lms_domain::values::Profession)]
     pub profession: String,
-    /// ISO 3166-1 alpha-2 code of a Council of Europe member state (GR or EL for Greece;
-    /// answers say GR), or `other`
+    /// ISO 3166-1 alpha-2 code of a Council of Europe member state, in capitals (GR or EL
+    /// for Greece; answers say GR), or `other`
     #[schema(value_type = help_lms_domain::values::Country)]
     pub country: String,
     /// Preferred language: ISO 639-1 code of an official language of a member state;
@@ -270,7 +270,7 @@ pub async fn register(
     let password = errors.check("password", NewPassword::parse(&b.password));
     let name = errors.check("name", PersonName::parse(&b.name));
     let profession = errors.check("profession", Profession::parse(&b.profession));
-    let country = errors.check("country", Country::parse_lenient(&b.country));
+    let country = errors.check("country", Country::parse(&b.country));
     let language = match b.language.as_deref() {
         Some(l) => errors.check("language", Language::parse(l)),
         None => Some(Language::En),

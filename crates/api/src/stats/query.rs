@@ -29,7 +29,7 @@ pub struct CompletionsQuery {
     #[param(style = Form, explode = true, value_type = Option<Vec<help_lms_domain::values::Slug>>)]
     pub course: Option<String>,
     /// Country code(s): ISO 3166-1 alpha-2 of a Council of Europe member state (EL is
-    /// Greece), or `other`.
+    /// Greece), or `other`; case-insensitive here.
     #[param(style = Form, explode = true, value_type = Option<Vec<help_lms_domain::values::Country>>)]
     pub country: Option<String>,
     /// Profession(s): judge, prosecutor, prison_staff, probation_staff, lawyer, court_staff, law_enforcement, other.
@@ -61,7 +61,7 @@ pub struct CompletionsQuery {
 #[into_params(parameter_in = Query)]
 pub struct FunnelQuery {
     /// Country code(s): ISO 3166-1 alpha-2 of a Council of Europe member state (EL is
-    /// Greece), or `other`.
+    /// Greece), or `other`; case-insensitive here.
     #[param(style = Form, explode = true, value_type = Option<Vec<help_lms_domain::values::Country>>)]
     pub country: Option<String>,
     /// Profession(s).
