@@ -15,6 +15,8 @@ use uuid::Uuid;
 
 pub const PASSWORD: &str = "a sound passphrase for tests";
 pub const JWT_SECRET: &str = "test-signing-key-0123456789-abcdefghijklmnop";
+/// The public address the test servers are configured with (they run as in production).
+pub const PUBLIC_URL: &str = "https://help.example.org";
 
 pub struct TestApp {
     pub address: String,
@@ -77,6 +79,8 @@ pub struct Options {
     pub mailer: Option<help_lms_api::mail::Sender>,
     pub seed_catalogue: bool,
     pub registration: bool,
+    /// `HELP_PUBLIC_URL`; [`PUBLIC_URL`] unless set.
+    pub public_url: String,
     pub extra: Vec<String>,
 }
 
@@ -86,6 +90,7 @@ impl Default for Options {
             mailer: None,
             seed_catalogue: false,
             registration: true,
+            public_url: PUBLIC_URL.to_owned(),
             extra: Vec::new(),
         }
     }
@@ -111,6 +116,8 @@ pub async fn spawn_with(opts: Options) -> TestApp {
         "production".to_owned(),
         "--jwt-secret".to_owned(),
         JWT_SECRET.to_owned(),
+        "--public-url".to_owned(),
+        opts.public_url,
         "--database-url".to_owned(),
         url,
         "--data-dir".to_owned(),

@@ -161,6 +161,7 @@ fn server_env(c: &mut Command, url: &str, dir: &std::path::Path, port: u16, prod
             },
         )
         .env("HELP_JWT_SECRET", SECRET)
+        .env("HELP_PUBLIC_URL", "https://help.bench.example")
         .env("HELP_LOG", "warn")
         .env("HELP_BIND", format!("127.0.0.1:{port}"));
 }

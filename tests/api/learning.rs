@@ -3,7 +3,7 @@
 
 use help_lms_domain::values::Role;
 use help_lms_persistence::entities::attempts;
-use help_lms_tests::{Res, TestApp, spawn_app, spawn_with_catalogue};
+use help_lms_tests::{Options, Res, TestApp, spawn_app, spawn_with, spawn_with_catalogue};
 use reqwest::Method;
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use serde_json::{Value, json};
@@ -398,6 +398,93 @@ async fn a_learner_completes_a_course_and_the_certificate_verifies() {
     let public = app.get(&format!("/api/v1/certificates/{code}"), None).await;
     assert_eq!(public.body["valid"], false);
     assert_eq!(public.body["status"], "revoked");
+}
+
+/// Completes the demo course with the right answers; the certificate's code.
+async fn complete(app: &TestApp, l: &Learner) -> String {
+    for lesson in &l.lessons {
+        let res = app
+            .put(
+                &format!(
+                    "/api/v1/enrolments/{}/lessons/{lesson}/progress",
+                    l.enrolment
+                ),
+                &json!({"status": "completed"}),
+                Some(&l.token),
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.text);
+    }
+    let attempt = start(app, l).await;
+    assert_eq!(attempt.status, 201, "{}", attempt.text);
+    let id = attempt.body["id"].as_str().unwrap();
+    let submitted = app
+        .post(
+            &format!("/api/v1/attempts/{id}/submit"),
+            &json!({"responses": right_answers(&attempt.body)}),
+            Some(&l.token),
+        )
+        .await;
+    assert_eq!(
+        submitted.body["result"]["passed"], true,
+        "{}",
+        submitted.text
+    );
+    let state = app
+        .get(
+            &format!("/api/v1/enrolments/{}", l.enrolment),
+            Some(&l.token),
+        )
+        .await;
+    assert_eq!(
+        state.body["enrolment"]["status"], "completed",
+        "{}",
+        state.text
+    );
+    state.body["certificate_code"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn the_certificate_links_to_the_public_url_whatever_the_request_says() {
+    let app = spawn_with(Options {
+        public_url: "https://Help.Coe.example/help/".into(),
+        ..Default::default()
+    })
+    .await;
+    let l = demo(&app, "correct_answers", "immediately").await;
+    let code = complete(&app, &l).await;
+    let expected = format!("https://help.coe.example/help/api/v1/certificates/{code}");
+    let path = format!("/api/v1/enrolments/{}/certificate", l.enrolment);
+    // What a client, or a proxy passing its headers on, could claim about the address.
+    let spoofed = |accept: &str| {
+        app.request(Method::GET, &path, Some(&l.token))
+            .header("accept", accept)
+            .header("host", "evil.example")
+            .header("x-forwarded-host", "evil.example")
+            .header("x-forwarded-proto", "http")
+            .header("forwarded", "host=evil.example;proto=http")
+    };
+    let json = app.send(spoofed("application/json")).await;
+    assert_eq!(json.status, 200, "{}", json.text);
+    assert_eq!(json.body["verification_url"], expected);
+    assert_eq!(
+        json.body["verification_path"],
+        format!("/api/v1/certificates/{code}")
+    );
+    let pdf = app.send(spoofed("application/pdf")).await;
+    assert_eq!(pdf.header("content-type"), Some("application/pdf"));
+    assert!(pdf.text.contains(&format!("({expected})")), "{}", pdf.text);
+    assert!(!pdf.text.contains("evil"), "{}", pdf.text);
+    // The revocation answer carries the same link.
+    let admin = app.admin_token().await;
+    let revoked = app
+        .post(
+            &format!("/api/v1/certificates/{code}/revoke"),
+            &json!({"reason": "issued in error"}),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(revoked.body["verification_url"], expected);
 }
 
 #[tokio::test]

@@ -6,6 +6,7 @@
 mod auth;
 mod catalogue;
 mod cohorts;
+mod countries;
 mod http;
 mod http_cache;
 mod learning;

@@ -146,3 +146,36 @@ async fn docs_without_the_slash_redirect_to_the_docs() {
     );
     assert_eq!(res.header("location"), Some("/docs/"));
 }
+
+#[tokio::test]
+async fn production_refuses_to_start_without_an_https_public_url() {
+    let dir = tempfile::tempdir().unwrap();
+    let start = |public_url: Option<&'static str>| {
+        let mut args = vec![
+            "--env".to_owned(),
+            "production".to_owned(),
+            "--jwt-secret".to_owned(),
+            help_lms_tests::JWT_SECRET.to_owned(),
+            "--data-dir".to_owned(),
+            dir.path().display().to_string(),
+            "--bind".to_owned(),
+            "127.0.0.1:0".to_owned(),
+        ];
+        if let Some(u) = public_url {
+            args.extend(["--public-url".to_owned(), u.to_owned()]);
+        }
+        let settings = help_lms::Settings::from_args(args).unwrap();
+        async move {
+            match help_lms::Application::build(&settings).await {
+                Ok(_) => panic!("started with public URL {public_url:?}"),
+                Err(e) => e.to_string(),
+            }
+        }
+    };
+    let missing = start(None).await;
+    assert!(missing.contains("HELP_PUBLIC_URL is required"), "{missing}");
+    let plain = start(Some("http://help.example.org")).await;
+    assert!(plain.contains("must be https"), "{plain}");
+    let query = start(Some("https://help.example.org/?from=mail")).await;
+    assert!(query.contains("HELP_PUBLIC_URL"), "{query}");
+}

@@ -1101,7 +1101,7 @@ async fn targets_track_the_programme_and_only_admins_see_them() {
             60.0,
         ),
         (
-            json!({"name": "French practitioners enrolled", "metric": "enrolled", "target": 4, "country": "fr"}),
+            json!({"name": "French practitioners enrolled", "metric": "enrolled", "target": 4, "country": "FR"}),
             9,
             225.0,
         ),

@@ -22,7 +22,8 @@ pub fn requested(req: &HttpRequest, lang_param: Option<&str>) -> Result<Vec<Lang
 }
 
 /// Parses `Accept-Language` (RFC 9110): ranges with optional `q`, ordered by quality, ties in
-/// header order; regional variants count as their language (`fr-BE` is `fr`); `q=0` excludes.
+/// header order; regional variants count as their language (`fr-BE` is `fr`), and so do
+/// Norwegian's two written standards (`nb-NO` and `nn` are `no`); `q=0` excludes.
 pub fn parse_accept_language(header: &str) -> Vec<Language> {
     let mut ranked: Vec<(f32, usize, Language)> = Vec::new();
     for (i, part) in header.split(',').enumerate() {
@@ -36,7 +37,11 @@ pub fn parse_accept_language(header: &str) -> Vec<Language> {
             continue;
         }
         let primary = tag.split('-').next().unwrap_or("").to_ascii_lowercase();
-        if let Ok(l) = Language::parse(&primary)
+        let primary = match primary.as_str() {
+            "nb" | "nn" => "no",
+            other => other,
+        };
+        if let Ok(l) = Language::parse(primary)
             && !ranked.iter().any(|(_, _, x)| *x == l)
         {
             ranked.push((q, i, l));
@@ -77,6 +82,10 @@ mod tests {
             vec![Language::En]
         );
         assert!(parse_accept_language("").is_empty());
+        assert_eq!(
+            parse_accept_language("nb-NO, nn;q=0.9, uk;q=0.8, tr-TR;q=0.7, ka;q=0.5"),
+            vec![Language::No, Language::Uk, Language::Tr, Language::Ka]
+        );
     }
 
     #[test]
@@ -91,5 +100,10 @@ mod tests {
         );
         assert_eq!(choose(&[Language::De], &[Language::Fr]), Language::Fr);
         assert_eq!(choose(&[], &[Language::En]), Language::En);
+        // A preferred language no course has yet: English where the course has it.
+        assert_eq!(
+            choose(&[Language::Uk, Language::Tr], &[Language::Fr, Language::En]),
+            Language::En
+        );
     }
 }

@@ -27,6 +27,7 @@ pub mod negotiate;
 pub mod ops;
 pub mod pagination;
 pub mod problem_types;
+pub mod public_url;
 pub mod state;
 pub mod stats;
 

@@ -23,7 +23,7 @@ pub struct UserDto {
     /// judge, prosecutor, prison_staff, probation_staff, lawyer, court_staff, law_enforcement, other
     #[schema(value_type = help_lms_domain::values::Profession)]
     pub profession: String,
-    /// ISO 3166-1 alpha-2 code of an EU member state, or `other`
+    /// ISO 3166-1 alpha-2 code of a Council of Europe member state, or `other`
     #[schema(value_type = help_lms_domain::values::Country)]
     pub country: String,
     /// Preferred language (ISO 639-1)
@@ -86,7 +86,8 @@ pub async fn get_me(state: web::Data<AppState>, person: Person) -> Result<HttpRe
 pub struct PatchMe {
     #[schema(value_type = Option<help_lms_domain::values::PersonName>)]
     pub name: Option<String>,
-    /// ISO 639-1 code of an EU official language
+    /// Preferred language: ISO 639-1 code of an official language of a Council of Europe
+    /// member state
     #[schema(value_type = Option<help_lms_domain::values::Language>)]
     pub language: Option<String>,
     #[serde(default)]

@@ -10,6 +10,7 @@ use help_lms_persistence::throttle::Policy;
 
 use crate::jwt::JwtKeys;
 use crate::metrics::Metrics;
+use crate::public_url::PublicUrl;
 
 #[derive(Clone, Debug)]
 pub struct ApiConfig {
@@ -27,6 +28,8 @@ pub struct ApiConfig {
     pub stats_min_cell: u64,
     /// Origins allowed by CORS, as browsers send them (`HELP_CORS_ORIGINS`); empty: no CORS.
     pub cors_origins: Vec<String>,
+    /// Where every absolute link the platform writes points (`HELP_PUBLIC_URL`).
+    pub public_url: PublicUrl,
 }
 
 impl Default for ApiConfig {
@@ -40,6 +43,7 @@ impl Default for ApiConfig {
             trust_forwarded_for: false,
             stats_min_cell: 5,
             cors_origins: Vec::new(),
+            public_url: PublicUrl::default(),
         }
     }
 }

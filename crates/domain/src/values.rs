@@ -5,9 +5,11 @@ use std::fmt;
 
 use crate::validation::ValueError;
 
-/// Declares a closed set of snake_case string values with parsing, display and serde.
+/// Declares a closed set of snake_case string values with parsing, display and serde. A value
+/// may have aliases (`Gr => "GR" | "EL"`): they parse to it and are listed in its schema, but
+/// it is always written with its first text.
 macro_rules! string_enum {
-    ($(#[$meta:meta])* $name:ident, $what:literal { $($variant:ident => $text:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident, $what:literal { $($variant:ident => $text:literal $(| $alias:literal)*),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum $name { $($variant),+ }
@@ -21,14 +23,14 @@ macro_rules! string_enum {
 
             pub fn parse(s: &str) -> Result<Self, $crate::validation::ValueError> {
                 match s.trim() {
-                    $($text => Ok($name::$variant),)+
+                    $($text $(| $alias)* => Ok($name::$variant),)+
                     other => Err($crate::validation::ValueError::new(
                         concat!("invalid_", $what),
                         format!(
                             "'{}' is not a valid {}; expected one of: {}",
                             other.chars().take(40).collect::<String>(),
                             $what,
-                            [$($text),+].join(", ")
+                            [$($text $(, $alias)*),+].join(", ")
                         ),
                     )),
                 }
@@ -53,7 +55,7 @@ macro_rules! string_enum {
             fn schema() -> ::utoipa::openapi::RefOr<::utoipa::openapi::schema::Schema> {
                 ::utoipa::openapi::schema::ObjectBuilder::new()
                     .schema_type(::utoipa::openapi::schema::Type::String)
-                    .enum_values(Some([$($text),+]))
+                    .enum_values(Some([$($text $(, $alias)*),+]))
                     .into()
             }
         }
@@ -102,12 +104,16 @@ string_enum!(
 });
 
 string_enum!(
-    /// A language in which a course can be delivered: the EU's official languages.
+    /// A language of the platform: the official languages of the Council of Europe's member
+    /// states, by ISO 639-1 code. A person may prefer any of them; a course is delivered in
+    /// those its content has, and in English where the one asked for is missing.
     Language, "language" {
-    Bg => "bg", Cs => "cs", Da => "da", De => "de", El => "el", En => "en", Es => "es",
-    Et => "et", Fi => "fi", Fr => "fr", Ga => "ga", Hr => "hr", Hu => "hu", It => "it",
-    Lt => "lt", Lv => "lv", Mt => "mt", Nl => "nl", Pl => "pl", Pt => "pt", Ro => "ro",
-    Sk => "sk", Sl => "sl", Sv => "sv",
+    Az => "az", Bg => "bg", Bs => "bs", Ca => "ca", Cs => "cs", Da => "da", De => "de",
+    El => "el", En => "en", Es => "es", Et => "et", Fi => "fi", Fr => "fr", Ga => "ga",
+    Hr => "hr", Hu => "hu", Hy => "hy", Is => "is", It => "it", Ka => "ka", Lb => "lb",
+    Lt => "lt", Lv => "lv", Mk => "mk", Mt => "mt", Nl => "nl", No => "no", Pl => "pl",
+    Pt => "pt", Rm => "rm", Ro => "ro", Sk => "sk", Sl => "sl", Sq => "sq", Sr => "sr",
+    Sv => "sv", Tr => "tr", Uk => "uk",
 });
 
 impl Language {
@@ -116,27 +122,27 @@ impl Language {
 }
 
 string_enum!(
-    /// A country of the platform: the EU member states by ISO 3166-1 alpha-2 code, or `other`.
+    /// A country of the platform: the 46 member states of the Council of Europe by
+    /// ISO 3166-1 alpha-2 code (Greece as `GR`, or `EL` as the EU writes it), or `other`.
     Country, "country" {
-    At => "AT", Be => "BE", Bg => "BG", Hr => "HR", Cy => "CY", Cz => "CZ", Dk => "DK",
-    Ee => "EE", Fi => "FI", Fr => "FR", De => "DE", Gr => "GR", Hu => "HU", Ie => "IE",
-    It => "IT", Lv => "LV", Lt => "LT", Lu => "LU", Mt => "MT", Nl => "NL", Pl => "PL",
-    Pt => "PT", Ro => "RO", Sk => "SK", Si => "SI", Es => "ES", Se => "SE", Other => "other",
+    Al => "AL", Ad => "AD", Am => "AM", At => "AT", Az => "AZ", Be => "BE", Ba => "BA",
+    Bg => "BG", Hr => "HR", Cy => "CY", Cz => "CZ", Dk => "DK", Ee => "EE", Fi => "FI",
+    Fr => "FR", Ge => "GE", De => "DE", Gr => "GR" | "EL", Hu => "HU", Is => "IS", Ie => "IE",
+    It => "IT", Lv => "LV", Li => "LI", Lt => "LT", Lu => "LU", Mt => "MT", Md => "MD",
+    Mc => "MC", Me => "ME", Nl => "NL", Mk => "MK", No => "NO", Pl => "PL", Pt => "PT",
+    Ro => "RO", Sm => "SM", Rs => "RS", Sk => "SK", Si => "SI", Es => "ES", Se => "SE",
+    Ch => "CH", Tr => "TR", Ua => "UA", Gb => "GB", Other => "other",
 });
 
 impl Country {
-    /// Parses a country code leniently: case-insensitive, and `EL` (the EU's code for
-    /// Greece) is accepted as `GR`.
+    /// Parses a country code as people type it: case-insensitive, `EL` or `GR` for Greece.
+    /// For spreadsheets and query strings; JSON bodies take the exact codes ([`Country::parse`]).
     pub fn parse_lenient(s: &str) -> Result<Self, ValueError> {
         let t = s.trim();
         if t.eq_ignore_ascii_case("other") {
             return Ok(Country::Other);
         }
-        let upper = t.to_ascii_uppercase();
-        if upper == "EL" {
-            return Ok(Country::Gr);
-        }
-        Country::parse(&upper)
+        Country::parse(&t.to_ascii_uppercase())
     }
 
     /// The EU's own code for the country (EL for Greece), as used in EU statistics.
@@ -521,12 +527,65 @@ mod tests {
 
     #[test]
     fn greece_is_accepted_under_both_codes() {
-        assert_eq!(Country::parse_lenient("EL").unwrap(), Country::Gr);
+        assert_eq!(Country::parse("EL").unwrap(), Country::Gr);
+        assert_eq!(Country::parse("GR").unwrap(), Country::Gr);
+        assert_eq!(
+            serde_json::from_str::<Country>("\"EL\"").unwrap(),
+            Country::Gr
+        );
+        assert_eq!(serde_json::to_string(&Country::Gr).unwrap(), "\"GR\"");
+        assert_eq!(Country::parse_lenient("el").unwrap(), Country::Gr);
         assert_eq!(Country::parse_lenient("gr").unwrap(), Country::Gr);
         assert_eq!(Country::Gr.eu_code(), "EL");
         assert_eq!(Country::parse_lenient("Other").unwrap(), Country::Other);
         assert!(Country::parse_lenient("US").is_err());
-        assert_eq!(Country::ALL.len(), 28);
+        // The alias is not a country of its own.
+        assert!(!Country::ALL.iter().any(|c| c.as_str() == "EL"));
+    }
+
+    #[test]
+    fn the_countries_are_the_46_member_states_of_the_council_of_europe_and_other() {
+        let members = [
+            "AL", "AD", "AM", "AT", "AZ", "BE", "BA", "BG", "HR", "CY", "CZ", "DK", "EE", "FI",
+            "FR", "GE", "DE", "GR", "HU", "IS", "IE", "IT", "LV", "LI", "LT", "LU", "MT", "MD",
+            "MC", "ME", "NL", "MK", "NO", "PL", "PT", "RO", "SM", "RS", "SK", "SI", "ES", "SE",
+            "CH", "TR", "UA", "GB",
+        ];
+        assert_eq!(members.len(), 46);
+        let codes: Vec<&str> = Country::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(codes[..46], members);
+        assert_eq!(codes[46..], ["other"]);
+        for code in members {
+            assert_eq!(Country::parse(code).unwrap().as_str(), code);
+        }
+        // Russia was expelled in 2022; Belarus and Kosovo are not members.
+        for outside in ["RU", "BY", "XK", "US"] {
+            assert_eq!(Country::parse(outside).unwrap_err().code, "invalid_country");
+        }
+    }
+
+    #[test]
+    fn exact_codes_are_case_sensitive_and_the_lenient_parse_is_not() {
+        for lower in ["ua", "tr", "ge", "el", "Fr", "OTHER"] {
+            assert!(Country::parse(lower).is_err(), "{lower}");
+            assert!(Country::parse_lenient(lower).is_ok(), "{lower}");
+        }
+        assert_eq!(Country::parse_lenient(" ua ").unwrap(), Country::Ua);
+    }
+
+    #[test]
+    fn languages_are_the_official_languages_of_the_member_states() {
+        assert_eq!(Language::ALL.len(), 38);
+        for code in [
+            "sq", "ca", "hy", "az", "bs", "ka", "is", "lb", "mk", "no", "rm", "sr", "tr", "uk",
+        ] {
+            assert_eq!(Language::parse(code).unwrap().as_str(), code);
+        }
+        // Norwegian is one language (`no`), not its two written standards; Russian is an
+        // official language of no member state; Montenegrin has no ISO 639-1 code.
+        for absent in ["nb", "nn", "ru", "cnr", "me", "UK"] {
+            assert!(Language::parse(absent).is_err(), "{absent}");
+        }
     }
 
     #[test]

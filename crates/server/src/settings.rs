@@ -1,9 +1,11 @@
 //! One settings struct, from flags and `HELP_...` environment variables, with development
 //! defaults. Secrets are held as `SecretString` and never printed.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
+use help_lms_api::public_url::PublicUrl;
 use secrecy::{ExposeSecret, SecretString};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -105,6 +107,12 @@ pub struct Settings {
     /// e.g. `https://help.example.org,https://learn.example.org`; none by default.
     #[arg(long, env = "HELP_CORS_ORIGINS", value_delimiter = ',', global = true)]
     pub cors_origins: Vec<String>,
+    /// The address people reach the platform at, e.g. `https://help.example.org`: every link
+    /// it writes (the certificate's verification link) starts with it, never with a request's
+    /// Host header. Required in production, and https there; in development it defaults to
+    /// `http://` and the listen address.
+    #[arg(long, env = "HELP_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -119,6 +127,14 @@ pub enum SettingsError {
     NotPositive(&'static str),
     #[error("HELP_CORS_ORIGINS: {0}")]
     InvalidOrigin(String),
+    #[error(
+        "HELP_PUBLIC_URL is required when HELP_ENV=production: the https address people reach the platform at, e.g. https://help.example.org"
+    )]
+    MissingPublicUrl,
+    #[error("HELP_PUBLIC_URL: {0}")]
+    InvalidPublicUrl(String),
+    #[error("HELP_PUBLIC_URL must be https when HELP_ENV=production (got {0})")]
+    InsecurePublicUrl(String),
 }
 
 /// Whether a signing secret is strong enough: 32+ bytes with some variety, and not an
@@ -176,7 +192,34 @@ impl Settings {
             return Err(SettingsError::NotPositive("HELP_REFRESH_TOKEN_DAYS"));
         }
         self.cors_origins()?;
+        self.public_url()?;
         Ok(())
+    }
+
+    /// The configured public address, checked: required and https in production; `None` in
+    /// development when unset (then [`Settings::public_url_at`] takes the listen address).
+    pub fn public_url(&self) -> Result<Option<PublicUrl>, SettingsError> {
+        let url = match self.public_url.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(raw) => Some(PublicUrl::parse(raw).map_err(SettingsError::InvalidPublicUrl)?),
+        };
+        if self.is_production() {
+            match &url {
+                None => return Err(SettingsError::MissingPublicUrl),
+                Some(u) if !u.is_https() => {
+                    return Err(SettingsError::InsecurePublicUrl(u.to_string()));
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(url)
+    }
+
+    /// The public address for a server listening on `bound`.
+    pub fn public_url_at(&self, bound: SocketAddr) -> Result<PublicUrl, SettingsError> {
+        Ok(self
+            .public_url()?
+            .unwrap_or_else(|| PublicUrl::for_address(bound)))
     }
 
     /// The CORS allow-list, normalised as browsers send origins.
@@ -258,11 +301,77 @@ mod tests {
                 "--env",
                 "production",
                 "--jwt-secret",
-                "k3J9x!pQ2v#Lm8Zr4TfW6yHb1NcD5sGa"
+                "k3J9x!pQ2v#Lm8Zr4TfW6yHb1NcD5sGa",
+                "--public-url",
+                "https://help.example.org",
             ])
             .validate()
             .is_ok()
         );
+    }
+
+    const STRONG: &str = "k3J9x!pQ2v#Lm8Zr4TfW6yHb1NcD5sGa";
+
+    #[test]
+    fn production_needs_an_https_public_url() {
+        let prod = |extra: &[&str]| {
+            let mut args = vec!["--env", "production", "--jwt-secret", STRONG];
+            args.extend_from_slice(extra);
+            parse(&args)
+        };
+        assert_eq!(prod(&[]).validate(), Err(SettingsError::MissingPublicUrl));
+        assert_eq!(
+            prod(&["--public-url", " "]).validate(),
+            Err(SettingsError::MissingPublicUrl)
+        );
+        assert_eq!(
+            prod(&["--public-url", "http://help.example.org"]).validate(),
+            Err(SettingsError::InsecurePublicUrl(
+                "http://help.example.org".into()
+            ))
+        );
+        for bad in [
+            "help.example.org",
+            "https://help.example.org/?lang=en",
+            "https://help.example.org/#x",
+        ] {
+            assert!(
+                matches!(
+                    prod(&["--public-url", bad]).validate(),
+                    Err(SettingsError::InvalidPublicUrl(_))
+                ),
+                "{bad}"
+            );
+        }
+        let s = prod(&["--public-url", "https://Help.Example.org/"]);
+        assert!(s.validate().is_ok());
+        let bound: SocketAddr = "127.0.0.1:4000".parse().unwrap();
+        assert_eq!(
+            s.public_url_at(bound).unwrap().as_str(),
+            "https://help.example.org"
+        );
+        let msg = SettingsError::MissingPublicUrl.to_string();
+        assert!(msg.contains("HELP_PUBLIC_URL") && msg.contains("production"));
+    }
+
+    #[test]
+    fn development_defaults_the_public_url_to_the_listen_address() {
+        let bound: SocketAddr = "127.0.0.1:4000".parse().unwrap();
+        let s = parse(&[]);
+        assert!(s.validate().is_ok());
+        assert_eq!(
+            s.public_url_at(bound).unwrap().as_str(),
+            "http://127.0.0.1:4000"
+        );
+        let s = parse(&["--public-url", "http://help.localhost:8080/"]);
+        assert_eq!(
+            s.public_url_at(bound).unwrap().as_str(),
+            "http://help.localhost:8080"
+        );
+        assert!(matches!(
+            parse(&["--public-url", "ftp://x.example"]).validate(),
+            Err(SettingsError::InvalidPublicUrl(_))
+        ));
     }
 
     #[test]

@@ -152,6 +152,9 @@ impl Application {
         }
         let jwt = JwtKeys::new(&jwt_secret(settings)?)
             .map_err(|e| StartError::Other(format!("signing key: {e}")))?;
+        let listener = TcpListener::bind(&settings.bind)?;
+        let bound = listener.local_addr()?;
+        let public_url = settings.public_url_at(bound)?;
         let state = AppState {
             db,
             mailer,
@@ -165,19 +168,19 @@ impl Application {
                 trust_forwarded_for: settings.trust_forwarded_for,
                 stats_min_cell: settings.stats_min_cell,
                 cors_origins: settings.cors_origins()?,
+                public_url: public_url.clone(),
                 ..ApiConfig::default()
             }),
             metrics: Metrics::default(),
         };
-        let listener = TcpListener::bind(&settings.bind)?;
-        let port = listener.local_addr()?.port();
+        let port = bound.port();
         let app_state = state.clone();
         let server = HttpServer::new(move || build_app(app_state.clone()))
             .workers(settings.workers.unwrap_or_else(cores))
             .shutdown_timeout(30)
             .listen(listener)?
             .run();
-        tracing::info!(address = %settings.bind, port, "listening");
+        tracing::info!(address = %settings.bind, port, public_url = %public_url, "listening");
         Ok(Application {
             port,
             server,

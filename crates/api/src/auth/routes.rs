@@ -1,5 +1,6 @@
 //! `/auth`: registration, login, token refresh, logout, activation and the OAuth 2.0
-//! client-credentials token.
+//! client-credentials token. Long because every way of getting a token lives here, with the
+//! token answer they share and the token endpoint's form body and HTTP Basic parsing.
 
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::Utc;
@@ -58,10 +59,12 @@ pub struct RegisterRequest {
     /// judge, prosecutor, prison_staff, probation_staff, lawyer, court_staff, law_enforcement, other
     #[schema(value_type = help_lms_domain::values::Profession)]
     pub profession: String,
-    /// ISO 3166-1 alpha-2 code of an EU member state (EL or GR for Greece), or `other`
+    /// ISO 3166-1 alpha-2 code of a Council of Europe member state, in capitals (GR or EL
+    /// for Greece; answers say GR), or `other`
     #[schema(value_type = help_lms_domain::values::Country)]
     pub country: String,
-    /// ISO 639-1 code of an EU official language; defaults to `en`
+    /// Preferred language: ISO 639-1 code of an official language of a member state;
+    /// defaults to `en`. Courses are served in it where they have it, else in English
     #[schema(value_type = Option<help_lms_domain::values::Language>)]
     pub language: Option<String>,
 }
@@ -267,7 +270,7 @@ pub async fn register(
     let password = errors.check("password", NewPassword::parse(&b.password));
     let name = errors.check("name", PersonName::parse(&b.name));
     let profession = errors.check("profession", Profession::parse(&b.profession));
-    let country = errors.check("country", Country::parse_lenient(&b.country));
+    let country = errors.check("country", Country::parse(&b.country));
     let language = match b.language.as_deref() {
         Some(l) => errors.check("language", Language::parse(l)),
         None => Some(Language::En),

@@ -7,6 +7,8 @@ use help_lms_persistence::learning::Certificate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::public_url::PublicUrl;
+
 #[derive(Debug, Clone, Copy, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CertificateStatus {
@@ -24,11 +26,19 @@ impl CertificateStatus {
     }
 }
 
+/// Where a certificate is verified, under `/api/v1`.
+pub fn verification_path(code: &str) -> String {
+    format!("/api/v1/certificates/{code}")
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CertificateDto {
     /// Give this to whoever verifies: `GET /api/v1/certificates/{code}`.
     pub code: String,
     pub verification_path: String,
+    /// The same, as the absolute link printed on the certificate (from the platform's
+    /// configured public address).
+    pub verification_url: String,
     pub learner_name: String,
     pub course_title: String,
     pub course_version: i32,
@@ -40,10 +50,12 @@ pub struct CertificateDto {
     pub revoked_reason: Option<String>,
 }
 
-impl From<Certificate> for CertificateDto {
-    fn from(c: Certificate) -> Self {
+impl CertificateDto {
+    pub fn new(c: Certificate, public_url: &PublicUrl) -> Self {
+        let verification_path = verification_path(&c.code);
         CertificateDto {
-            verification_path: format!("/api/v1/certificates/{}", c.code),
+            verification_url: public_url.link(&verification_path),
+            verification_path,
             status: CertificateStatus::of(&c),
             code: c.code,
             learner_name: c.learner_name,

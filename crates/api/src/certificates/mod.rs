@@ -19,7 +19,8 @@ use crate::state::AppState;
 ///
 /// The learner who owns the enrolment, and the staff who follow it (admins; tutors and
 /// managers of its cohort). The certificate issued on completion, with its verification
-/// code; `Accept: application/pdf` gives a printable PDF. Changes nothing.
+/// code and link (under the platform's configured public address, whatever the request's
+/// `Host`); `Accept: application/pdf` gives a printable PDF with both. Changes nothing.
 ///
 /// Problems: `not_found` (404: anyone else, or no certificate yet).
 #[utoipa::path(
@@ -43,14 +44,10 @@ pub async fn get_certificate(
     let c = learning::certificate_of(&state.db.conn, e.id)
         .await?
         .ok_or(ApiError::NotFound)?;
+    let public_url = &state.config.public_url;
     if crate::negotiate::asks_for(&req, "application/pdf") {
-        let info = req.connection_info();
-        let url = format!(
-            "{}://{}/api/v1/certificates/{}",
-            info.scheme(),
-            info.host(),
-            c.code
-        );
+        // From the configured address, never from the request's Host or X-Forwarded-Host.
+        let url = public_url.link(&dto::verification_path(&c.code));
         return Ok(HttpResponse::Ok()
             .content_type("application/pdf")
             .insert_header((
@@ -59,7 +56,7 @@ pub async fn get_certificate(
             ))
             .body(pdf::certificate(&c, &url)));
     }
-    Ok(HttpResponse::Ok().json(CertificateDto::from(c)))
+    Ok(HttpResponse::Ok().json(CertificateDto::new(c, public_url)))
 }
 
 /// Verify a certificate by its code
@@ -123,5 +120,5 @@ pub async fn revoke_certificate(
         Reason::parse(&body.reason).map_err(|e| ApiError::field("reason", e.code, e.message))?;
     let c = learning::revoke_certificate(&state.db, &code, reason.as_str()).await?;
     tracing::info!(certificate_id = %c.id, "certificate revoked");
-    Ok(HttpResponse::Ok().json(CertificateDto::from(c)))
+    Ok(HttpResponse::Ok().json(CertificateDto::new(c, &state.config.public_url)))
 }

@@ -25,6 +25,8 @@ pub struct RowJson {
     /// Checked per row (`invalid_name`).
     pub family_name: String,
     pub profession: Profession,
+    /// ISO 3166-1 alpha-2 code of a Council of Europe member state, in capitals (GR or EL
+    /// for Greece), or `other`.
     pub country: Country,
     /// Absent or null: the cohort's language.
     #[serde(default)]

@@ -58,7 +58,7 @@ fn body_or_problem(
         ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key and body returns the first result"),
     ),
     request_body(
-        description = "A JSON list of rows, or CSV (UTF-8, comma or semicolon, header: email, given name, family name, profession, country, language); at most 5,000 rows",
+        description = "A JSON list of rows, or CSV (UTF-8, comma or semicolon, header: email, given name, family name, profession, country, language; the values of the last three case-insensitive, as spreadsheets have them); at most 5,000 rows",
         content(
             (bulk::RowList = "application/json", example = json!([
                 {"email": "claire.martin@example.fr", "given_name": "Claire", "family_name": "Martin",

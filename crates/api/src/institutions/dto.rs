@@ -15,7 +15,7 @@ use crate::me::UserDto;
 pub struct InstitutionDto {
     pub id: Uuid,
     pub name: String,
-    /// ISO 3166-1 alpha-2, or `other`
+    /// ISO 3166-1 alpha-2 code of a Council of Europe member state, or `other`
     #[schema(value_type = help_lms_domain::values::Country)]
     pub country: String,
     /// judicial_training, prosecution_training, prison_probation_training, bar_association, university, other
@@ -41,6 +41,8 @@ impl From<Institution> for InstitutionDto {
 pub struct NewInstitution {
     #[schema(value_type = help_lms_domain::values::Title)]
     pub name: String,
+    /// ISO 3166-1 alpha-2 code of a Council of Europe member state, in capitals (GR or EL
+    /// for Greece), or `other`
     #[schema(value_type = help_lms_domain::values::Country)]
     pub country: String,
     #[schema(value_type = help_lms_domain::enrolment::InstitutionKind)]
@@ -52,7 +54,7 @@ impl NewInstitution {
     pub fn parse(&self) -> Result<(Title, Country, InstitutionKind), ValidationErrors> {
         let mut errors = ValidationErrors::new();
         let name = errors.check("name", Title::parse(&self.name));
-        let country = errors.check("country", Country::parse_lenient(&self.country));
+        let country = errors.check("country", Country::parse(&self.country));
         let kind = errors.check("kind", InstitutionKind::parse(&self.kind));
         match (name, country, kind) {
             (Some(n), Some(c), Some(k)) => Ok((n, c, k)),
@@ -74,10 +76,10 @@ pub struct NewStaff {
     /// Default `other`.
     #[schema(value_type = Option<help_lms_domain::values::Profession>)]
     pub profession: Option<String>,
-    /// Default: the institution's country.
+    /// Default: the institution's country. In capitals (GR or EL for Greece).
     #[schema(value_type = Option<help_lms_domain::values::Country>)]
     pub country: Option<String>,
-    /// Default `en`.
+    /// Preferred language; default `en`.
     #[schema(value_type = Option<help_lms_domain::values::Language>)]
     pub language: Option<String>,
 }
@@ -104,7 +106,7 @@ impl NewStaff {
             None => Some(Profession::Other),
         };
         let country = match self.country.as_deref() {
-            Some(c) => errors.check("country", Country::parse_lenient(c)),
+            Some(c) => errors.check("country", Country::parse(c)),
             None => Some(institution_country),
         };
         let language = match self.language.as_deref() {

@@ -28,7 +28,8 @@ pub struct CompletionsQuery {
     /// Course slug(s).
     #[param(style = Form, explode = true, value_type = Option<Vec<help_lms_domain::values::Slug>>)]
     pub course: Option<String>,
-    /// Country code(s) (ISO 3166-1 alpha-2; EL is Greece).
+    /// Country code(s): ISO 3166-1 alpha-2 of a Council of Europe member state (EL is
+    /// Greece), or `other`; case-insensitive here.
     #[param(style = Form, explode = true, value_type = Option<Vec<help_lms_domain::values::Country>>)]
     pub country: Option<String>,
     /// Profession(s): judge, prosecutor, prison_staff, probation_staff, lawyer, court_staff, law_enforcement, other.
@@ -59,7 +60,8 @@ pub struct CompletionsQuery {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct FunnelQuery {
-    /// Country code(s) (ISO 3166-1 alpha-2; EL is Greece).
+    /// Country code(s): ISO 3166-1 alpha-2 of a Council of Europe member state (EL is
+    /// Greece), or `other`; case-insensitive here.
     #[param(style = Form, explode = true, value_type = Option<Vec<help_lms_domain::values::Country>>)]
     pub country: Option<String>,
     /// Profession(s).

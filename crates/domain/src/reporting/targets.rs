@@ -60,8 +60,7 @@ impl TargetSpec {
         }
         let profession = blank(d.profession)
             .and_then(|p| errors.check("profession", Profession::parse(&p.to_lowercase())));
-        let country =
-            blank(d.country).and_then(|c| errors.check("country", Country::parse_lenient(c)));
+        let country = blank(d.country).and_then(|c| errors.check("country", Country::parse(c)));
         if errors.0.len() > before {
             return None;
         }
@@ -102,7 +101,7 @@ mod tests {
             from: Some("2027-01-01"),
             to: Some("2027-12-31"),
             profession: Some("Judge"),
-            country: Some("el"),
+            country: Some("EL"),
         }
     }
 
@@ -210,6 +209,14 @@ mod tests {
             (
                 TargetDraft {
                     country: Some("XX"),
+                    ..draft()
+                },
+                f("country", "invalid_country"),
+            ),
+            (
+                // A JSON body takes the codes as the schema lists them.
+                TargetDraft {
+                    country: Some("ua"),
                     ..draft()
                 },
                 f("country", "invalid_country"),

@@ -1,10 +1,10 @@
-//! The shape of the demo platform: member states, kinds of institution, who studies which
-//! course.
+//! The shape of the demo platform: the EU member states among the platform's countries,
+//! kinds of institution, who studies which course.
 
 use help_lms_domain::enrolment::InstitutionKind;
 use help_lms_domain::values::{Country, Language, Profession};
 
-/// Member states: weight (about their population, in millions), the language their
+/// The EU member states: weight (about their population, in millions), the language their
 /// learners prefer, and how many training institutions take part.
 pub(super) const COUNTRIES: &[(Country, f64, Language, usize)] = &[
     (Country::De, 84.0, Language::De, 4),
@@ -50,7 +50,7 @@ pub(super) const PRISON: &str = "radicalisation-prevention-prison-probation";
 /// The three bundled courses the demo enrols learners in.
 pub(super) const COURSES: [&str; 3] = [PRETRIAL, EVIDENCE, PRISON];
 
-/// The language learners of a member state prefer (English outside the EU).
+/// The language learners of a country prefer (English for those not in the demo).
 pub(super) fn preferred_language(country: Country) -> Language {
     COUNTRIES
         .iter()
