@@ -1030,10 +1030,32 @@ async fn a_malformed_submit_body_is_refused_and_the_attempt_stays_open() {
     send(r#"{"responses": {}}"#, "text/plain")
         .await
         .assert_problem(415, "unsupported_media_type");
+    // A response of a shape no question takes (an object of objects) is malformed.
+    let shapeless = send(
+        r#"{"responses": {"q": {"a": {"b": 1}}}}"#,
+        "application/json",
+    )
+    .await;
+    shapeless.assert_problem(422, "validation_failed");
+    assert_eq!(shapeless.problem_fields(), vec!["responses.q"]);
     let now = app
         .get(&format!("/api/v1/attempts/{id}"), Some(&l.token))
         .await;
     assert_eq!(now.body["status"], "in_progress", "{}", now.text);
+    // Also once graded: a replay does not make a malformed body acceptable.
+    let graded = send("", "application/json").await;
+    assert_eq!(graded.status, 200, "{}", graded.text);
+    send(r#"{"responses": {"q": [1, [2]]}}"#, "application/json")
+        .await
+        .assert_problem(422, "validation_failed");
+    let autosave = app
+        .put(
+            &format!("/api/v1/attempts/{id}/responses"),
+            &json!({"responses": {"q": {"a": {"b": 1}}}}),
+            Some(&l.token),
+        )
+        .await;
+    autosave.assert_problem(422, "validation_failed");
 }
 
 #[tokio::test]

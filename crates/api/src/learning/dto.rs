@@ -173,6 +173,32 @@ impl utoipa::PartialSchema for QuizResponse {
 }
 impl utoipa::ToSchema for QuizResponse {}
 
+/// Refuses (422, naming each) a response that has none of the [`QuizResponse`] shapes, before
+/// anything else: whether it fits its question is the attempt's to say (400), but a shape no
+/// question takes is a malformed request, even to an attempt already graded.
+pub fn check_shapes(
+    responses: &serde_json::Map<String, serde_json::Value>,
+) -> Result<(), crate::error::ApiError> {
+    use serde_json::Value;
+    let mut errors = help_lms_domain::ValidationErrors::new();
+    for (key, value) in responses {
+        let fits = match value {
+            Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_) => true,
+            Value::Array(items) => items.iter().all(Value::is_string),
+            Value::Object(pairs) => pairs.values().all(Value::is_string),
+        };
+        if !fits {
+            errors.push(
+                format!("responses.{key}"),
+                "invalid_shape",
+                "a response is a string, a list of strings, true or false, a number, \
+                 an object of strings, or null",
+            );
+        }
+    }
+    errors.into_result().map_err(Into::into)
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResponsesWrite {

@@ -217,9 +217,11 @@ pub async fn save_responses(
     id: web::Path<Uuid>,
     body: crate::body::Json<ResponsesWrite>,
 ) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    crate::learning::dto::check_shapes(&body.responses)?;
     let (v, access) = attempt_access(&state, &auth, *id).await?;
     access.owner_only()?;
-    let updated = learning::save_responses(&state.db, v.attempt.id, body.into_inner().responses)
+    let updated = learning::save_responses(&state.db, v.attempt.id, body.responses)
         .await
         .map_err(bad_responses)?;
     Ok(HttpResponse::Ok().json(view::attempt(&updated, Access::Owner)?))
@@ -263,9 +265,12 @@ pub async fn submit_attempt(
     id: web::Path<Uuid>,
     body: OptionalJson<SubmitRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let responses = body.into_inner().and_then(|b| b.responses);
+    if let Some(r) = &responses {
+        crate::learning::dto::check_shapes(r)?;
+    }
     let (v, access) = attempt_access(&state, &auth, *id).await?;
     access.owner_only()?;
-    let responses = body.into_inner().and_then(|b| b.responses);
     match learning::submit(&state.db, v.attempt.id, responses)
         .await
         .map_err(bad_responses)?
