@@ -1137,6 +1137,12 @@ async fn targets_track_the_programme_and_only_admins_see_them() {
     let list = app.get("/api/v1/stats/targets", Some(&f.admin)).await;
     assert_eq!(list.status, 200, "{}", list.text);
     assert_eq!(list.body["total"], cases.len());
+    // A misspelt parameter is named, not ignored.
+    let misspelt = app
+        .get("/api/v1/stats/targets?limt=5", Some(&f.admin))
+        .await;
+    misspelt.assert_problem(422, "validation_failed");
+    assert_eq!(misspelt.problem_fields(), ["limt"]);
     let items = list.body["items"].as_array().unwrap();
     for (item, (body, current, _)) in items.iter().zip(&cases) {
         assert_eq!(item["name"], body["name"]);
