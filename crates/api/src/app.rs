@@ -4,7 +4,7 @@
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
-use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::error::{PathError, QueryPayloadError};
 use actix_web::{App, HttpRequest, web};
 use utoipa::OpenApi;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -126,46 +126,15 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .configure(routes)
         .split_for_parts();
     let mut api = api;
-    crate::error::common::document(&mut api);
-    crate::csv_doc::document(&mut api);
+    complete(&mut api);
     api
 }
 
-fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
-    json_problem(&err).into()
-}
-
-/// The problem for a JSON body that cannot be read, for `web::Json` and for
-/// [`crate::body::OptionalJson`] alike.
-pub(crate) fn json_problem(err: &JsonPayloadError) -> ApiError {
-    match err {
-        JsonPayloadError::OverflowKnownLength { length, limit } => ApiError::with(
-            Code::PayloadTooLarge,
-            format!("the body is {length} bytes; the limit is {limit}"),
-        ),
-        JsonPayloadError::Overflow { limit } => ApiError::with(
-            Code::PayloadTooLarge,
-            format!("the body exceeds the limit of {limit} bytes"),
-        ),
-        JsonPayloadError::ContentType => ApiError::with(
-            Code::UnsupportedMediaType,
-            "send the body as application/json",
-        ),
-        JsonPayloadError::Deserialize(e) => {
-            let field = e.to_string();
-            // serde names the offending field for unknown and missing fields.
-            let name = field.split('`').nth(1).unwrap_or("body").to_owned();
-            if e.is_data() {
-                ApiError::field(&name, "invalid_field", field)
-            } else {
-                ApiError::with(
-                    Code::InvalidJson,
-                    format!("the body is not valid JSON: {e}"),
-                )
-            }
-        }
-        other => ApiError::with(Code::InvalidBody, other.to_string()),
-    }
+/// What the document says beyond the annotations: the problems every operation of a kind
+/// answers, and the representations that are not JSON.
+fn complete(api: &mut utoipa::openapi::OpenApi) {
+    crate::error::common::document(api);
+    crate::csv_doc::document(api);
 }
 
 fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
@@ -222,19 +191,13 @@ pub fn build_app(
         .openapi(ApiDoc::openapi())
         .app_data(web::Data::new(state))
         .app_data(web::Data::new(metrics))
-        .app_data(
-            web::JsonConfig::default()
-                .limit(limit)
-                .error_handler(json_error),
-        )
         .app_data(web::PayloadConfig::default().limit(limit))
         .app_data(web::QueryConfig::default().error_handler(query_error))
         .app_data(web::PathConfig::default().error_handler(path_error))
         .configure(routes)
         .split_for_parts();
     let mut api = api;
-    crate::error::common::document(&mut api);
-    crate::csv_doc::document(&mut api);
+    complete(&mut api);
     let allow = web::Data::new(AllowTable::from_openapi(&api));
     app.app_data(allow)
         .service(web::resource("/docs").to(docs_redirect))

@@ -6,15 +6,14 @@
 pub mod strict;
 
 use actix_web::dev::Payload;
-use actix_web::error::JsonPayloadError;
 use actix_web::http::StatusCode;
 use actix_web::http::header::CONTENT_TYPE;
 use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 
-use crate::app::json_problem;
 use crate::error::{ApiError, Code};
+use crate::state::AppState;
 
 /// A required JSON body of the documented shape.
 #[derive(Debug)]
@@ -61,15 +60,33 @@ pub fn read<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     strict::from_slice(bytes).map_err(problem)
 }
 
+/// The problem for a body that could not be read at all: over the `limit` (413), or cut off.
+pub fn read_failure(e: &actix_web::Error, limit: usize) -> ApiError {
+    if e.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::with(
+            Code::PayloadTooLarge,
+            format!("the body exceeds the limit of {limit} bytes"),
+        )
+    } else {
+        ApiError::with(Code::InvalidBody, e.to_string())
+    }
+}
+
+fn unsupported_media_type() -> ApiError {
+    ApiError::with(
+        Code::UnsupportedMediaType,
+        "send the body as application/json",
+    )
+}
+
 async fn bytes_of(req: &HttpRequest, payload: &mut Payload) -> Result<web::Bytes, ApiError> {
-    // Reads under the app's `PayloadConfig` limit.
-    web::Bytes::from_request(req, payload).await.map_err(|e| {
-        if e.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::with(Code::PayloadTooLarge, e.to_string())
-        } else {
-            ApiError::with(Code::InvalidBody, e.to_string())
-        }
-    })
+    // Reads under the app's `PayloadConfig` limit, which is the configured body limit.
+    let limit = req
+        .app_data::<web::Data<AppState>>()
+        .map_or(0, |s| s.config.body_limit);
+    web::Bytes::from_request(req, payload)
+        .await
+        .map_err(|e| read_failure(&e, limit))
 }
 
 impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
@@ -81,7 +98,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
         let mut payload = payload.take();
         Box::pin(async move {
             if !is_json(&req) {
-                return Err(json_problem(&JsonPayloadError::ContentType).into());
+                return Err(unsupported_media_type().into());
             }
             let bytes = bytes_of(&req, &mut payload).await?;
             Ok(Json(read(&bytes)?))
@@ -116,7 +133,7 @@ fn parse<T: DeserializeOwned>(req: &HttpRequest, bytes: &[u8]) -> Result<Option<
         return Ok(None);
     }
     if !is_json(req) {
-        return Err(json_problem(&JsonPayloadError::ContentType));
+        return Err(unsupported_media_type());
     }
     read(bytes).map(Some)
 }

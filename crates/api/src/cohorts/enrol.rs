@@ -2,7 +2,6 @@
 //! the service, answer a result per row. A retry with the same `Idempotency-Key` gets the
 //! first result.
 
-use actix_web::error::PayloadError;
 use actix_web::http::header::CONTENT_TYPE;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use help_lms_domain::enrolment::{CohortStatus, RowStatus, check_rows};
@@ -18,20 +17,6 @@ use crate::auth::Authenticated;
 use crate::error::{ApiError, Code, problems};
 use crate::institutions::INVITATION_DAYS;
 use crate::state::AppState;
-
-/// The body as actix read it under the app's `PayloadConfig` limit, or why it could not.
-fn body_or_problem(
-    body: Result<web::Bytes, actix_web::Error>,
-    limit: usize,
-) -> Result<web::Bytes, ApiError> {
-    body.map_err(|e| match e.as_error::<PayloadError>() {
-        Some(PayloadError::Overflow) => ApiError::with(
-            Code::PayloadTooLarge,
-            format!("the body exceeds the limit of {limit} bytes"),
-        ),
-        _ => ApiError::with(Code::InvalidBody, e.to_string()),
-    })
-}
 
 /// Enrol learners in a cohort in bulk (JSON rows or CSV)
 ///
@@ -95,7 +80,7 @@ pub async fn enrol_cohort(
     if cohort.status == CohortStatus::Closed {
         return Err(StoreError::from(Conflict::CohortClosed).into());
     }
-    let body = body_or_problem(body, state.config.body_limit)?;
+    let body = body.map_err(|e| crate::body::read_failure(&e, state.config.body_limit))?;
     let content_type = req
         .headers()
         .get(CONTENT_TYPE)
