@@ -46,10 +46,6 @@ pub fn document(api: &mut OpenApi) {
         );
     }
     if let Some(op) = operation(api, "/api/v1/stats/completions") {
-        let Some(RefOr::T(ok)) = op.responses.responses.get_mut("200") else {
-            return;
-        };
-        ok.content.shift_remove("text/csv");
         also(
             op,
             "text/csv",

@@ -35,10 +35,7 @@ use crate::state::AppState;
     security(("bearer" = [])),
     params(CompletionsQuery),
     responses(
-        (status = 200, description = "Enrolments, completions, scores and certificates per group; `Accept: text/csv` gives the same rows as CSV", content(
-            (CompletionsDto = "application/json"),
-            (String = "text/csv"),
-        )),
+        (status = 200, description = "Enrolments, completions, scores and certificates per group; `Accept: text/csv` gives the same rows as CSV", body = CompletionsDto),
         problems::Unauthorized,
         problems::Forbidden,
         problems::NotFound,
