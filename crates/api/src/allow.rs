@@ -21,6 +21,11 @@ pub struct AllowTable {
     media: Vec<(Vec<Segment>, &'static str, Vec<String>)>,
 }
 
+/// The methods a path item can hold, in the order `Allow` lists them.
+const METHODS: [&str; 8] = [
+    "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE",
+];
+
 fn operation<'a>(item: &'a PathItem, method: &str) -> Option<&'a Operation> {
     match method {
         "GET" => item.get.as_ref(),
@@ -29,6 +34,8 @@ fn operation<'a>(item: &'a PathItem, method: &str) -> Option<&'a Operation> {
         "PUT" => item.put.as_ref(),
         "PATCH" => item.patch.as_ref(),
         "DELETE" => item.delete.as_ref(),
+        "OPTIONS" => item.options.as_ref(),
+        "TRACE" => item.trace.as_ref(),
         _ => None,
     }
 }
@@ -48,21 +55,12 @@ fn produced(op: &Operation) -> Vec<String> {
     out
 }
 
-/// The methods of a path item, in a fixed order.
+/// The methods of a path item, in the order of [`METHODS`].
 fn methods(item: &PathItem) -> Vec<&'static str> {
-    [
-        ("GET", item.get.is_some()),
-        ("HEAD", item.head.is_some()),
-        ("POST", item.post.is_some()),
-        ("PUT", item.put.is_some()),
-        ("PATCH", item.patch.is_some()),
-        ("DELETE", item.delete.is_some()),
-        ("OPTIONS", item.options.is_some()),
-        ("TRACE", item.trace.is_some()),
-    ]
-    .into_iter()
-    .filter_map(|(m, present)| present.then_some(m))
-    .collect()
+    METHODS
+        .into_iter()
+        .filter(|m| operation(item, m).is_some())
+        .collect()
 }
 
 fn segments(path: &str) -> impl Iterator<Item = &str> {
@@ -138,10 +136,7 @@ impl AllowTable {
                 }
             }
         }
-        let order = [
-            "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE",
-        ];
-        out.sort_by_key(|m| order.iter().position(|o| o == m));
+        out.sort_by_key(|m| METHODS.iter().position(|o| o == m));
         out
     }
 }
