@@ -208,6 +208,51 @@ impl Actor {
             Role::Learner | Role::Tutor => false,
         }
     }
+
+    /// Whether this actor may disable or enable the account `target`: admins any account but
+    /// their own; an institution's managers, people or API clients, its learners; its
+    /// managers (people) its tutors too; nobody but an admin a manager or an admin. Accounts
+    /// of other institutions are hidden from managers.
+    pub fn may_disable(&self, target: &User) -> Result<(), Refusal> {
+        if target.id == self.user_id {
+            return Err(Refusal::Invalid(ValidationErrors::single(
+                "id",
+                "own_account",
+                "you cannot disable or enable your own account",
+            )));
+        }
+        match self.role {
+            Role::Admin => Ok(()),
+            Role::NtiManager => {
+                if target.institution_id.is_none() || target.institution_id != self.institution_id {
+                    return Err(Refusal::Hidden);
+                }
+                match target.role {
+                    Role::Learner => Ok(()),
+                    Role::Tutor if !self.via_client => Ok(()),
+                    Role::Tutor => Err(Refusal::Forbidden(OnlyFor::Managers)),
+                    Role::NtiManager | Role::Admin => Err(Refusal::Forbidden(OnlyFor::Admins)),
+                }
+            }
+            Role::Learner | Role::Tutor => Err(Refusal::Forbidden(OnlyFor::Managers)),
+        }
+    }
+
+    /// Whether this actor may send `target` its invitation again: admins anyone; an
+    /// institution's managers (people or API clients) its accounts.
+    pub fn may_resend_invitation(&self, target: &User) -> Result<(), Refusal> {
+        match self.role {
+            Role::Admin => Ok(()),
+            Role::NtiManager
+                if target.institution_id.is_some()
+                    && target.institution_id == self.institution_id =>
+            {
+                Ok(())
+            }
+            Role::NtiManager => Err(Refusal::Hidden),
+            Role::Learner | Role::Tutor => Err(Refusal::Forbidden(OnlyFor::Managers)),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -372,5 +417,85 @@ mod tests {
         assert!(!manager.may_assign_role(Role::Admin, a));
         assert!(!manager.may_assign_role(Role::Learner, Uuid::now_v7()));
         assert!(!actor(Role::Admin, None).may_assign_role(Role::Admin, a));
+    }
+
+    fn account(role: Role, institution_id: Option<Uuid>) -> User {
+        User {
+            id: Uuid::now_v7(),
+            email: crate::values::Email::parse("someone@court.example").unwrap(),
+            name: "Someone".into(),
+            profession: crate::values::Profession::Judge,
+            country: crate::values::Country::Ua,
+            language: crate::values::Language::Uk,
+            institution_id,
+            role,
+            status: crate::values::UserStatus::Active,
+            created_at: chrono::Utc::now(),
+        }
+    }
+
+    #[test]
+    fn who_may_disable_whom() {
+        let a = Some(Uuid::now_v7());
+        let b = Some(Uuid::now_v7());
+        let manager = actor(Role::NtiManager, a);
+        let client = Actor {
+            via_client: true,
+            ..manager
+        };
+        let admin = actor(Role::Admin, None);
+        assert_eq!(manager.may_disable(&account(Role::Learner, a)), Ok(()));
+        assert_eq!(client.may_disable(&account(Role::Learner, a)), Ok(()));
+        assert_eq!(manager.may_disable(&account(Role::Tutor, a)), Ok(()));
+        assert_eq!(
+            client.may_disable(&account(Role::Tutor, a)),
+            Err(Refusal::Forbidden(OnlyFor::Managers))
+        );
+        assert_eq!(
+            manager.may_disable(&account(Role::NtiManager, a)),
+            Err(Refusal::Forbidden(OnlyFor::Admins))
+        );
+        assert_eq!(
+            manager.may_disable(&account(Role::Learner, b)),
+            Err(Refusal::Hidden)
+        );
+        assert_eq!(
+            manager.may_disable(&account(Role::Learner, None)),
+            Err(Refusal::Hidden)
+        );
+        assert_eq!(admin.may_disable(&account(Role::NtiManager, a)), Ok(()));
+        assert_eq!(admin.may_disable(&account(Role::Admin, None)), Ok(()));
+        let tutor = actor(Role::Tutor, a);
+        assert_eq!(
+            tutor.may_disable(&account(Role::Learner, a)),
+            Err(Refusal::Forbidden(OnlyFor::Managers))
+        );
+        let own = User {
+            id: admin.user_id,
+            ..account(Role::Admin, None)
+        };
+        assert!(matches!(admin.may_disable(&own), Err(Refusal::Invalid(_))));
+    }
+
+    #[test]
+    fn who_may_resend_an_invitation() {
+        let a = Some(Uuid::now_v7());
+        let manager = actor(Role::NtiManager, a);
+        assert_eq!(
+            manager.may_resend_invitation(&account(Role::Tutor, a)),
+            Ok(())
+        );
+        assert_eq!(
+            manager.may_resend_invitation(&account(Role::Learner, Some(Uuid::now_v7()))),
+            Err(Refusal::Hidden)
+        );
+        assert_eq!(
+            actor(Role::Admin, None).may_resend_invitation(&account(Role::Learner, None)),
+            Ok(())
+        );
+        assert_eq!(
+            actor(Role::Tutor, a).may_resend_invitation(&account(Role::Learner, a)),
+            Err(Refusal::Forbidden(OnlyFor::Managers))
+        );
     }
 }

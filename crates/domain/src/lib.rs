@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod cohorts;
 pub mod content;
 pub mod enrolment;
+pub mod mail;
 pub mod markdown;
 pub mod progress;
 pub mod quiz;
