@@ -5,12 +5,15 @@
 // Test support may panic: a failed setup is a failed test.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+pub mod smtp_sink;
+
 use help_lms::{Application, Settings};
 use help_lms_domain::values::{Country, Email, Language, PersonName, Profession, Role, UserStatus};
 use help_lms_persistence::Db;
 use help_lms_persistence::accounts::{self, NewUser};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+use smtp_sink::{Mailbox, Received, SmtpSink};
 use uuid::Uuid;
 
 pub const PASSWORD: &str = "a sound passphrase for tests";
@@ -23,7 +26,13 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub db: Db,
     pub hasher: help_lms_persistence::passwords::PasswordHasher,
-    _dir: tempfile::TempDir,
+    /// What the application's SMTP server received.
+    pub mailbox: Mailbox,
+    /// The SMTP server the application sends to (None once a test stopped it).
+    pub sink: Option<SmtpSink>,
+    settings: Settings,
+    stopper: help_lms::startup::Stopper,
+    _dir: std::sync::Arc<tempfile::TempDir>,
 }
 
 /// A response: status, headers and the body as JSON (Null when not JSON).
@@ -75,8 +84,6 @@ impl Res {
 }
 
 pub struct Options {
-    /// Receives invitations instead of the log-only default.
-    pub mailer: Option<help_lms_api::mail::Sender>,
     pub seed_catalogue: bool,
     pub registration: bool,
     /// `HELP_PUBLIC_URL`; [`PUBLIC_URL`] unless set.
@@ -87,7 +94,6 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Self {
         Options {
-            mailer: None,
             seed_catalogue: false,
             registration: true,
             public_url: PUBLIC_URL.to_owned(),
@@ -111,6 +117,8 @@ pub async fn spawn_with_catalogue() -> TestApp {
 pub async fn spawn_with(opts: Options) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = help_lms_persistence::test_support::fresh_database_url(dir.path()).await;
+    let mailbox = Mailbox::new();
+    let sink = SmtpSink::start(mailbox.clone()).await;
     let mut args = vec![
         "--env".to_owned(),
         "production".to_owned(),
@@ -132,6 +140,17 @@ pub async fn spawn_with(opts: Options) -> TestApp {
         opts.seed_catalogue.to_string(),
         "--registration".to_owned(),
         opts.registration.to_string(),
+        "--smtp-url".to_owned(),
+        sink.url(),
+        "--mail-from".to_owned(),
+        "HELP <no-reply@help.example.org>".to_owned(),
+        // Retries soon, so that a test sees a message arrive once its server is back.
+        "--mail-retry-seconds".to_owned(),
+        "1".to_owned(),
+        "--mail-retry-max-seconds".to_owned(),
+        "1".to_owned(),
+        "--mail-poll-seconds".to_owned(),
+        "1".to_owned(),
         "--log".to_owned(),
         "warn".to_owned(),
     ];
@@ -140,14 +159,22 @@ pub async fn spawn_with(opts: Options) -> TestApp {
         help_lms::telemetry::init("warn", help_lms::settings::LogFormat::Text);
     }
     let settings = Settings::from_args(args).expect("settings");
-    let app = match opts.mailer {
-        Some(m) => Application::build_with_mailer(&settings, m).await,
-        None => Application::build(&settings).await,
-    }
-    .expect("start the application");
+    start(settings, mailbox, Some(sink), std::sync::Arc::new(dir)).await
+}
+
+async fn start(
+    settings: Settings,
+    mailbox: Mailbox,
+    sink: Option<SmtpSink>,
+    dir: std::sync::Arc<tempfile::TempDir>,
+) -> TestApp {
+    let app = Application::build(&settings)
+        .await
+        .expect("start the application");
     let address = format!("http://127.0.0.1:{}", app.port());
     let db = app.state.db.clone();
     let hasher = app.state.hasher.clone();
+    let stopper = app.stopper();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
@@ -157,11 +184,63 @@ pub async fn spawn_with(opts: Options) -> TestApp {
             .expect("client"),
         db,
         hasher,
+        mailbox,
+        sink,
+        settings,
+        stopper,
         _dir: dir,
     }
 }
 
 impl TestApp {
+    /// Stops the application (HTTP server and mail worker) and starts it again on the same
+    /// database and the same mail server, as a restart does; the address changes.
+    pub async fn restart(self) -> TestApp {
+        self.stopper.stop().await;
+        // Give the worker's last send a moment to end before the new one starts.
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        start(self.settings, self.mailbox, self.sink, self._dir).await
+    }
+
+    /// The one message to `address` (waits up to 10 s for it).
+    pub async fn mail_to(&self, address: &str) -> Received {
+        self.mailbox
+            .wait_for(address, 1, std::time::Duration::from_secs(10))
+            .await
+            .pop()
+            .expect("a message")
+    }
+
+    /// The token in the first link of the newest message to `address` with `n` messages.
+    pub async fn token_in_mail(&self, address: &str, n: usize) -> String {
+        let mails = self
+            .mailbox
+            .wait_for(address, n, std::time::Duration::from_secs(10))
+            .await;
+        let mail = mails.last().expect("a message");
+        token_of(mail)
+    }
+
+    /// Registers with `body` (answered 202), confirms the address with the link mailed to
+    /// it, and returns the answer of the confirmation: the token answer.
+    pub async fn register_and_confirm(&self, body: &Value) -> Res {
+        let email = body["email"].as_str().expect("email");
+        let res = self.post("/api/v1/auth/register", body, None).await;
+        assert_eq!(res.status, StatusCode::ACCEPTED, "{}", res.text);
+        let address = email.trim().to_lowercase();
+        let before = self.mailbox.to(&address).len();
+        let token = self.token_in_mail(&address, before.max(1)).await;
+        let res = self
+            .post(
+                "/api/v1/auth/confirm-email",
+                &json!({ "token": token }),
+                None,
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+        res
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }
@@ -269,6 +348,17 @@ impl TestApp {
         let email = format!("admin-{}@help.example", Uuid::new_v4().simple());
         self.user_with_token(&email, Role::Admin, None).await.1
     }
+}
+
+/// The `token` of the first link in a message that has one.
+pub fn token_of(mail: &Received) -> String {
+    mail.links()
+        .iter()
+        .find_map(|l| {
+            l.split_once("token=")
+                .map(|(_, t)| t.split('&').next().unwrap_or(t).to_owned())
+        })
+        .unwrap_or_else(|| panic!("no link with a token in: {}", mail.text()))
 }
 
 /// An institution with a signed-in manager and tutor.

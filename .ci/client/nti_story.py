@@ -30,6 +30,7 @@ from help_lms_client.models import (
     ClientTokenResponse,
     CohortDto,
     CompletionsDto,
+    Delivery,
     Country,
     Dimension,
     EnrolmentStatus,
@@ -135,15 +136,21 @@ def nti_story(client_id: str, client_secret: str) -> None:
     check(cohort.course == COURSE and cohort.language == Language.FR, f"cohort {cohort.to_dict()}")
 
     # 3. The learners as JSON rows; with an Idempotency-Key a retry after a timeout is safe.
+    # The institution mails its learners itself: the activation links come in the answer.
     enrolled = enrol_cohort.sync_detailed(
-        cohort.id, client=nti, body=LEARNERS, idempotency_key=str(uuid.uuid4())
+        cohort.id,
+        client=nti,
+        body=LEARNERS,
+        idempotency_key=str(uuid.uuid4()),
+        delivery=Delivery.LINKS,
     )
     result = expect(enrolled, 200, BulkResultDto)
     check(len(result.rows) == len(LEARNERS), f"{len(result.rows)} results for {len(LEARNERS)} rows")
     for learner, row in zip(LEARNERS, result.rows, strict=True):
         created = row.result == RowResultKind.CREATED and row.email == learner.email
+        link = row.activation_url if isinstance(row.activation_url, str) else ""
         check(
-            created and row.enrolment_id and row.activation_token,
+            created and row.enrolment_id and row.activation_token and row.activation_token in link,
             f"row {row.row} ({learner.email}): {row.result} {row.reason} {row.message}",
         )
     summary = result.summary

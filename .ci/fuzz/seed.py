@@ -76,7 +76,8 @@ inst = call("POST", "/api/v1/institutions", {"name": "Fuzz Judicial Academy", "c
 staff = {}
 for role in ("nti_manager", "tutor"):
     email = f"{role}@fuzz.example.org"
-    inv = call("POST", f"/api/v1/institutions/{inst['id']}/users",
+    # The seed delivers the invitations itself: their links come in the answers.
+    inv = call("POST", f"/api/v1/institutions/{inst['id']}/users?delivery=links",
                {"email": email, "name": f"Fuzz {role}", "role": role}, admin)
     activate(inv["activation_token"])
     staff[role] = {"id": inv["user"]["id"], "token": sign_in(email)}
@@ -91,7 +92,7 @@ cohort = call("POST", "/api/v1/cohorts", {
     "ends_on": "2027-04-30", "capacity": 100, "tutor_ids": [staff["tutor"]["id"]]}, manager)
 rows = [{"email": f"learner{i}@fuzz.example.org", "given_name": "Ana", "family_name": f"Popescu {i}",
          "profession": "judge", "country": "RO"} for i in range(3)]
-result = call("POST", f"/api/v1/cohorts/{cohort['id']}/enrolments", rows, manager)
+result = call("POST", f"/api/v1/cohorts/{cohort['id']}/enrolments?delivery=links", rows, manager)
 first = result["rows"][0]
 activate(first["activation_token"])
 learner = sign_in(rows[0]["email"])

@@ -421,7 +421,9 @@ pub async fn cohort(
     let inst_id = inst["id"].as_str().unwrap().to_owned();
     let email = format!("manager-{}@bench.example", uuid::Uuid::new_v4().simple());
     let invite: Value = c
-        .post(format!("{base}/api/v1/institutions/{inst_id}/users"))
+        .post(format!(
+            "{base}/api/v1/institutions/{inst_id}/users?delivery=links"
+        ))
         .bearer_auth(admin)
         .json(&json!({"email": email, "name": "Bench Manager", "role": "nti_manager"}))
         .send()

@@ -8,6 +8,7 @@ mod m20261128_000002_create_catalogue;
 mod m20261128_000003_create_cohorts_and_enrolments;
 mod m20261128_000004_create_learning;
 mod m20261128_000005_stats;
+mod m20261201_000006_mail_and_account_tokens;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000003_create_cohorts_and_enrolments::Migration),
             Box::new(m20261128_000004_create_learning::Migration),
             Box::new(m20261128_000005_stats::Migration),
+            Box::new(m20261201_000006_mail_and_account_tokens::Migration),
         ]
     }
 }

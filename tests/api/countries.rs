@@ -84,14 +84,9 @@ async fn learners_from_ukraine_turkiye_and_georgia_register_and_are_counted_unde
         ("GE", "ka", "nino.beridze@court.example"),
     ] {
         let res = app
-            .post(
-                "/api/v1/auth/register",
-                &json!({"email": email, "password": "a long enough passphrase", "name": "Member State Learner",
-                    "profession": "judge", "country": country, "language": language}),
-                None,
-            )
+            .register_and_confirm(&json!({"email": email, "password": "a long enough passphrase", "name": "Member State Learner",
+                    "profession": "judge", "country": country, "language": language}))
             .await;
-        assert_eq!(res.status, 201, "{}", res.text);
         assert_eq!(res.body["user"]["country"], country);
         assert_eq!(res.body["user"]["language"], language);
         let token = res.body["access_token"].as_str().unwrap().to_owned();

@@ -94,8 +94,18 @@ async fn answers_with_tokens_secrets_or_personal_data_are_never_cached() {
             None,
         )
         .await;
-    assert_eq!(registered.status, 201, "{}", registered.text);
+    assert_eq!(registered.status, 202, "{}", registered.text);
     assert_no_store(&registered, "register");
+    let confirm_token = app.token_in_mail("learner@court.example", 1).await;
+    let confirmed = app
+        .post(
+            "/api/v1/auth/confirm-email",
+            &json!({"token": confirm_token}),
+            None,
+        )
+        .await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.text);
+    assert_no_store(&confirmed, "confirm-email");
     let login = app
         .post(
             "/api/v1/auth/login",
@@ -131,7 +141,7 @@ async fn answers_with_tokens_secrets_or_personal_data_are_never_cached() {
 
     let invite = app
         .post(
-            &format!("/api/v1/institutions/{}/users", nti.id),
+            &format!("/api/v1/institutions/{}/users?delivery=links", nti.id),
             &json!({"email": "new.tutor@inm.example", "name": "Nouveau Tuteur", "role": "tutor"}),
             Some(&nti.manager),
         )
@@ -161,7 +171,7 @@ async fn answers_with_tokens_secrets_or_personal_data_are_never_cached() {
             app.request(
                 Method::POST,
                 &format!(
-                    "/api/v1/cohorts/{}/enrolments",
+                    "/api/v1/cohorts/{}/enrolments?delivery=links",
                     cohort.body["id"].as_str().unwrap()
                 ),
                 Some(&nti.manager),

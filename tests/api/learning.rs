@@ -765,7 +765,8 @@ async fn other_learners_get_404_and_tutors_read_but_do_not_write() {
             Some(&manager),
         )
         .await;
-    let token = res.body["rows"][0]["activation_token"].as_str().unwrap();
+    assert_eq!(res.status, 200, "{}", res.text);
+    let token = app.token_in_mail("learner@x.example", 1).await;
     let act = app
         .post(
             "/api/v1/auth/activate",

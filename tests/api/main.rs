@@ -3,6 +3,7 @@
 // Helpers of the tests may panic: a failed step is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod accounts;
 mod auth;
 mod catalogue;
 mod cohorts;

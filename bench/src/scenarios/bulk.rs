@@ -56,6 +56,8 @@ async fn bare_inserts(
             created_at: Set(now),
             updated_at: Set(now),
             last_login_at: Set(None),
+            status_before_disabled: Set(None),
+            sessions_valid_from: Set(None),
         });
         ts.push(activation_tokens::ActiveModel {
             id: Set(Uuid::now_v7()),
@@ -64,6 +66,8 @@ async fn bare_inserts(
             expires_at: Set(now),
             used_at: Set(None),
             created_at: Set(now),
+            purpose: Set("activation".into()),
+            revoked_at: Set(None),
         });
         es.push(enrolments::ActiveModel {
             id: Set(Uuid::now_v7()),

@@ -20,7 +20,7 @@ use crate::metrics::{self, Metrics};
 use crate::state::AppState;
 use crate::{
     auth, catalogue, certificates, cohorts, enrolments, institutions, learning, me, ops,
-    problem_types, stats,
+    problem_types, stats, users,
 };
 
 #[derive(OpenApi)]
@@ -31,7 +31,7 @@ use crate::{
         license(name = "EUPL-1.2")
     ),
     modifiers(&BearerAuth),
-    components(schemas(Problem)),
+    components(schemas(Problem, crate::delivery::Delivery)),
     tags(
         (name = "public", description = "Anyone, without signing in: the catalogue, registration, sign-in, certificate verification"),
         (name = "learner", description = "A signed-in practitioner: their account, enrolments, progress, quizzes and certificates"),
@@ -71,11 +71,15 @@ fn routes(cfg: &mut ServiceConfig) {
                 .service(auth::routes::login)
                 .service(auth::routes::refresh)
                 .service(auth::routes::logout)
-                .service(auth::routes::register)
-                .service(auth::routes::activate)
+                .service(auth::account::register)
+                .service(auth::account::confirm_email)
+                .service(auth::account::activate)
+                .service(auth::password::forgot_password)
+                .service(auth::password::reset_password)
                 .service(auth::routes::client_token)
                 .service(me::get_me)
                 .service(me::update_me)
+                .service(auth::password::change_password)
                 .service(catalogue::routes::list_courses)
                 .service(catalogue::routes::get_course)
                 .service(catalogue::routes::get_lesson)
@@ -90,6 +94,9 @@ fn routes(cfg: &mut ServiceConfig) {
                 .service(institutions::create_client)
                 .service(institutions::list_clients)
                 .service(institutions::revoke_client)
+                .service(users::disable_user)
+                .service(users::enable_user)
+                .service(users::resend_invitation)
                 .service(cohorts::create_cohort)
                 .service(cohorts::list_cohorts)
                 .service(cohorts::get_cohort)
@@ -200,6 +207,7 @@ pub fn build_app(
     complete(&mut api);
     let allow = web::Data::new(AllowTable::from_openapi(&api));
     app.app_data(allow)
+        .configure(crate::pages::configure)
         .service(web::resource("/docs").to(docs_redirect))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
         .default_service(web::to(no_route))
@@ -324,12 +332,23 @@ mod tests {
 
     #[test]
     fn the_json_examples_read_as_their_request_types() {
+        use crate::auth::{account, password};
         use crate::{auth::routes as auth, certificates::dto as cert, cohorts, institutions};
         use crate::{enrolments, learning::dto as learning, me, stats::query as stats};
-        let check: [(&str, Reads); 17] = [
+        let check: [(&str, Reads); 21] = [
             ("login", reads_as::<auth::LoginRequest>),
-            ("register", reads_as::<auth::RegisterRequest>),
-            ("activate", reads_as::<auth::ActivateRequest>),
+            ("register", reads_as::<account::RegisterRequest>),
+            ("activate", reads_as::<account::ActivateRequest>),
+            ("confirm_email", reads_as::<account::ConfirmRequest>),
+            (
+                "forgot_password",
+                reads_as::<password::ForgotPasswordRequest>,
+            ),
+            ("reset_password", reads_as::<password::ResetPasswordRequest>),
+            (
+                "change_password",
+                reads_as::<password::ChangePasswordRequest>,
+            ),
             ("client_token", reads_as::<auth::ClientTokenRequest>),
             ("update_me", reads_as::<me::PatchMe>),
             (

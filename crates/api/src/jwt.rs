@@ -23,6 +23,10 @@ pub struct Claims {
     pub typ: Option<String>,
     pub iat: i64,
     pub exp: i64,
+    /// When it was issued, in milliseconds: `iat` to the second cannot tell a token issued
+    /// just before a new password from one issued just after.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iat_ms: Option<i64>,
 }
 
 pub struct JwtKeys {
@@ -63,7 +67,8 @@ impl JwtKeys {
         actor: &Actor,
         ttl: chrono::Duration,
     ) -> Result<(String, i64), jsonwebtoken::errors::Error> {
-        let now = chrono::Utc::now().timestamp();
+        let at = chrono::Utc::now();
+        let now = at.timestamp();
         let claims = Claims {
             iss: ISSUER.to_owned(),
             aud: AUDIENCE.to_owned(),
@@ -73,6 +78,7 @@ impl JwtKeys {
             typ: actor.via_client.then(|| "client".to_owned()),
             iat: now,
             exp: now + ttl.num_seconds(),
+            iat_ms: Some(at.timestamp_millis()),
         };
         Ok((
             encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?,
@@ -81,6 +87,11 @@ impl JwtKeys {
     }
 
     pub fn verify(&self, token: &str) -> Result<Actor, TokenError> {
+        self.verify_issued(token).map(|(actor, _)| actor)
+    }
+
+    /// As `verify`, with the time the token was issued (Unix milliseconds).
+    pub fn verify_issued(&self, token: &str) -> Result<(Actor, i64), TokenError> {
         let data =
             decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| {
                 match e.kind() {
@@ -98,12 +109,15 @@ impl JwtKeys {
             Some("client") => true,
             Some(_) => return Err(TokenError::Invalid),
         };
-        Ok(Actor {
-            user_id: c.sub,
-            role: c.role,
-            institution_id: c.inst,
-            via_client,
-        })
+        Ok((
+            Actor {
+                user_id: c.sub,
+                role: c.role,
+                institution_id: c.inst,
+                via_client,
+            },
+            c.iat_ms.unwrap_or(c.iat.saturating_mul(1000)),
+        ))
     }
 }
 

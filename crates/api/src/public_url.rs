@@ -53,6 +53,16 @@ impl PublicUrl {
         &self.0
     }
 
+    /// The host (without port), e.g. for the domain of a `Message-ID`.
+    pub fn host(&self) -> &str {
+        let rest = self.0.split_once("://").map_or(self.0.as_str(), |(_, r)| r);
+        let authority = rest.split('/').next().unwrap_or(rest);
+        match authority.rsplit_once(':') {
+            Some((h, port)) if port.bytes().all(|b| b.is_ascii_digit()) => h,
+            _ => authority,
+        }
+    }
+
     /// The absolute link to `path`, which starts with `/`.
     pub fn link(&self, path: &str) -> String {
         format!("{}{path}", self.0)
@@ -75,6 +85,13 @@ impl fmt::Display for PublicUrl {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_host_comes_without_port_or_path() {
+        let u = PublicUrl::parse("https://Help.Example.org:8443/lms/").unwrap_or_default();
+        assert_eq!(u.host(), "help.example.org");
+        assert_eq!(PublicUrl::default().host(), "127.0.0.1");
+    }
 
     #[test]
     fn addresses_are_normalised() {

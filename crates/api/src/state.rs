@@ -6,7 +6,9 @@ use std::sync::Arc;
 use chrono::Duration;
 use help_lms_persistence::Db;
 use help_lms_persistence::passwords::PasswordHasher;
+use help_lms_persistence::rate_limit::Limit;
 use help_lms_persistence::throttle::Policy;
+use tokio::sync::Notify;
 
 use crate::jwt::JwtKeys;
 use crate::metrics::Metrics;
@@ -30,6 +32,35 @@ pub struct ApiConfig {
     pub cors_origins: Vec<String>,
     /// Where every absolute link the platform writes points (`HELP_PUBLIC_URL`).
     pub public_url: PublicUrl,
+    pub limits: Limits,
+}
+
+/// The rate limits of the flows that send mail or take tokens. Limits per address answer
+/// 429; limits per account silently send nothing more, so that no answer differs with
+/// whether an address has an account.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub register_per_address: Limit,
+    pub register_per_email: Limit,
+    pub reset_per_address: Limit,
+    pub reset_per_account: Limit,
+    /// Invitations resent to one account.
+    pub resend_per_account: Limit,
+    /// Tokens presented (activation, confirmation, reset) from one address.
+    pub tokens_per_address: Limit,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            register_per_address: Limit::per_hour(20),
+            register_per_email: Limit::per_hour(3),
+            reset_per_address: Limit::per_hour(20),
+            reset_per_account: Limit::per_hour(3),
+            resend_per_account: Limit::per_hour(5),
+            tokens_per_address: Limit::per_minutes(60, 15),
+        }
+    }
 }
 
 impl Default for ApiConfig {
@@ -44,6 +75,7 @@ impl Default for ApiConfig {
             stats_min_cell: 5,
             cors_origins: Vec::new(),
             public_url: PublicUrl::default(),
+            limits: Limits::default(),
         }
     }
 }
@@ -51,8 +83,10 @@ impl Default for ApiConfig {
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
-    /// Where invitations go (the default only logs).
-    pub mailer: crate::mail::Sender,
+    /// Writes the platform's messages (into the outbox, in the services' transactions).
+    pub composer: Arc<crate::mail::Composer>,
+    /// Wakes the mail worker after a request wrote messages.
+    pub mail_wake: Arc<Notify>,
     pub hasher: PasswordHasher,
     pub jwt: Arc<JwtKeys>,
     pub config: Arc<ApiConfig>,

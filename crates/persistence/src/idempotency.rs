@@ -70,3 +70,17 @@ pub async fn store<C: ConnectionTrait, T: Serialize>(
     .await?;
     Ok(())
 }
+
+/// Deletes the answers whose keys expired by `now` (housekeeping: an expired key is
+/// otherwise removed only when the same key comes back).
+pub async fn sweep(db: &crate::Db, now: chrono::DateTime<Utc>) -> Result<u64, StoreError> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let txn = db.begin_write().await?;
+    let n = ik::Entity::delete_many()
+        .filter(ik::Column::CreatedAt.lt(now - Duration::hours(TTL_HOURS)))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    txn.commit().await?;
+    Ok(n)
+}

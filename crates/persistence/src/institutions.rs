@@ -1,18 +1,16 @@
-//! Institutions (national training institutions and others), their staff accounts, their
-//! API clients, and activation tokens for invited accounts.
+//! Institutions (national training institutions and others), their staff accounts and
+//! their API clients.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use help_lms_domain::accounts::User;
 use help_lms_domain::enrolment::InstitutionKind;
-use help_lms_domain::values::{Country, Title, UserStatus};
+use help_lms_domain::values::{Country, Title};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::entities::{activation_tokens as at, api_clients, institutions, users};
+use crate::entities::{api_clients, institutions, users};
 use crate::error::StoreError;
 use crate::sessions::{random_token, token_hash};
 use crate::{Db, accounts};
@@ -83,113 +81,6 @@ pub async fn staff(db: &Db, institution_id: Uuid) -> Result<Vec<User>, StoreErro
         .into_iter()
         .map(accounts::to_domain)
         .collect()
-}
-
-/// Creates a single-use activation token for an invited account and returns it.
-pub async fn issue_activation<C: ConnectionTrait>(
-    conn: &C,
-    user_id: Uuid,
-    ttl: Duration,
-) -> Result<String, StoreError> {
-    let token = random_token()?;
-    let now = Utc::now();
-    at::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        user_id: Set(user_id),
-        token_hash: Set(token_hash(&token)),
-        expires_at: Set(now + ttl),
-        used_at: Set(None),
-        created_at: Set(now),
-    }
-    .insert(conn)
-    .await?;
-    Ok(token)
-}
-
-/// Creates an invited account of an institution and its single-use activation token, in
-/// one transaction: the account never exists without a way in.
-pub async fn invite(
-    db: &Db,
-    new: accounts::NewUser,
-    ttl: chrono::Duration,
-) -> Result<(User, String), StoreError> {
-    let txn = db.begin_write().await?;
-    let user = accounts::insert(&txn, new).await?;
-    let token = issue_activation(&txn, user.id, ttl).await?;
-    txn.commit().await?;
-    Ok((user, token))
-}
-
-/// Activation rows for many users at once (bulk enrolment); returns the tokens in order.
-pub(crate) fn activation_rows(
-    user_ids: &[Uuid],
-    ttl: Duration,
-) -> Result<(Vec<at::ActiveModel>, Vec<String>), StoreError> {
-    let now = Utc::now();
-    let mut rows = Vec::with_capacity(user_ids.len());
-    let mut tokens = Vec::with_capacity(user_ids.len());
-    for id in user_ids {
-        let token = random_token()?;
-        rows.push(at::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            user_id: Set(*id),
-            token_hash: Set(token_hash(&token)),
-            expires_at: Set(now + ttl),
-            used_at: Set(None),
-            created_at: Set(now),
-        });
-        tokens.push(token);
-    }
-    Ok((rows, tokens))
-}
-
-/// Uses an activation token: sets the password and activates the account. The token is
-/// claimed with a conditional update, so it works exactly once.
-pub async fn activate(
-    db: &Db,
-    token: &str,
-    password_hash: String,
-) -> Result<Option<User>, StoreError> {
-    let txn = db.begin_write().await?;
-    let now = Utc::now();
-    let Some(row) = at::Entity::find()
-        .filter(at::Column::TokenHash.eq(token_hash(token)))
-        .one(&txn)
-        .await?
-    else {
-        return Ok(None);
-    };
-    if row.expires_at <= now {
-        return Ok(None);
-    }
-    let claimed = at::Entity::update_many()
-        .col_expr(at::Column::UsedAt, Expr::value(now))
-        .filter(at::Column::Id.eq(row.id))
-        .filter(at::Column::UsedAt.is_null())
-        .exec(&txn)
-        .await?
-        .rows_affected
-        == 1;
-    if !claimed {
-        return Ok(None);
-    }
-    let Some(user) = users::Entity::find_by_id(row.user_id).one(&txn).await? else {
-        return Ok(None);
-    };
-    if user.status != UserStatus::Invited.as_str() {
-        return Ok(None);
-    }
-    let updated = users::ActiveModel {
-        id: Set(user.id),
-        status: Set(UserStatus::Active.as_str().to_owned()),
-        password_hash: Set(Some(password_hash)),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .update(&txn)
-    .await?;
-    txn.commit().await?;
-    Ok(Some(accounts::to_domain(updated)?))
 }
 
 #[derive(Debug, Clone, Serialize)]

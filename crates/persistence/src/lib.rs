@@ -1,6 +1,7 @@
 //! Storage for help-lms: the database connection, sea-orm entities, and the services that
 //! run each business operation in one transaction.
 
+pub mod account_tokens;
 pub mod accounts;
 pub mod catalogue;
 pub mod cohorts;
@@ -19,7 +20,9 @@ mod fixtures;
 pub mod idempotency;
 pub mod institutions;
 pub mod learning;
+pub mod outbox;
 pub mod passwords;
+pub mod rate_limit;
 pub mod sessions;
 pub mod stats;
 #[cfg(any(test, feature = "test-support"))]

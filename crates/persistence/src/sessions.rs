@@ -109,6 +109,17 @@ pub async fn rotate(
     Ok(Ok((row.user_id, new_token)))
 }
 
+/// Ends every session of a user (a new password, a disabled account).
+pub async fn revoke_all<C: ConnectionTrait>(conn: &C, user_id: Uuid) -> Result<u64, StoreError> {
+    Ok(rt::Entity::update_many()
+        .col_expr(rt::Column::RevokedAt, Expr::value(Utc::now()))
+        .filter(rt::Column::UserId.eq(user_id))
+        .filter(rt::Column::RevokedAt.is_null())
+        .exec(conn)
+        .await?
+        .rows_affected)
+}
+
 /// Ends the session that `token` belongs to. Unknown tokens are ignored: logging out twice
 /// is not an error.
 pub async fn revoke(db: &Db, token: &str) -> Result<(), StoreError> {

@@ -113,6 +113,50 @@ pub struct Settings {
     /// `http://` and the listen address.
     #[arg(long, env = "HELP_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
+    /// Where the links in emails lead, when a separate frontend takes the tokens, e.g.
+    /// `https://learn.example.org`: `/activate?token=`, `/confirm-email?token=`,
+    /// `/reset-password?token=` and `/forgot-password` under it. Without it, links lead to
+    /// the small pages help-lms serves itself under `HELP_PUBLIC_URL/account/`.
+    #[arg(long, env = "HELP_FRONTEND_URL", global = true)]
+    pub frontend_url: Option<String>,
+    /// The SMTP server that delivers mail: `smtp://host:25` (plain),
+    /// `smtp://host:587?tls=required` (STARTTLS), `smtps://host:465` (TLS), with
+    /// `user:password@` before the host for credentials. Required in production; in
+    /// development without it, each message is written as an `.eml` file to the `mail`
+    /// folder of the data directory.
+    #[arg(long, env = "HELP_SMTP_URL", hide_env_values = true, global = true)]
+    pub smtp_url: Option<SecretString>,
+    /// The sender of every message, e.g. `HELP <no-reply@help.example.org>`. Required in
+    /// production; in development it defaults to `no-reply@` the public address's host.
+    #[arg(long, env = "HELP_MAIL_FROM", global = true)]
+    pub mail_from: Option<String>,
+    /// Seconds before the first retry of a message the mail server did not take; each
+    /// further retry waits twice as long, up to `HELP_MAIL_RETRY_MAX_SECONDS`.
+    #[arg(
+        long,
+        env = "HELP_MAIL_RETRY_SECONDS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub mail_retry_seconds: u64,
+    #[arg(
+        long,
+        env = "HELP_MAIL_RETRY_MAX_SECONDS",
+        default_value_t = 3600,
+        global = true
+    )]
+    pub mail_retry_max_seconds: u64,
+    /// Attempts before a message is given up (and logged as an error).
+    #[arg(long, env = "HELP_MAIL_ATTEMPTS", default_value_t = 20, global = true)]
+    pub mail_attempts: i32,
+    /// How often the mail worker looks for due messages when nothing wakes it, in seconds.
+    #[arg(
+        long,
+        env = "HELP_MAIL_POLL_SECONDS",
+        default_value_t = 5,
+        global = true
+    )]
+    pub mail_poll_seconds: u64,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -135,6 +179,20 @@ pub enum SettingsError {
     InvalidPublicUrl(String),
     #[error("HELP_PUBLIC_URL must be https when HELP_ENV=production (got {0})")]
     InsecurePublicUrl(String),
+    #[error("HELP_FRONTEND_URL: {0}")]
+    InvalidFrontendUrl(String),
+    #[error(
+        "HELP_SMTP_URL is required when HELP_ENV=production: the mail server that sends invitations and password resets, e.g. smtp://user:password@mail.example.org:587?tls=required"
+    )]
+    MissingSmtp,
+    #[error("HELP_SMTP_URL: {0}")]
+    InvalidSmtp(String),
+    #[error(
+        "HELP_MAIL_FROM is required when HELP_ENV=production, e.g. `HELP <no-reply@help.example.org>`"
+    )]
+    MissingMailFrom,
+    #[error("HELP_MAIL_FROM is not a mail address: {0}")]
+    InvalidMailFrom(String),
 }
 
 /// Whether a signing secret is strong enough: 32+ bytes with some variety, and not an
@@ -191,9 +249,70 @@ impl Settings {
         if self.refresh_token_days <= 0 {
             return Err(SettingsError::NotPositive("HELP_REFRESH_TOKEN_DAYS"));
         }
+        if self.mail_attempts <= 0 {
+            return Err(SettingsError::NotPositive("HELP_MAIL_ATTEMPTS"));
+        }
+        if self.mail_poll_seconds == 0 {
+            return Err(SettingsError::NotPositive("HELP_MAIL_POLL_SECONDS"));
+        }
         self.cors_origins()?;
         self.public_url()?;
+        self.frontend_url()?;
+        if self.is_production() {
+            if self.smtp_url.is_none() {
+                return Err(SettingsError::MissingSmtp);
+            }
+            if self
+                .mail_from
+                .as_deref()
+                .is_none_or(|f| f.trim().is_empty())
+            {
+                return Err(SettingsError::MissingMailFrom);
+            }
+        }
+        if let Some(from) = &self.mail_from {
+            from.trim()
+                .parse::<lettre::message::Mailbox>()
+                .map_err(|e| SettingsError::InvalidMailFrom(e.to_string()))?;
+        }
         Ok(())
+    }
+
+    /// The frontend's address, if one takes the links of emails.
+    pub fn frontend_url(&self) -> Result<Option<PublicUrl>, SettingsError> {
+        match self.frontend_url.as_deref().map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(raw) => PublicUrl::parse(raw)
+                .map(Some)
+                .map_err(SettingsError::InvalidFrontendUrl),
+        }
+    }
+
+    /// The sender of every message.
+    pub fn mail_from(
+        &self,
+        public_url: &PublicUrl,
+    ) -> Result<lettre::message::Mailbox, SettingsError> {
+        let raw = match self.mail_from.as_deref().map(str::trim) {
+            Some(f) if !f.is_empty() => f.to_owned(),
+            _ => format!("HELP <no-reply@{}>", public_url.host()),
+        };
+        raw.parse().map_err(|e: lettre::address::AddressError| {
+            SettingsError::InvalidMailFrom(e.to_string())
+        })
+    }
+
+    /// How mail leaves: SMTP when configured, else (development) `.eml` files.
+    pub fn mail_transport(
+        &self,
+    ) -> Result<help_lms_api::mail::transport::Transport, SettingsError> {
+        use help_lms_api::mail::transport::Transport;
+        match &self.smtp_url {
+            Some(url) => Transport::smtp(url.expose_secret(), std::time::Duration::from_secs(30))
+                .map_err(SettingsError::InvalidSmtp),
+            None if self.is_production() => Err(SettingsError::MissingSmtp),
+            None => Ok(Transport::Folder(self.data_dir.join("mail"))),
+        }
     }
 
     /// The configured public address, checked: required and https in production; `None` in
@@ -304,10 +423,63 @@ mod tests {
                 "k3J9x!pQ2v#Lm8Zr4TfW6yHb1NcD5sGa",
                 "--public-url",
                 "https://help.example.org",
+                "--smtp-url",
+                "smtp://mail.example.org:587?tls=required",
+                "--mail-from",
+                "HELP <no-reply@help.example.org>",
             ])
             .validate()
             .is_ok()
         );
+    }
+
+    // Building the SMTP transport starts its connection pool: it needs a runtime.
+    #[tokio::test]
+    async fn production_refuses_to_start_without_a_mail_server_and_a_sender() {
+        let base = [
+            "--env",
+            "production",
+            "--jwt-secret",
+            STRONG,
+            "--public-url",
+            "https://help.example.org",
+        ];
+        let with = |extra: &[&str]| {
+            let mut args = base.to_vec();
+            args.extend_from_slice(extra);
+            parse(&args)
+        };
+        assert_eq!(with(&[]).validate(), Err(SettingsError::MissingSmtp));
+        assert_eq!(
+            with(&["--smtp-url", "smtps://u:p@mail.example.org"]).validate(),
+            Err(SettingsError::MissingMailFrom)
+        );
+        assert!(matches!(
+            with(&[
+                "--smtp-url",
+                "smtps://mail.example.org",
+                "--mail-from",
+                "not an address"
+            ])
+            .validate(),
+            Err(SettingsError::InvalidMailFrom(_))
+        ));
+        let ok = with(&[
+            "--smtp-url",
+            "smtps://mail.example.org",
+            "--mail-from",
+            "no-reply@help.example.org",
+        ]);
+        assert!(ok.validate().is_ok());
+        assert!(ok.mail_transport().is_ok());
+        // Development writes files instead, and has a sender of its own.
+        let dev = parse(&["--data-dir", "/tmp/help-dev"]);
+        assert!(matches!(
+            dev.mail_transport(),
+            Ok(help_lms_api::mail::transport::Transport::Folder(p)) if p.ends_with("mail")
+        ));
+        let from = dev.mail_from(&PublicUrl::default()).unwrap();
+        assert_eq!(from.email.to_string(), "no-reply@127.0.0.1");
     }
 
     const STRONG: &str = "k3J9x!pQ2v#Lm8Zr4TfW6yHb1NcD5sGa";
@@ -343,7 +515,14 @@ mod tests {
                 "{bad}"
             );
         }
-        let s = prod(&["--public-url", "https://Help.Example.org/"]);
+        let s = prod(&[
+            "--public-url",
+            "https://Help.Example.org/",
+            "--smtp-url",
+            "smtp://localhost:25",
+            "--mail-from",
+            "no-reply@help.example.org",
+        ]);
         assert!(s.validate().is_ok());
         let bound: SocketAddr = "127.0.0.1:4000".parse().unwrap();
         assert_eq!(

@@ -6,16 +6,20 @@ use std::net::TcpListener;
 use std::sync::Arc;
 
 use actix_web::HttpServer;
-use actix_web::dev::Server;
+use actix_web::dev::{Server, ServerHandle};
 use chrono::Duration;
 use help_lms_api::jwt::JwtKeys;
+use help_lms_api::mail::worker::{self, Backoff, WorkerConfig};
+use help_lms_api::mail::{Composer, Links};
 use help_lms_api::metrics::Metrics;
 use help_lms_api::{ApiConfig, AppState, build_app};
 use help_lms_domain::content::parse_catalogue;
 use help_lms_domain::values::{Email, NewPassword, PersonName};
+use help_lms_persistence::accounts::flows::TokenLifetimes;
 use help_lms_persistence::passwords::PasswordHasher;
 use help_lms_persistence::{Db, accounts, catalogue};
 use secrecy::ExposeSecret;
+use tokio::sync::{Notify, watch};
 
 use crate::settings::Settings;
 
@@ -128,19 +132,28 @@ async fn dev_admin(db: &Db, hasher: &PasswordHasher) -> Result<(), StartError> {
 pub struct Application {
     port: u16,
     server: Server,
+    mail_stop: watch::Sender<bool>,
+    mail_worker: tokio::task::JoinHandle<()>,
     pub state: AppState,
+}
+
+/// Stops a running application from elsewhere (tests, embedding): the HTTP server
+/// gracefully, then the mail worker.
+#[derive(Clone)]
+pub struct Stopper {
+    server: ServerHandle,
+    mail_stop: watch::Sender<bool>,
+}
+
+impl Stopper {
+    pub async fn stop(&self) {
+        self.server.stop(true).await;
+        let _ = self.mail_stop.send(true);
+    }
 }
 
 impl Application {
     pub async fn build(settings: &Settings) -> Result<Self, StartError> {
-        Self::build_with_mailer(settings, help_lms_api::mail::log_only()).await
-    }
-
-    /// As `build`, with a chosen way of delivering invitations.
-    pub async fn build_with_mailer(
-        settings: &Settings,
-        mailer: help_lms_api::mail::Sender,
-    ) -> Result<Self, StartError> {
         settings.validate()?;
         let db = connect_and_migrate(settings).await?;
         if settings.seed_catalogue {
@@ -155,9 +168,33 @@ impl Application {
         let listener = TcpListener::bind(&settings.bind)?;
         let bound = listener.local_addr()?;
         let public_url = settings.public_url_at(bound)?;
+        let composer = Composer {
+            links: Links::new(public_url.clone(), settings.frontend_url()?),
+            lifetimes: TokenLifetimes::default(),
+        };
+        let mail_wake = Arc::new(Notify::new());
+        let (mail_stop, stopped) = watch::channel(false);
+        let mail_worker = worker::spawn(
+            db.clone(),
+            WorkerConfig {
+                transport: settings.mail_transport()?,
+                from: settings.mail_from(&public_url)?,
+                domain: public_url.host().to_owned(),
+                backoff: Backoff {
+                    initial: std::time::Duration::from_secs(settings.mail_retry_seconds.max(1)),
+                    max: std::time::Duration::from_secs(settings.mail_retry_max_seconds.max(1)),
+                    attempts: settings.mail_attempts,
+                },
+                poll: std::time::Duration::from_secs(settings.mail_poll_seconds),
+                lease: std::time::Duration::from_secs(300),
+            },
+            mail_wake.clone(),
+            stopped,
+        );
         let state = AppState {
             db,
-            mailer,
+            composer: Arc::new(composer),
+            mail_wake,
             hasher,
             jwt: Arc::new(jwt),
             config: Arc::new(ApiConfig {
@@ -184,6 +221,8 @@ impl Application {
         Ok(Application {
             port,
             server,
+            mail_stop,
+            mail_worker,
             state,
         })
     }
@@ -192,7 +231,21 @@ impl Application {
         self.port
     }
 
+    pub fn stopper(&self) -> Stopper {
+        Stopper {
+            server: self.server.handle(),
+            mail_stop: self.mail_stop.clone(),
+        }
+    }
+
+    /// Serves until stopped (SIGTERM, Ctrl-C or a [`Stopper`]); then stops the mail worker,
+    /// which leaves what it has not sent in the outbox for the next start.
     pub async fn run_until_stopped(self) -> Result<(), std::io::Error> {
-        self.server.await
+        let served = self.server.await;
+        let _ = self.mail_stop.send(true);
+        if let Err(e) = self.mail_worker.await {
+            tracing::warn!(error = %e, "the mail worker ended badly");
+        }
+        served
     }
 }

@@ -1,5 +1,6 @@
 //! `Authenticated` proves the request carries a valid access token of an account that is
-//! still active with the same role and institution; otherwise the handler never runs.
+//! still active with the same role and institution, issued after the account's last new
+//! password; otherwise the handler never runs.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -39,7 +40,7 @@ impl FromRequest for Authenticated {
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::internal("application state missing"))?;
             let token = token.ok_or(ApiError::from(Code::MissingToken))?;
-            let actor = state.jwt.verify(&token).map_err(|e| match e {
+            let (actor, issued_at) = state.jwt.verify_issued(&token).map_err(|e| match e {
                 TokenError::Expired => ApiError::from(Code::TokenExpired),
                 TokenError::Invalid => ApiError::from(Code::InvalidToken),
             })?;
@@ -61,9 +62,13 @@ impl FromRequest for Authenticated {
             }
             // The account is checked on every request so that disabling it, or changing its
             // role or institution, takes effect at once rather than when the token expires.
-            let user = accounts::find(&state.db.conn, actor.user_id)
+            let (user, valid_from) = accounts::find_for_request(&state.db.conn, actor.user_id)
                 .await?
                 .ok_or(ApiError::from(Code::InvalidToken))?;
+            // A new password ended the sessions this token belongs to.
+            if valid_from.is_some_and(|from| issued_at < from.timestamp_millis()) {
+                return Err(ApiError::from(Code::TokenExpired));
+            }
             if user.status != UserStatus::Active {
                 return Err(ApiError::from(Code::AccountInactive));
             }

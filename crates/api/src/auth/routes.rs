@@ -1,14 +1,11 @@
-//! `/auth`: registration, login, token refresh, logout, activation and the OAuth 2.0
-//! client-credentials token. Long because every way of getting a token lives here, with the
-//! token answer they share and the token endpoint's form body and HTTP Basic parsing.
+//! `/auth`: login, token refresh, logout and the OAuth 2.0 client-credentials token, with
+//! the token answer they share and the token endpoint's form body and HTTP Basic parsing.
+//! Registration, activation and passwords are in [`super::account`].
 
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::Utc;
-use help_lms_domain::ValidationErrors;
 use help_lms_domain::accounts::{Actor, User};
-use help_lms_domain::values::{
-    Country, Email, Language, NewPassword, PersonName, Profession, UserStatus,
-};
+use help_lms_domain::values::{Email, UserStatus};
 use help_lms_persistence::{accounts, sessions, throttle};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -47,30 +44,8 @@ pub struct RefreshRequest {
     pub refresh_token: String,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RegisterRequest {
-    #[schema(value_type = help_lms_domain::values::Email)]
-    pub email: String,
-    #[schema(value_type = help_lms_domain::values::NewPassword)]
-    pub password: String,
-    #[schema(value_type = help_lms_domain::values::PersonName)]
-    pub name: String,
-    /// judge, prosecutor, prison_staff, probation_staff, lawyer, court_staff, law_enforcement, other
-    #[schema(value_type = help_lms_domain::values::Profession)]
-    pub profession: String,
-    /// ISO 3166-1 alpha-2 code of a Council of Europe member state, in capitals (GR or EL
-    /// for Greece; answers say GR), or `other`
-    #[schema(value_type = help_lms_domain::values::Country)]
-    pub country: String,
-    /// Preferred language: ISO 639-1 code of an official language of a member state;
-    /// defaults to `en`. Courses are served in it where they have it, else in English
-    #[schema(value_type = Option<help_lms_domain::values::Language>)]
-    pub language: Option<String>,
-}
-
 /// The answer to a sign-in: an access token for `user` and the given refresh token.
-fn token_response(
+pub(crate) fn token_response(
     state: &AppState,
     user: User,
     refresh_token: String,
@@ -234,115 +209,6 @@ pub async fn logout(
 ) -> Result<HttpResponse, ApiError> {
     sessions::revoke(&state.db, &body.refresh_token).await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-/// Register as a learner
-///
-/// Anyone, when the deployment allows self-registration. Creates an active learner account
-/// of no institution and signs it in, as login does.
-///
-/// Problems: `registration_disabled` (403), `validation_failed` (422: every wrong field,
-/// including `email_taken` for an email that already has an account).
-#[utoipa::path(
-    tags = ["public"],
-    operation_id = "register",
-    request_body(content = RegisterRequest, example = json!({
-        "email": "ana.popescu@example.ro", "password": "Dreptate-si-lege-2026", "name": "Ana Popescu",
-        "profession": "judge", "country": "RO", "language": "ro"
-    })),
-    responses(
-        (status = 201, description = "Registered and signed in", body = TokenResponse),
-        problems::Forbidden,
-        problems::Unprocessable,
-    )
-)]
-#[post("/auth/register", wrap = "crate::headers::no_store()")]
-pub async fn register(
-    state: web::Data<AppState>,
-    body: crate::body::Json<RegisterRequest>,
-) -> Result<HttpResponse, ApiError> {
-    if !state.config.registration_enabled {
-        return Err(ApiError::from(Code::RegistrationDisabled));
-    }
-    let b = body.into_inner();
-    let mut errors = ValidationErrors::new();
-    let email = errors.check("email", Email::parse(&b.email));
-    let password = errors.check("password", NewPassword::parse(&b.password));
-    let name = errors.check("name", PersonName::parse(&b.name));
-    let profession = errors.check("profession", Profession::parse(&b.profession));
-    let country = errors.check("country", Country::parse(&b.country));
-    let language = match b.language.as_deref() {
-        Some(l) => errors.check("language", Language::parse(l)),
-        None => Some(Language::En),
-    };
-    let (Some(email), Some(password), Some(name), Some(profession), Some(country), Some(language)) =
-        (email, password, name, profession, country, language)
-    else {
-        return Err(errors.into());
-    };
-    let user = accounts::register_learner(
-        &state.db,
-        &state.hasher,
-        accounts::Registration {
-            email,
-            name,
-            profession,
-            country,
-            language,
-            password,
-        },
-    )
-    .await?;
-    tracing::info!(user_id = %user.id, "learner registered");
-    Ok(HttpResponse::Created().json(tokens_for(&state, user).await?))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ActivateRequest {
-    /// The token from the invitation.
-    #[schema(min_length = 1, max_length = 256)]
-    pub token: String,
-    #[schema(value_type = help_lms_domain::values::NewPassword)]
-    pub password: String,
-}
-
-/// Activate an invited account and sign in
-///
-/// The invited person, with the token of their invitation (staff invitation or bulk
-/// enrolment). Sets the password, activates the account, spends the token, signs in.
-///
-/// Problems: `invalid_activation_token` (400: unknown, expired or already used),
-/// `validation_failed` (422: the password is shorter than 12 characters or too long).
-#[utoipa::path(
-    tags = ["public"],
-    operation_id = "activate",
-    request_body(content = ActivateRequest, example = json!({"token": "92TI-k5OxrM3rx-nUTqoTiS3YgD0Gf96h4CVWdcLygI", "password": "Tribunalul-Cluj-2026"})),
-    responses(
-        (status = 200, description = "The account is active and signed in", body = TokenResponse),
-        problems::BadRequest,
-        problems::Unprocessable,
-    )
-)]
-#[post("/auth/activate", wrap = "crate::headers::no_store()")]
-pub async fn activate(
-    state: web::Data<AppState>,
-    body: crate::body::Json<ActivateRequest>,
-) -> Result<HttpResponse, ApiError> {
-    let b = body.into_inner();
-    let password = NewPassword::parse(&b.password)
-        .map_err(|e| ApiError::field("password", e.code, e.message))?;
-    let hash = state.hasher.hash(password.expose().to_owned()).await?;
-    let user = help_lms_persistence::institutions::activate(&state.db, &b.token, hash)
-        .await?
-        .ok_or_else(|| {
-            ApiError::with(
-                Code::InvalidActivationToken,
-                "the activation token is unknown, expired or already used",
-            )
-        })?;
-    tracing::info!(user_id = %user.id, "account activated");
-    Ok(HttpResponse::Ok().json(tokens_for(&state, user).await?))
 }
 
 /// The one grant the token endpoint takes.

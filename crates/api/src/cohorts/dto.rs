@@ -153,6 +153,11 @@ pub struct BulkQuery {
     /// Report what would happen without writing anything.
     #[serde(default)]
     pub dry_run: bool,
+    /// `email` (default): the platform emails each new account its invitation. `links`: the
+    /// answer carries each new account's activation link and token for you to deliver, and
+    /// nothing is emailed (a replayed answer carries none: resend the invitation).
+    #[serde(default)]
+    pub delivery: crate::delivery::Delivery,
 }
 
 /// What happened to a row.
@@ -225,7 +230,12 @@ pub struct RowResultDto {
     pub user_id: Option<Uuid>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enrolment_id: Option<Uuid>,
-    /// For new accounts: the single-use token for `POST /auth/activate`, to deliver to them.
+    /// With `delivery=links`, for new accounts: the page that activates the account, to
+    /// deliver to them (valid 30 days, once).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub activation_url: Option<String>,
+    /// With `delivery=links`, for new accounts: the single-use token of `activation_url`,
+    /// for `POST /auth/activate`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub activation_token: Option<String>,
     /// For rejected rows.
@@ -236,15 +246,18 @@ pub struct RowResultDto {
     pub message: Option<String>,
 }
 
-impl From<RowResult> for RowResultDto {
-    fn from(r: RowResult) -> Self {
+impl RowResultDto {
+    /// The row's result, with its activation link only when `links` says where it leads.
+    fn new(r: RowResult, links: Option<&crate::mail::Links>) -> Self {
+        let token = links.and(r.activation_token);
         RowResultDto {
             row: r.row as u64,
             email: r.email,
             result: r.result.into(),
             user_id: r.user_id,
             enrolment_id: r.enrolment_id,
-            activation_token: r.activation_token,
+            activation_url: links.zip(token.as_deref()).map(|(l, t)| l.activate(t)),
+            activation_token: token,
             reason: r.reason.map(Into::into),
             message: r.message,
         }
@@ -276,18 +289,28 @@ pub struct BulkResultDto {
     pub dry_run: bool,
     /// Counts per result.
     pub summary: BulkSummaryDto,
-    /// One result per row, in row order. Created rows carry the `activation_token` to deliver.
+    /// One result per row, in row order. With `delivery=links`, created rows carry their
+    /// `activation_url` and `activation_token` to deliver.
     pub rows: Vec<RowResultDto>,
     /// CSV columns that were not understood and were ignored.
     pub ignored_columns: Vec<String>,
 }
 
 impl BulkResultDto {
-    pub fn new(outcome: BulkOutcome, ignored_columns: Vec<String>) -> Self {
+    /// The answer; activation links only with `links` (`delivery=links`).
+    pub fn new(
+        outcome: BulkOutcome,
+        ignored_columns: Vec<String>,
+        links: Option<&crate::mail::Links>,
+    ) -> Self {
         BulkResultDto {
             dry_run: outcome.dry_run,
             summary: outcome.summary.into(),
-            rows: outcome.rows.into_iter().map(Into::into).collect(),
+            rows: outcome
+                .rows
+                .into_iter()
+                .map(|r| RowResultDto::new(r, links))
+                .collect(),
             ignored_columns,
         }
     }

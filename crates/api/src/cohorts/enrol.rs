@@ -4,7 +4,7 @@
 
 use actix_web::http::header::CONTENT_TYPE;
 use actix_web::{HttpRequest, HttpResponse, post, web};
-use help_lms_domain::enrolment::{CohortStatus, RowStatus, check_rows};
+use help_lms_domain::enrolment::{CohortStatus, check_rows};
 use help_lms_persistence::StoreError;
 use help_lms_persistence::enrolments::{self, BulkAnswer, BulkRequest};
 use help_lms_persistence::error::Conflict;
@@ -14,15 +14,16 @@ use uuid::Uuid;
 use super::dto::{BulkQuery, BulkResultDto};
 use super::{bulk, managed};
 use crate::auth::Authenticated;
+use crate::delivery::Delivery;
 use crate::error::{ApiError, Code, problems};
-use crate::institutions::INVITATION_DAYS;
 use crate::state::AppState;
 
 /// Enrol learners in a cohort in bulk (JSON rows or CSV)
 ///
 /// The institution's managers (people or API clients) and admins. Each valid row enrols
 /// an account in the cohort: an existing one (a self-study enrolment in the course joins
-/// the cohort) or a new invited one, whose activation token is in the answer. Invalid rows
+/// the cohort) or a new invited one, which the platform emails its invitation (with
+/// `delivery=links`: its activation link and token are in the answer instead). Invalid rows
 /// are rejected one by one with a reason; the others go through. `dry_run=true` reports the
 /// same without writing; a retry with the same `Idempotency-Key` and body gets the first
 /// answer.
@@ -117,6 +118,7 @@ pub async fn enrol_cohort(
         )
     });
     let (valid, rejected) = check_rows(parsed.rows, cohort.language);
+    let links = (q.delivery == Delivery::Links).then_some(&state.composer.links);
     let answer = enrolments::bulk_enrol(
         &state.db,
         BulkRequest {
@@ -124,30 +126,19 @@ pub async fn enrol_cohort(
             valid,
             rejected,
             dry_run: q.dry_run,
-            activation_ttl: chrono::Duration::days(INVITATION_DAYS),
+            activation_ttl: state.composer.lifetimes.invitation,
+            compose: match q.delivery {
+                Delivery::Email => Some(state.composer.as_ref()),
+                Delivery::Links => None,
+            },
             idempotency,
         },
     )
     .await?;
     match answer {
         BulkAnswer::Fresh(outcome) => {
-            if !outcome.dry_run {
-                for r in outcome
-                    .rows
-                    .iter()
-                    .filter(|r| r.result == RowStatus::Created)
-                {
-                    if let (Some(user_id), Some(token)) = (r.user_id, r.activation_token.as_deref())
-                    {
-                        state.mailer.send(&crate::mail::Invitation {
-                            user_id,
-                            email: &r.email,
-                            name: "",
-                            activation_token: token,
-                            institution_id: Some(cohort.institution_id),
-                        });
-                    }
-                }
+            if outcome.summary.created > 0 && !outcome.dry_run {
+                state.mail_wake.notify_one();
             }
             tracing::info!(
                 cohort_id = %cohort.id,
@@ -157,11 +148,11 @@ pub async fn enrol_cohort(
                 rejected = outcome.summary.rejected,
                 "bulk enrolment"
             );
-            Ok(HttpResponse::Ok().json(BulkResultDto::new(outcome, parsed.ignored_columns)))
+            Ok(HttpResponse::Ok().json(BulkResultDto::new(outcome, parsed.ignored_columns, links)))
         }
         BulkAnswer::Replay(first) => Ok(HttpResponse::Ok()
             .insert_header(("idempotent-replayed", "true"))
-            .json(BulkResultDto::new(first, parsed.ignored_columns))),
+            .json(BulkResultDto::new(first, parsed.ignored_columns, links))),
         BulkAnswer::KeyMismatch => Err(ApiError::with(
             Code::IdempotencyKeyReused,
             "this Idempotency-Key was used for a different request",

@@ -61,8 +61,18 @@ codes! {
     /// Responses that name questions or options outside the attempt, or have the wrong shape.
     InvalidResponses = "invalid_responses", BAD_REQUEST, "The quiz responses do not fit the attempt",
         "Answer only the attempt's questions, with their option or item ids and the right shape for each question kind.";
-    InvalidActivationToken = "invalid_activation_token", BAD_REQUEST, "The activation token is unknown, expired or used",
-        "Ask the institution's manager or an admin for a new invitation.";
+    InvalidActivationToken = "invalid_activation_token", BAD_REQUEST, "The activation token is unknown or used",
+        "The invitation was used, or a newer one replaced it: use the newest invitation, sign in if the account is active, or ask the institution's manager or an admin to send the invitation again.";
+    ActivationTokenExpired = "activation_token_expired", BAD_REQUEST, "The invitation has expired",
+        "Ask the institution's manager (or the HELP secretariat) to send the invitation again, or ask for a password reset with your address: it activates the account too.";
+    InvalidConfirmationToken = "invalid_confirmation_token", BAD_REQUEST, "The confirmation link is unknown or used",
+        "The address may already be confirmed: try signing in. Otherwise use the newest message, or register again with the same address.";
+    ConfirmationTokenExpired = "confirmation_token_expired", BAD_REQUEST, "The confirmation link has expired",
+        "Register again with the same address: a new link is sent.";
+    InvalidResetToken = "invalid_reset_token", BAD_REQUEST, "The password reset link is unknown or used",
+        "Use the newest reset message, or ask for a new link with `POST /api/v1/auth/forgot-password`.";
+    ResetTokenExpired = "reset_token_expired", BAD_REQUEST, "The password reset link has expired",
+        "Ask for a new link with `POST /api/v1/auth/forgot-password`; links work for one hour.";
     // 401: who is asking is not proven.
     MissingToken = "missing_token", UNAUTHORIZED, "An access token is required",
         "Sign in and send the access token as `Authorization: Bearer <token>`.";
@@ -115,6 +125,8 @@ codes! {
         "Read the attempt again, then repeat the request.";
     DeadlinePassed = "deadline_passed", CONFLICT, "The attempt's deadline has passed",
         "The attempt was graded with its saved responses; read it, and start a new attempt if any are left.";
+    NotInvited = "not_invited", CONFLICT, "The account is not waiting for its invitation",
+        "An active account's owner can reset the password; a disabled account must be enabled first.";
     InvalidTransition = "invalid_transition", CONFLICT, "The course cannot change to this status",
         "Read the course's current status; only some changes are possible from each.";
     IdempotencyKeyReused = "idempotency_key_reused", CONFLICT, "The Idempotency-Key was used for another request",

@@ -137,8 +137,24 @@ impl NewStaff {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Invitation {
     pub user: UserDto,
-    /// Single-use token for `POST /auth/activate`, valid 30 days; deliver it to the person.
-    pub activation_token: String,
+    /// Only with `delivery=links`: the page that activates the account (valid 30 days,
+    /// once), to deliver to the person.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub activation_url: Option<String>,
+    /// Only with `delivery=links`: the link's single-use token, for `POST /auth/activate`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub activation_token: Option<String>,
+}
+
+impl Invitation {
+    /// The answer for `user`: with its activation link when `links` says where it leads.
+    pub fn new(user: UserDto, token: &str, links: Option<&crate::mail::Links>) -> Invitation {
+        Invitation {
+            user,
+            activation_url: links.map(|l| l.activate(token)),
+            activation_token: links.map(|_| token.to_owned()),
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]

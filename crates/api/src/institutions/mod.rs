@@ -21,9 +21,6 @@ pub use dto::{
 pub use routes::{create_institution, get_institution, list_institutions};
 pub use staff::{invite_staff, list_staff};
 
-/// How long an invitation stays valid.
-pub const INVITATION_DAYS: i64 = 30;
-
 /// The institution if the actor belongs to it or is an admin; otherwise 404.
 pub(crate) async fn visible_institution(
     state: &AppState,

@@ -1,14 +1,18 @@
-//! An institution's accounts: invite one (with a single-use activation token), list them.
+//! An institution's accounts: invite one (emailed, or with its activation link in the
+//! answer), list them.
 
 use actix_web::{HttpResponse, get, post, web};
 use help_lms_domain::values::UserStatus;
 use help_lms_persistence::accounts::NewUser;
+use help_lms_persistence::accounts::flows;
 use help_lms_persistence::institutions;
+use help_lms_persistence::outbox::Compose;
 use uuid::Uuid;
 
 use super::dto::{Invitation, NewStaff};
-use super::{INVITATION_DAYS, managed_institution};
+use super::managed_institution;
 use crate::auth::Authenticated;
+use crate::delivery::{Delivery, DeliveryQuery};
 use crate::error::{ApiError, Code, problems};
 use crate::me::UserDto;
 use crate::state::AppState;
@@ -17,8 +21,9 @@ use crate::state::AppState;
 ///
 /// The institution's managers (people or API clients) and admins. Creates an invited
 /// account of the institution with the role given (learner, tutor or nti_manager; admins
-/// are made on the command line) and a single-use activation token, valid 30 days, which
-/// the answer returns for the institution to deliver (`POST /auth/activate`).
+/// are made on the command line) and emails it an invitation whose link, valid 30 days and
+/// once, sets its password. With `delivery=links` nothing is emailed and the answer carries
+/// the activation link and token for the institution to deliver (`POST /auth/activate`).
 ///
 /// Problems: `managers_only` (403) for the institution's other accounts, `role_not_allowed`
 /// (403) for the role `admin`, `not_found` (404) for another institution,
@@ -27,13 +32,13 @@ use crate::state::AppState;
     tags = ["nti", "admin"],
     operation_id = "invite_staff",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Institution id")),
+    params(("id" = Uuid, Path, description = "Institution id"), DeliveryQuery),
     request_body(content = NewStaff, example = json!({
         "email": "mihai.ionescu@example.ro", "name": "Mihai Ionescu", "role": "tutor",
         "profession": "judge", "country": "RO", "language": "ro"
     })),
     responses(
-        (status = 201, description = "An invited account and its activation token", body = Invitation),
+        (status = 201, description = "An invited account (with `delivery=links`, its activation link and token)", body = Invitation),
         problems::Forbidden,
         problems::NotFound,
         problems::Unprocessable,
@@ -44,6 +49,7 @@ pub async fn invite_staff(
     state: web::Data<AppState>,
     auth: Authenticated,
     id: web::Path<Uuid>,
+    q: web::Query<DeliveryQuery>,
     body: crate::body::Json<NewStaff>,
 ) -> Result<HttpResponse, ApiError> {
     let inst = managed_institution(&state, &auth.0, *id).await?;
@@ -51,8 +57,13 @@ pub async fn invite_staff(
     if !auth.0.may_assign_role(f.role, inst.id) {
         return Err(ApiError::from(Code::RoleNotAllowed));
     }
-    let (user, token) = institutions::invite(
+    let compose: Option<&dyn Compose> = match q.delivery {
+        Delivery::Email => Some(state.composer.as_ref()),
+        Delivery::Links => None,
+    };
+    let (user, token) = flows::invite(
         &state.db,
+        compose,
         NewUser {
             email: f.email,
             name: f.name,
@@ -64,21 +75,18 @@ pub async fn invite_staff(
             status: UserStatus::Invited,
             password_hash: None,
         },
-        chrono::Duration::days(INVITATION_DAYS),
+        state.composer.lifetimes,
     )
     .await?;
     tracing::info!(user_id = %user.id, institution_id = %inst.id, role = %user.role, "account invited");
-    state.mailer.send(&crate::mail::Invitation {
-        user_id: user.id,
-        email: user.email.as_str(),
-        name: &user.name,
-        activation_token: &token,
-        institution_id: user.institution_id,
-    });
-    Ok(HttpResponse::Created().json(Invitation {
-        user: user.into(),
-        activation_token: token,
-    }))
+    let links = match q.delivery {
+        Delivery::Email => {
+            state.mail_wake.notify_one();
+            None
+        }
+        Delivery::Links => Some(&state.composer.links),
+    };
+    Ok(HttpResponse::Created().json(Invitation::new(user.into(), &token, links)))
 }
 
 /// List an institution's accounts

@@ -42,6 +42,7 @@ async fn fill(db: &Db, cohort: &Cohort, n: usize) {
             rejected,
             dry_run: false,
             activation_ttl: Duration::days(1),
+            compose: None,
             idempotency: None,
         },
     )

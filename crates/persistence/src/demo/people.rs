@@ -124,6 +124,8 @@ impl Generator<'_> {
             created_at: at,
             updated_at: at,
             last_login_at: None,
+            status_before_disabled: None,
+            sessions_valid_from: None,
         }
     }
 

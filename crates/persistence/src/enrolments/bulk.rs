@@ -15,10 +15,12 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{Reporting, new_row};
+use crate::account_tokens::{self, Purpose};
 use crate::cohorts::{self, Cohort};
-use crate::entities::{activation_tokens, enrolments as en, users};
+use crate::entities::{activation_tokens, enrolments as en, institutions, users};
 use crate::error::{Conflict, StoreError, is_unique_violation};
-use crate::{Db, idempotency, institutions};
+use crate::outbox::{self, Compose, Notice, OutgoingMail, Recipient};
+use crate::{Db, idempotency};
 
 /// What happened to one row of a bulk enrolment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -30,7 +32,8 @@ pub struct RowResult {
     pub user_id: Option<Uuid>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enrolment_id: Option<Uuid>,
-    /// For new accounts: the single-use token for `POST /auth/activate`, to deliver to them.
+    /// For new accounts, in the fresh answer only (never stored, never in a dry run): the
+    /// single-use token for `POST /auth/activate`, for callers that deliver it themselves.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub activation_token: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -65,8 +68,22 @@ pub struct BulkRequest<'a> {
     pub rejected: Vec<Rejection>,
     pub dry_run: bool,
     pub activation_ttl: Duration,
+    /// Writes the invitation of each new account to the outbox; None when the caller
+    /// delivers the activation tokens itself.
+    pub compose: Option<&'a dyn Compose>,
     /// (key, request hash) when the caller sent `Idempotency-Key`.
     pub idempotency: Option<(String, String)>,
+}
+
+impl BulkOutcome {
+    /// The same outcome with every activation token removed.
+    pub fn without_tokens(&self) -> BulkOutcome {
+        let mut o = self.clone();
+        for r in &mut o.rows {
+            r.activation_token = None;
+        }
+        o
+    }
 }
 
 /// The answer to a bulk request: a fresh outcome, or the first outcome for a retry.
@@ -136,7 +153,8 @@ async fn bulk_enrol_once(db: &Db, req: &BulkRequest<'_>) -> Result<BulkAnswer, S
         return Ok(BulkAnswer::Fresh(outcome));
     }
     if let Some((key, hash)) = &req.idempotency {
-        idempotency::store(&txn, key, hash, &outcome).await?;
+        // A replay never hands out tokens: the stored answer holds none.
+        idempotency::store(&txn, key, hash, &outcome.without_tokens()).await?;
     }
     txn.commit().await?;
     Ok(BulkAnswer::Fresh(outcome))
@@ -182,7 +200,8 @@ async fn enrol_rows(
     let mut new_users = Vec::new();
     let mut new_enrolments = Vec::new();
     let mut attach = Vec::new();
-    let mut created_ids = Vec::new();
+    // (result index, the new account's row) of each account created.
+    let mut created: Vec<(usize, &ValidRow, Uuid)> = Vec::new();
     let now = Utc::now();
     for r in &req.valid {
         let mut res = RowResult {
@@ -259,12 +278,14 @@ async fn enrol_rows(
                     created_at: Set(now),
                     updated_at: Set(now),
                     last_login_at: Set(None),
+                    status_before_disabled: Set(None),
+                    sessions_valid_from: Set(None),
                 });
                 let id = Uuid::now_v7();
                 res.result = RowStatus::Created;
                 res.user_id = Some(user_id);
                 res.enrolment_id = Some(id);
-                created_ids.push((results.len(), user_id));
+                created.push((results.len(), r, user_id));
                 new_enrolments.push(new_row(
                     id,
                     user_id,
@@ -283,13 +304,7 @@ async fn enrol_rows(
         results.push(res);
     }
 
-    let ids: Vec<Uuid> = created_ids.iter().map(|(_, id)| *id).collect();
-    let (token_rows, tokens) = institutions::activation_rows(&ids, req.activation_ttl)?;
-    for ((idx, _), token) in created_ids.iter().zip(tokens) {
-        if let Some(r) = results.get_mut(*idx) {
-            r.activation_token = Some(token);
-        }
-    }
+    let (token_rows, mails) = invitations(txn, cohort, req, &created, &mut results, now).await?;
     for chunk in new_users.chunks(CHUNK) {
         users::Entity::insert_many(chunk.to_vec()).exec(txn).await?;
     }
@@ -298,6 +313,7 @@ async fn enrol_rows(
             .exec(txn)
             .await?;
     }
+    outbox::enqueue_mail(txn, &mails).await?;
     for chunk in new_enrolments.chunks(CHUNK) {
         en::Entity::insert_many(chunk.to_vec()).exec(txn).await?;
     }
@@ -331,4 +347,50 @@ async fn enrol_rows(
         },
         rows: results,
     })
+}
+
+/// The activation token of each account created, put in its row's result, and (when the
+/// caller asked for mail) its invitation. A dry run creates nothing, so it has none.
+async fn invitations(
+    txn: &DatabaseTransaction,
+    cohort: &Cohort,
+    req: &BulkRequest<'_>,
+    created: &[(usize, &ValidRow, Uuid)],
+    results: &mut [RowResult],
+    now: chrono::DateTime<Utc>,
+) -> Result<(Vec<activation_tokens::ActiveModel>, Vec<OutgoingMail>), StoreError> {
+    if req.dry_run {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let institution = match req.compose {
+        Some(_) => institutions::Entity::find_by_id(cohort.institution_id)
+            .one(txn)
+            .await?
+            .map(|i| i.name),
+        None => None,
+    };
+    let mut rows = Vec::with_capacity(created.len());
+    let mut mails = Vec::new();
+    for (idx, row, user_id) in created {
+        let (token_row, token) =
+            account_tokens::new_row(*user_id, Purpose::Activation, req.activation_ttl, now)?;
+        rows.push(token_row);
+        if let Some(compose) = req.compose {
+            let to = Recipient {
+                email: row.email.as_str(),
+                name: row.name.as_str(),
+                language: row.language,
+                role: Role::Learner,
+            };
+            let notice = Notice::Invitation {
+                token: &token,
+                institution: institution.as_deref(),
+            };
+            mails.push(compose.compose(to, notice));
+        }
+        if let Some(r) = results.get_mut(*idx) {
+            r.activation_token = Some(token);
+        }
+    }
+    Ok((rows, mails))
 }

@@ -1,5 +1,6 @@
-//! The `activation_tokens` table: single-use tokens that let an invited account set its
-//! password (stored as hashes).
+//! The `activation_tokens` table: single-use account tokens, stored as hashes, for one
+//! purpose each: activating an invited account, confirming a registration's address, or
+//! resetting a password.
 
 use sea_orm::entity::prelude::*;
 
@@ -13,6 +14,8 @@ pub struct Model {
     pub expires_at: DateTimeUtc,
     pub used_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
+    pub purpose: String,
+    pub revoked_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -19,6 +19,10 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub last_login_at: Option<DateTimeUtc>,
+    /// While disabled: the status it goes back to when enabled.
+    pub status_before_disabled: Option<String>,
+    /// Access tokens issued before this no longer work.
+    pub sessions_valid_from: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,4 +1,7 @@
-//! Users: creation, lookup, self-service profile changes and the admin bootstrap.
+//! Users: creation, lookup, self-service profile changes and the admin bootstrap; getting
+//! into an account is in [`flows`].
+
+pub mod flows;
 
 use chrono::Utc;
 use help_lms_domain::ValidationErrors;
@@ -63,6 +66,8 @@ pub async fn insert<C: ConnectionTrait>(conn: &C, new: NewUser) -> Result<User, 
         created_at: Set(now),
         updated_at: Set(now),
         last_login_at: Set(None),
+        status_before_disabled: Set(None),
+        sessions_valid_from: Set(None),
     };
     match model.insert(conn).await {
         Ok(m) => to_domain(m),
@@ -81,6 +86,19 @@ pub async fn find<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Option<User>
         .await?
         .map(to_domain)
         .transpose()
+}
+
+/// The user and the moment before which their access tokens no longer work, for checking
+/// a request's token.
+pub async fn find_for_request<C: ConnectionTrait>(
+    conn: &C,
+    id: Uuid,
+) -> Result<Option<(User, Option<chrono::DateTime<Utc>>)>, StoreError> {
+    let Some(m) = users::Entity::find_by_id(id).one(conn).await? else {
+        return Ok(None);
+    };
+    let from = m.sessions_valid_from;
+    Ok(Some((to_domain(m)?, from)))
 }
 
 /// The user and their password hash, by email (already normalised by `Email`).
@@ -110,42 +128,6 @@ pub async fn record_login(db: &Db, id: Uuid) -> Result<(), StoreError> {
     .await?;
     txn.commit().await?;
     Ok(())
-}
-
-/// A learner registering themselves.
-pub struct Registration {
-    pub email: Email,
-    pub name: PersonName,
-    pub profession: Profession,
-    pub country: Country,
-    pub language: Language,
-    pub password: NewPassword,
-}
-
-pub async fn register_learner(
-    db: &Db,
-    hasher: &PasswordHasher,
-    r: Registration,
-) -> Result<User, StoreError> {
-    let hash = hasher.hash(r.password.expose().to_owned()).await?;
-    let txn = db.begin_write().await?;
-    let user = insert(
-        &txn,
-        NewUser {
-            email: r.email,
-            name: r.name,
-            profession: r.profession,
-            country: r.country,
-            language: r.language,
-            institution_id: None,
-            role: Role::Learner,
-            status: UserStatus::Active,
-            password_hash: Some(hash),
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(user)
 }
 
 /// The fields a user may change about themselves.
