@@ -456,3 +456,59 @@ async fn the_pages_of_the_links_work_without_a_frontend() {
         .await;
     assert_eq!(again.status, 400);
 }
+
+#[tokio::test]
+async fn reset_requests_from_one_address_are_limited() {
+    let app = spawn_with(Default::default()).await;
+    for i in 0..20 {
+        let body = json!({"email": format!("someone{i}@court.example")});
+        let res = app.post("/api/v1/auth/forgot-password", &body, None).await;
+        assert_eq!(res.status, 202);
+    }
+    let body = json!({"email": "one.too.many@court.example"});
+    let refused = app.post("/api/v1/auth/forgot-password", &body, None).await;
+    refused.assert_problem(429, "too_many_requests");
+    let wait: u64 = refused.header("retry-after").unwrap().parse().unwrap();
+    assert!(wait > 0 && wait <= 3600, "{wait}");
+}
+
+#[tokio::test]
+async fn an_api_client_disables_its_institutions_learners_but_not_its_tutors() {
+    let (app, nti, _) = setup().await;
+    let client = app
+        .post(
+            &format!("/api/v1/institutions/{}/clients", nti.id),
+            &json!({"name": "HR system"}),
+            Some(&nti.manager),
+        )
+        .await;
+    let token = app
+        .send(
+            app.request(Method::POST, "/api/v1/auth/token", None)
+                .basic_auth(
+                    client.body["id"].as_str().unwrap(),
+                    client.body["client_secret"].as_str(),
+                )
+                .form(&[("grant_type", "client_credentials")]),
+        )
+        .await;
+    let access = token.body["access_token"].as_str().unwrap();
+    let (learner, _) = app
+        .user_with_token("l@inm.example", Role::Learner, Some(nti.id))
+        .await;
+    let res = app
+        .post(
+            &format!("/api/v1/users/{learner}/disable"),
+            &json!({}),
+            Some(access),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    app.post(
+        &format!("/api/v1/users/{}/disable", nti.tutor_id),
+        &json!({}),
+        Some(access),
+    )
+    .await
+    .assert_problem(403, "managers_only");
+}

@@ -1,9 +1,10 @@
 //! Scenario 4: bulk enrolment of 5,000 new learners in one request, against the bare
-//! inserts of the same rows (users, activation tokens, enrolments) in one transaction.
+//! inserts of the same rows (users, activation tokens, enrolments, and the invitation of
+//! each in the outbox, as large as the real one) in one transaction.
 
 use std::time::{Duration, Instant};
 
-use help_lms_persistence::entities::{activation_tokens, cohorts, enrolments, users};
+use help_lms_persistence::entities::{activation_tokens, cohorts, enrolments, outbox, users};
 use sea_orm::{ActiveValue::Set, EntityTrait, TransactionTrait};
 use serde_json::Value;
 use uuid::Uuid;
@@ -37,9 +38,26 @@ async fn bare_inserts(
         .map_err(err)?
         .ok_or("no such cohort")?;
     let now = chrono::Utc::now();
+    // A rendered invitation, as the real request writes one per new account.
+    let mail = help_lms_domain::mail::render(
+        &help_lms_domain::mail::Mail {
+            kind: help_lms_domain::mail::MailKind::Invitation {
+                institution: Some("Institut national".into()),
+                role: help_lms_domain::values::Role::Learner,
+            },
+            name: "Given Family",
+            link: "https://help.example.org/account/activate?token=0123456789abcdef0123456789abcdef0123456789a",
+            valid_hours: 720,
+        },
+        help_lms_domain::values::Language::Fr,
+    );
+    let payload = serde_json::json!({"to": "judge@court.example", "to_name": "Given Family",
+        "language": "fr", "subject": mail.subject, "text": mail.text, "html": mail.html})
+    .to_string();
     let start = Instant::now();
     let txn = db.begin().await.map_err(err)?;
     let (mut us, mut ts, mut es) = (Vec::new(), Vec::new(), Vec::new());
+    let mut ms = Vec::new();
     for i in 0..rows {
         let uid = Uuid::now_v7();
         us.push(users::ActiveModel {
@@ -58,6 +76,19 @@ async fn bare_inserts(
             last_login_at: Set(None),
             status_before_disabled: Set(None),
             sessions_valid_from: Set(None),
+        });
+        ms.push(outbox::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            topic: Set("mail".into()),
+            payload: Set(Some(payload.clone())),
+            attempts: Set(0),
+            next_attempt_at: Set(now),
+            lease_owner: Set(None),
+            lease_until: Set(None),
+            delivered_at: Set(None),
+            failed_at: Set(None),
+            last_error: Set(None),
+            created_at: Set(now),
         });
         ts.push(activation_tokens::ActiveModel {
             id: Set(Uuid::now_v7()),
@@ -101,6 +132,12 @@ async fn bare_inserts(
     }
     for chunk in ts.chunks(400) {
         activation_tokens::Entity::insert_many(chunk.to_vec())
+            .exec(&txn)
+            .await
+            .map_err(err)?;
+    }
+    for chunk in ms.chunks(300) {
+        outbox::Entity::insert_many(chunk.to_vec())
             .exec(&txn)
             .await
             .map_err(err)?;

@@ -84,3 +84,26 @@ pub async fn sweep(db: &crate::Db, now: chrono::DateTime<Utc>) -> Result<u64, St
     txn.commit().await?;
     Ok(n)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn expired_answers_are_swept_and_fresh_ones_stay() {
+        let t = crate::test_support::TestDb::new().await;
+        store(&t.db.conn, "old", "h", &1).await.unwrap();
+        store(&t.db.conn, "new", "h", &2).await.unwrap();
+        ik::ActiveModel {
+            key: Set("old".into()),
+            created_at: Set(Utc::now() - Duration::hours(TTL_HOURS + 1)),
+            ..Default::default()
+        }
+        .update(&t.db.conn)
+        .await
+        .unwrap();
+        assert_eq!(sweep(&t.db, Utc::now()).await.unwrap(), 1);
+        let kept: Option<Stored<i32>> = lookup(&t.db.conn, "new", "h").await.unwrap();
+        assert_eq!(kept, Some(Stored::Replay(2)));
+    }
+}
