@@ -1,8 +1,9 @@
 //! How a message leaves: over SMTP (`HELP_SMTP_URL`: `smtp://host:25` plain,
 //! `smtp://host:587?tls=required` STARTTLS, `smtps://host:465` TLS, with `user:password@`
 //! for credentials; rustls with the Mozilla roots), or, in development without SMTP, as an
-//! `.eml` file per message in a folder, complete with its links, so that `cargo run` alone
-//! can finish a registration. Each message has a `Message-ID` made from its outbox id, the
+//! `.eml` file per message in a folder, complete with its links (and its text part beside
+//! it as `.txt`, where the links read whole), so that `cargo run` alone can finish a
+//! registration. Each message has a `Message-ID` made from its outbox id, the
 //! same on every attempt, so a receiver can drop a duplicate.
 
 use std::path::PathBuf;
@@ -58,7 +59,8 @@ impl Transport {
         Ok(Transport::Smtp(builder.timeout(Some(timeout)).build()))
     }
 
-    pub async fn send(&self, message: &Message, id: Uuid) -> Result<(), SendError> {
+    /// Sends `message`; `text` is its plain-text part, which the folder also keeps readable.
+    pub async fn send(&self, message: &Message, id: Uuid, text: &str) -> Result<(), SendError> {
         match self {
             Transport::Smtp(smtp) => {
                 smtp.send(message.clone())
@@ -69,21 +71,38 @@ impl Transport {
                         permanent: e.is_permanent(),
                     })
             }
-            Transport::Folder(dir) => write_file(dir, message, id).await.map_err(|e| SendError {
-                message: format!("cannot write to the mail folder: {e}"),
-                permanent: false,
-            }),
+            Transport::Folder(dir) => {
+                write_files(dir, message, id, text)
+                    .await
+                    .map_err(|e| SendError {
+                        message: format!("cannot write to the mail folder: {e}"),
+                        permanent: false,
+                    })
+            }
         }
     }
 }
 
-/// Writes the message whole, then renames it into place, so a reader never sees half a
-/// file and a second delivery of the same message replaces the first.
-async fn write_file(dir: &PathBuf, message: &Message, id: Uuid) -> std::io::Result<()> {
+/// Writes the message (`ID.eml`, as a mail server would get it, its parts encoded) and its
+/// text part as plain UTF-8 (`ID.txt`, where a developer reads the link whole). Each is
+/// written whole, then renamed into place, so a reader never sees half a file and a second
+/// delivery of the same message replaces the first.
+async fn write_files(
+    dir: &PathBuf,
+    message: &Message,
+    id: Uuid,
+    text: &str,
+) -> std::io::Result<()> {
     tokio::fs::create_dir_all(dir).await?;
-    let tmp = dir.join(format!(".{id}.tmp"));
-    tokio::fs::write(&tmp, message.formatted()).await?;
-    tokio::fs::rename(&tmp, dir.join(format!("{id}.eml"))).await
+    for (extension, content) in [
+        ("txt", text.as_bytes().to_vec()),
+        ("eml", message.formatted()),
+    ] {
+        let tmp = dir.join(format!(".{id}.{extension}.tmp"));
+        tokio::fs::write(&tmp, content).await?;
+        tokio::fs::rename(&tmp, dir.join(format!("{id}.{extension}"))).await?;
+    }
+    Ok(())
 }
 
 /// The message for an outbox entry: text and HTML alternatives, a stable `Message-ID`.
@@ -133,8 +152,8 @@ mod tests {
             to_name: "Ștefan Vâlcu-Șerban".into(),
             language: "fr".into(),
             subject: "HELP : activez votre compte".into(),
-            text: "https://help.example.org/account/activate?token=abc".into(),
-            html: "<p>x</p>".into(),
+            text: "Bonjour Ștefan,\n\nhttps://help.example.org/account/activate?token=abc\n".into(),
+            html: "<!DOCTYPE html>\n<p>Bonjour Ștefan,</p>\n".into(),
         }
     }
 
@@ -154,6 +173,30 @@ mod tests {
         assert!(raw.contains("text/plain") && raw.contains("text/html"));
         assert!(raw.contains("Content-Language: fr"));
         assert!(raw.contains("Auto-Submitted: auto-generated"));
+    }
+
+    #[tokio::test]
+    async fn the_folder_keeps_the_message_and_its_text_and_a_resend_replaces_them() {
+        let dir = std::env::temp_dir().join(format!("help-mail-{}", Uuid::now_v7()));
+        let from: Mailbox = "no-reply@help.example.org".parse().unwrap();
+        let id = Uuid::now_v7();
+        let Ok(m) = build(&mail(), id, &from, "help.example.org") else {
+            panic!("not built");
+        };
+        let folder = Transport::Folder(dir.clone());
+        for _ in 0..2 {
+            assert!(folder.send(&m, id, &mail().text).await.is_ok());
+        }
+        let names: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+        let text = std::fs::read_to_string(dir.join(format!("{id}.txt"))).unwrap();
+        assert!(text.contains("https://help.example.org/account/activate?token=abc"));
+        let eml = std::fs::read_to_string(dir.join(format!("{id}.eml"))).unwrap();
+        assert!(eml.contains(&format!("Message-ID: <{id}@help.example.org>")));
+        let _ = std::fs::remove_dir_all(dir);
     }
 
     #[test]

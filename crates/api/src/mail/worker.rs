@@ -5,10 +5,12 @@
 //! both are back. Every hour it also sweeps what has expired: stored idempotent answers,
 //! rate-limit windows, spent tokens, settled messages.
 
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
+use futures_util::FutureExt;
 use help_lms_persistence::outbox::{self, Leased, OutgoingMail};
 use help_lms_persistence::{Db, account_tokens, idempotency, rate_limit};
 use lettre::message::Mailbox;
@@ -116,7 +118,16 @@ async fn deliver_due(
     let batch = outbox::lease(db, outbox::MAIL, owner, lease, BATCH).await?;
     let n = batch.len();
     for leased in batch {
-        let outcome = deliver(config, &leased).await;
+        // A panic while building or sending one message must not stop the worker.
+        let outcome = AssertUnwindSafe(deliver(config, &leased))
+            .catch_unwind()
+            .await
+            .unwrap_or_else(|_| {
+                Err(SendError {
+                    message: "the message could not be built or sent (a panic)".to_owned(),
+                    permanent: true,
+                })
+            });
         let settled = match &outcome {
             Ok(()) => Ok(()),
             Err(e) if e.permanent => Err((e.message.as_str(), None)),
@@ -151,7 +162,7 @@ async fn deliver(config: &WorkerConfig, leased: &Leased) -> Result<(), SendError
         permanent: true,
     })?;
     let message = transport::build(&mail, leased.id, &config.from, &config.domain)?;
-    config.transport.send(&message, leased.id).await
+    config.transport.send(&message, leased.id, &mail.text).await
 }
 
 /// Deletes what has expired. Failures are logged: the next sweep tries again.
