@@ -1,8 +1,10 @@
 //! Prometheus metrics of this process: request counts and latency histograms by route
-//! pattern, method and status. Each instance is scraped on its own.
+//! pattern, method and status, and what the mail worker did. Each instance is scraped on
+//! its own.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -25,12 +27,40 @@ struct Series {
 /// (method, route pattern, status)
 type SeriesKey = (String, String, u16);
 
+/// What the mail worker did, by outcome of each attempt.
+#[derive(Default, Debug)]
+struct Mail {
+    sent: AtomicU64,
+    retried: AtomicU64,
+    given_up: AtomicU64,
+}
+
+/// The outcome of one attempt to send a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailOutcome {
+    Sent,
+    /// Failed; it will be tried again.
+    Retried,
+    /// Failed for good (a permanent refusal, or the last attempt).
+    GivenUp,
+}
+
 #[derive(Clone, Default, Debug)]
 pub struct Metrics {
     series: Arc<Mutex<BTreeMap<SeriesKey, Series>>>,
+    mail: Arc<Mail>,
 }
 
 impl Metrics {
+    pub fn mail(&self, outcome: MailOutcome) {
+        let counter = match outcome {
+            MailOutcome::Sent => &self.mail.sent,
+            MailOutcome::Retried => &self.mail.retried,
+            MailOutcome::GivenUp => &self.mail.given_up,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
     pub fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
         let Ok(mut map) = self.series.lock() else {
             return;
@@ -89,6 +119,19 @@ impl Metrics {
                 out,
                 "http_request_duration_seconds_count{{{labels}}} {}",
                 v.count
+            );
+        }
+        out.push_str("# HELP mail_attempts_total Attempts to send a message, by outcome: sent, retried later, or given up.\n");
+        out.push_str("# TYPE mail_attempts_total counter\n");
+        for (outcome, n) in [
+            ("sent", &self.mail.sent),
+            ("retried", &self.mail.retried),
+            ("given_up", &self.mail.given_up),
+        ] {
+            let _ = writeln!(
+                out,
+                "mail_attempts_total{{outcome=\"{outcome}\"}} {}",
+                n.load(Ordering::Relaxed)
             );
         }
         out

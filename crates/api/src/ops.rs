@@ -54,7 +54,8 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
 ///
 /// Anyone who can reach it; no token needed (meant for the monitoring system; restrict it
 /// at the proxy if need be). Request counts and latency histograms by route pattern,
-/// method and status, for this process only. Changes nothing.
+/// method and status, and mail attempts by outcome (`mail_attempts_total`), for this
+/// process only. Changes nothing.
 ///
 /// Problems: none.
 #[utoipa::path(tags = ["operations"], operation_id = "metrics", responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]

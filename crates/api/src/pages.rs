@@ -7,6 +7,7 @@
 
 use actix_web::http::header::{self, ContentType};
 use actix_web::{HttpRequest, HttpResponse, web};
+use help_lms_domain::markdown::escape;
 use help_lms_domain::values::Language;
 use serde::Deserialize;
 
@@ -97,21 +98,6 @@ fn words(req: &HttpRequest) -> &'static Words {
     } else {
         &EN
     }
-}
-
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a;line-height:1.5}label{display:block;font-weight:600;margin-top:1rem}input{font-size:1rem;padding:.5rem;width:100%;box-sizing:border-box}button{margin-top:1.25rem;font-size:1rem;padding:.6rem 1.2rem;background:#003399;color:#fff;border:0;border-radius:4px}p.error{color:#8b0000}";

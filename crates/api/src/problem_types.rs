@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use crate::error::{ApiError, Code, problems};
 use crate::negotiate;
+use help_lms_domain::markdown::escape;
 
 /// A problem type: what a problem with this `code` means and what to do about it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -32,20 +33,6 @@ impl From<Code> for ProblemType {
             what_to_do: code.advice(),
         }
     }
-}
-
-/// Escapes text for element content (the page puts no text in attributes).
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn page(p: &ProblemType) -> String {
@@ -118,6 +105,12 @@ mod tests {
 
     #[test]
     fn text_is_escaped_in_pages() {
-        assert_eq!(escape("<b>&'"), "&lt;b&gt;&amp;'");
+        assert_eq!(escape("<b>&'"), "&lt;b&gt;&amp;&#39;");
+        // Every title reads back whole through the escape.
+        let html = page(&ProblemType::from(Code::NotInvited));
+        assert!(
+            html.contains("<h1>The account is not waiting for its invitation</h1>"),
+            "{html}"
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! The messages the platform emails (invitations, confirmations, password notices), rendered
 //! as subject, plain text and HTML in the recipient's language: English and French, else English.
 
+use crate::markdown::escape;
 use crate::values::{Language, Role};
 
 /// What a message is about; each kind has its own wording. `link` (in `Mail`) is the page
@@ -434,22 +435,6 @@ fn html(b: &Body, link: &str, w: &Words, language: Language, subject: &str) -> S
         escape(w.footer),
     ));
     h
-}
-
-/// `s` made safe inside HTML text and attribute values.
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 16);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// `s` on one line: control characters (CR, LF, tab...) become spaces; trimmed.

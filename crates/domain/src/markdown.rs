@@ -1,5 +1,6 @@
-//! Lesson bodies: Markdown rendered to HTML that is safe to insert into a page, whatever
-//! the source contains (no scripts, no event handlers, no `javascript:` links).
+//! HTML from text: lesson bodies rendered from Markdown, safe to insert into a page whatever
+//! the source contains (no scripts, no event handlers, no `javascript:` links), and plain
+//! text escaped for the pages and messages that interpolate it.
 
 use pulldown_cmark::{Options, Parser, html};
 
@@ -17,6 +18,22 @@ pub fn render_safe_html(markdown: &str) -> String {
         .url_schemes(["http", "https", "mailto"].into_iter().collect())
         .clean(&raw)
         .to_string()
+}
+
+/// Escapes text for HTML element content and quoted attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

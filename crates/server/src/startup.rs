@@ -173,6 +173,7 @@ impl Application {
             lifetimes: TokenLifetimes::default(),
         };
         let mail_wake = Arc::new(Notify::new());
+        let metrics = Metrics::default();
         let (mail_stop, stopped) = watch::channel(false);
         let mail_worker = worker::spawn(
             db.clone(),
@@ -187,6 +188,7 @@ impl Application {
                 },
                 poll: std::time::Duration::from_secs(settings.mail_poll_seconds),
                 lease: std::time::Duration::from_secs(300),
+                metrics: metrics.clone(),
             },
             mail_wake.clone(),
             stopped,
@@ -208,7 +210,7 @@ impl Application {
                 public_url: public_url.clone(),
                 ..ApiConfig::default()
             }),
-            metrics: Metrics::default(),
+            metrics,
         };
         let port = bound.port();
         let app_state = state.clone();

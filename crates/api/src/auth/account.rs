@@ -226,10 +226,7 @@ pub(crate) async fn activation(
     token: &str,
     password: &str,
 ) -> Result<User, ApiError> {
-    let password =
-        NewPassword::parse(password).map_err(|e| ApiError::field("password", e.code, e.message))?;
-    token_limit(state, req).await?;
-    let hash = state.hasher.hash(password.expose().to_owned()).await?;
+    let hash = token_and_password(state, req, password).await?;
     let user = flows::activate(&state.db, token, hash)
         .await?
         .map_err(|why| {
@@ -243,7 +240,20 @@ pub(crate) async fn activation(
     Ok(user)
 }
 
-pub(crate) async fn token_limit(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
+/// For a token that comes with a new password: the password checked against the policy
+/// (as `password`), the client's tokens counted, and the password's hash.
+pub(crate) async fn token_and_password(
+    state: &AppState,
+    req: &HttpRequest,
+    password: &str,
+) -> Result<String, ApiError> {
+    let password =
+        NewPassword::parse(password).map_err(|e| ApiError::field("password", e.code, e.message))?;
+    token_limit(state, req).await?;
+    Ok(state.hasher.hash(password.expose().to_owned()).await?)
+}
+
+async fn token_limit(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
     limit(
         state,
         &rate_limit::key("token-ip", &address(state, req)),

@@ -11,7 +11,9 @@ use help_lms_persistence::{accounts, rate_limit, throttle};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::account::{Accepted, AcceptedStatus, address, limit, refused, token_limit, within};
+use super::account::{
+    Accepted, AcceptedStatus, address, limit, refused, token_and_password, within,
+};
 use super::routes::{TokenResponse, tokens_for};
 use crate::auth::Person;
 use crate::error::{ApiError, Code, problems};
@@ -137,10 +139,7 @@ pub(crate) async fn reset(
     token: &str,
     password: &str,
 ) -> Result<User, ApiError> {
-    let password =
-        NewPassword::parse(password).map_err(|e| ApiError::field("password", e.code, e.message))?;
-    token_limit(state, req).await?;
-    let hash = state.hasher.hash(password.expose().to_owned()).await?;
+    let hash = token_and_password(state, req, password).await?;
     let user = flows::complete_reset(&state.db, state.composer.as_ref(), token, hash)
         .await?
         .map_err(|why| refused(why, Code::InvalidResetToken, Code::ResetTokenExpired))?;

@@ -18,6 +18,7 @@ use tokio::sync::{Notify, watch};
 use uuid::Uuid;
 
 use super::transport::{self, SendError, Transport};
+use crate::metrics::{MailOutcome, Metrics};
 
 /// When to try a failed message again: `initial`, doubling per attempt up to `max`, and
 /// at most `attempts` times in all.
@@ -66,6 +67,7 @@ pub struct WorkerConfig {
     pub poll: Duration,
     /// How long a leased message is this worker's alone; longer than a send can take.
     pub lease: Duration,
+    pub metrics: Metrics,
 }
 
 const BATCH: u64 = 20;
@@ -141,11 +143,16 @@ async fn deliver_due(
             }
         };
         match &settled {
-            Ok(()) => tracing::info!(message = %leased.id, attempt = leased.attempt, "mail sent"),
+            Ok(()) => {
+                config.metrics.mail(MailOutcome::Sent);
+                tracing::info!(message = %leased.id, attempt = leased.attempt, "mail sent");
+            }
             Err((error, Some(_))) => {
+                config.metrics.mail(MailOutcome::Retried);
                 tracing::warn!(message = %leased.id, attempt = leased.attempt, %error, "mail not sent; will retry");
             }
             Err((error, None)) => {
+                config.metrics.mail(MailOutcome::GivenUp);
                 tracing::error!(message = %leased.id, attempt = leased.attempt, %error, "mail not sent; given up");
             }
         }
