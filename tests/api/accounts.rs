@@ -156,6 +156,13 @@ async fn links_delivery_answers_the_links_mails_nothing_and_replays_hold_no_toke
         .unwrap();
     assert_eq!(stored.len(), 1);
     assert!(!stored[0].body.contains(token));
+    assert!(
+        !stored[0].body.contains("ivan.petrov"),
+        "{}",
+        stored[0].body
+    );
+    // The replay still names each row's address, from the body it came with.
+    assert_eq!(replay.body["rows"][0]["email"], "ivan.petrov@example.bg");
     assert_eq!(activate(&app, token, PASSWORD).await.status, 200);
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert!(app.mailbox.all().is_empty(), "nothing is mailed");

@@ -2,6 +2,8 @@
 //! the service, answer a result per row. A retry with the same `Idempotency-Key` gets the
 //! first result.
 
+use std::collections::BTreeMap;
+
 use actix_web::http::header::CONTENT_TYPE;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use help_lms_domain::enrolment::{CohortStatus, check_rows};
@@ -117,6 +119,8 @@ pub async fn enrol_cohort(
             idempotency::request_hash(&[content_type.as_bytes(), &body]),
         )
     });
+    // A replay's stored answer holds no email: it takes them from this (identical) body.
+    let replay_rows = idempotency.is_some().then(|| parsed.rows.clone());
     let (valid, rejected) = check_rows(parsed.rows, cohort.language);
     let links = (q.delivery == Delivery::Links).then_some(&state.composer.links);
     let answer = enrolments::bulk_enrol(
@@ -150,9 +154,22 @@ pub async fn enrol_cohort(
             );
             Ok(HttpResponse::Ok().json(BulkResultDto::new(outcome, parsed.ignored_columns, links)))
         }
-        BulkAnswer::Replay(first) => Ok(HttpResponse::Ok()
-            .insert_header(("idempotent-replayed", "true"))
-            .json(BulkResultDto::new(first, parsed.ignored_columns, links))),
+        BulkAnswer::Replay(mut first) => {
+            let (valid, rejected) = check_rows(replay_rows.unwrap_or_default(), cohort.language);
+            let emails: BTreeMap<usize, String> = valid
+                .into_iter()
+                .map(|v| (v.row, v.email.as_str().to_owned()))
+                .chain(rejected.into_iter().map(|r| (r.row, r.email)))
+                .collect();
+            for r in &mut first.rows {
+                if let Some(e) = emails.get(&r.row) {
+                    r.email.clone_from(e);
+                }
+            }
+            Ok(HttpResponse::Ok()
+                .insert_header(("idempotent-replayed", "true"))
+                .json(BulkResultDto::new(first, parsed.ignored_columns, links)))
+        }
         BulkAnswer::KeyMismatch => Err(ApiError::with(
             Code::IdempotencyKeyReused,
             "this Idempotency-Key was used for a different request",

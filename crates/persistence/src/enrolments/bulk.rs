@@ -76,11 +76,13 @@ pub struct BulkRequest<'a> {
 }
 
 impl BulkOutcome {
-    /// The same outcome with every activation token removed.
-    pub fn without_tokens(&self) -> BulkOutcome {
+    /// The outcome as an idempotent answer stores it: without activation tokens, and
+    /// without emails (a replay comes with the same body, which has them).
+    pub fn for_storage(&self) -> BulkOutcome {
         let mut o = self.clone();
         for r in &mut o.rows {
             r.activation_token = None;
+            r.email.clear();
         }
         o
     }
@@ -90,7 +92,9 @@ impl BulkOutcome {
 #[derive(Debug)]
 pub enum BulkAnswer {
     Fresh(BulkOutcome),
-    /// A retry with the same `Idempotency-Key` and request: the first outcome, unchanged.
+    /// A retry with the same `Idempotency-Key` and request: the first outcome as stored
+    /// (`BulkOutcome::for_storage`: no tokens, and the emails left for the caller to fill
+    /// from the request).
     Replay(BulkOutcome),
     /// The key was used for a different request.
     KeyMismatch,
@@ -153,8 +157,8 @@ async fn bulk_enrol_once(db: &Db, req: &BulkRequest<'_>) -> Result<BulkAnswer, S
         return Ok(BulkAnswer::Fresh(outcome));
     }
     if let Some((key, hash)) = &req.idempotency {
-        // A replay never hands out tokens: the stored answer holds none.
-        idempotency::store(&txn, key, hash, &outcome.without_tokens()).await?;
+        // A replay never hands out tokens, and the stored answer holds no address.
+        idempotency::store(&txn, key, hash, &outcome.for_storage()).await?;
     }
     txn.commit().await?;
     Ok(BulkAnswer::Fresh(outcome))
