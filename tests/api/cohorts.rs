@@ -191,6 +191,17 @@ async fn json_rows_dry_run_and_capacity() {
         (3, "rejected".into(), "capacity_reached".into()),
     ];
     assert_eq!(results(&dry), expected);
+    // It names no account, enrolment or token that does not exist.
+    for row in dry.body["rows"].as_array().unwrap() {
+        for absent in [
+            "user_id",
+            "enrolment_id",
+            "activation_token",
+            "activation_url",
+        ] {
+            assert!(row.get(absent).is_none(), "{absent} in {row}");
+        }
+    }
     // Nothing was written.
     assert_eq!(
         app.get(

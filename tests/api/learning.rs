@@ -896,6 +896,25 @@ async fn other_learners_get_404_and_tutors_read_but_do_not_write() {
     )
     .await
     .assert_problem(409, "enrolment_not_active");
+    // The attempt left open takes no more answers and is never graded.
+    app.put(
+        &format!("/api/v1/attempts/{attempt}/responses"),
+        &json!({"responses": {}}),
+        Some(&learner),
+    )
+    .await
+    .assert_problem(409, "enrolment_not_active");
+    app.post(
+        &format!("/api/v1/attempts/{attempt}/submit"),
+        &json!({}),
+        Some(&learner),
+    )
+    .await
+    .assert_problem(409, "enrolment_not_active");
+    let after = app
+        .get(&format!("/api/v1/attempts/{attempt}"), Some(&learner))
+        .await;
+    assert_eq!(after.body["status"], "in_progress", "{}", after.text);
 }
 
 /// The French course of the catalogue, taken whole in French through the API: every lesson,

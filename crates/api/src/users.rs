@@ -117,8 +117,8 @@ pub async fn enable_user(
 /// forwarded or expired invitation stops mattering; emails it, or with `delivery=links`
 /// answers it instead. Only for accounts not yet activated.
 ///
-/// Problems: `managers_only` (403), `not_found` (404: another institution's account),
-/// `not_invited` (409: the account is active or disabled), `too_many_requests` (429: too
+/// Problems: `managers_only` (403), `people_only` (403: an API client, for anyone but a
+/// learner), `not_found` (404: another institution's account), `not_invited` (409: the account is active or disabled), `too_many_requests` (429: too
 /// many invitations to this account in an hour).
 #[utoipa::path(
     tags = ["nti", "admin"],
@@ -142,6 +142,12 @@ pub async fn resend_invitation(
 ) -> Result<HttpResponse, ApiError> {
     let target = account(&state, &auth.0, *id).await?;
     auth.0.may_resend_invitation(&target)?;
+    if auth.0.via_client && target.role != help_lms_domain::values::Role::Learner {
+        return Err(ApiError::with(
+            Code::PeopleOnly,
+            "an API client re-invites learners only",
+        ));
+    }
     if target.status != UserStatus::Invited {
         return Err(ApiError::with(
             Code::NotInvited,

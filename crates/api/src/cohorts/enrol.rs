@@ -27,8 +27,8 @@ use crate::state::AppState;
 /// the cohort) or a new invited one, which the platform emails its invitation (with
 /// `delivery=links`: its activation link and token are in the answer instead). Invalid rows
 /// are rejected one by one with a reason; the others go through. `dry_run=true` reports the
-/// same without writing; a retry with the same `Idempotency-Key` and body gets the first
-/// answer.
+/// same without writing (and so names no account, enrolment or token it would create); a
+/// retry with the same `Idempotency-Key` and body gets the first answer.
 ///
 /// Problems: `managers_only` (403) for the cohort's tutors, `not_found` (404) for anyone
 /// else, `cohort_closed` (409), `idempotency_key_reused` (409: the key came with another

@@ -25,8 +25,9 @@ use crate::state::AppState;
 /// once, sets its password. With `delivery=links` nothing is emailed and the answer carries
 /// the activation link and token for the institution to deliver (`POST /auth/activate`).
 ///
-/// Problems: `managers_only` (403) for the institution's other accounts, `role_not_allowed`
-/// (403) for the role `admin`, `not_found` (404) for another institution,
+/// Problems: `managers_only` (403) for the institution's other accounts, `people_only` (403)
+/// for an API client inviting anyone but a learner, `role_not_allowed` (403) for the role
+/// `admin`, `not_found` (404) for another institution,
 /// `validation_failed` (422: every wrong field, including `email_taken`).
 #[utoipa::path(
     tags = ["nti", "admin"],
@@ -54,6 +55,13 @@ pub async fn invite_staff(
 ) -> Result<HttpResponse, ApiError> {
     let inst = managed_institution(&state, &auth.0, *id).await?;
     let f = body.parse(inst.country)?;
+    // An integration manages learners; people with rights are made by people.
+    if auth.0.via_client && f.role != help_lms_domain::values::Role::Learner {
+        return Err(ApiError::with(
+            Code::PeopleOnly,
+            "an API client invites learners only; a manager signed in as a person invites staff",
+        ));
+    }
     if !auth.0.may_assign_role(f.role, inst.id) {
         return Err(ApiError::from(Code::RoleNotAllowed));
     }

@@ -195,7 +195,8 @@ pub async fn get_attempt(
 ///
 /// Problems: `invalid_responses` (400: an unknown question, option or item, or the wrong
 /// shape for the question's kind), `owner_only` (403) for staff, `not_found` (404) for
-/// anyone else, `attempt_closed` (409: submitted, or closed at its deadline).
+/// anyone else, `attempt_closed` (409: submitted, or closed at its deadline),
+/// `enrolment_not_active` (409: the enrolment was withdrawn or completed).
 #[utoipa::path(
     tags = ["learner"],
     operation_id = "save_responses",
@@ -237,7 +238,9 @@ pub async fn save_responses(
 /// Problems: `invalid_responses` (400), `invalid_json` (400), `owner_only` (403) for staff,
 /// `not_found` (404) for anyone else, `deadline_passed` (409: the deadline and its 30
 /// seconds of grace are over; the attempt was graded with its saved responses),
-/// `unsupported_media_type` (415), `validation_failed` (422: a body of the wrong shape).
+/// `enrolment_not_active` (409: the enrolment was withdrawn or completed while the attempt
+/// was open; it is not graded), `unsupported_media_type` (415), `validation_failed` (422: a
+/// body of the wrong shape).
 #[utoipa::path(
     tags = ["learner"],
     operation_id = "submit_attempt",

@@ -203,6 +203,7 @@ async fn enrol_rows(
     let mut results: Vec<RowResult> = req.rejected.iter().map(rejected_row).collect();
     let mut new_users = Vec::new();
     let mut new_enrolments = Vec::new();
+    let mut new_enrolment_ids = Vec::new();
     let mut attach = Vec::new();
     // (result index, the new account's row) of each account created.
     let mut created: Vec<(usize, &ValidRow, Uuid)> = Vec::new();
@@ -246,6 +247,7 @@ async fn enrol_rows(
                 None => {
                     seats -= 1;
                     let id = Uuid::now_v7();
+                    new_enrolment_ids.push(id);
                     res.result = RowStatus::Enrolled;
                     res.user_id = Some(u.id);
                     res.enrolment_id = Some(id);
@@ -286,6 +288,7 @@ async fn enrol_rows(
                     sessions_valid_from: Set(None),
                 });
                 let id = Uuid::now_v7();
+                new_enrolment_ids.push(id);
                 res.result = RowStatus::Created;
                 res.user_id = Some(user_id);
                 res.enrolment_id = Some(id);
@@ -340,6 +343,22 @@ async fn enrol_rows(
             .await?;
     }
     results.sort_by_key(|r| r.row);
+    if req.dry_run {
+        // A dry run creates nothing: it names no account or enrolment that does not exist.
+        let new: std::collections::BTreeSet<Uuid> = created.iter().map(|(_, _, id)| *id).collect();
+        let new_enrolments: std::collections::BTreeSet<Uuid> =
+            new_enrolment_ids.into_iter().collect();
+        for r in &mut results {
+            if r.user_id.is_some_and(|id| new.contains(&id)) {
+                r.user_id = None;
+            }
+            if r.enrolment_id
+                .is_some_and(|id| new_enrolments.contains(&id))
+            {
+                r.enrolment_id = None;
+            }
+        }
+    }
     let count = |what: RowStatus| results.iter().filter(|r| r.result == what).count();
     Ok(BulkOutcome {
         dry_run: req.dry_run,

@@ -316,6 +316,8 @@ pub async fn save_responses(
     let txn = db.begin_write().await?;
     let current = find(&txn, id).await?;
     ensure_open(&current)?;
+    // A withdrawn or completed enrolment takes no more answers, open attempt or not.
+    ensure_active(&enrolment_row(&txn, current.enrolment_id).await?)?;
     let updated = at::ActiveModel {
         id: Set(id),
         responses: Set(Value::Object(merge(saved(&current), patch))),
@@ -361,6 +363,8 @@ pub async fn submit(
     let current = find(&txn, id).await?;
     let mut graded_now = None;
     if current.status == AttemptStatus::InProgress.as_str() {
+        // Checked under the write turn, so a withdrawal that came first always wins.
+        ensure_active(&enrolment_row(&txn, current.enrolment_id).await?)?;
         let responses = merge(saved(&current), final_responses.unwrap_or_default());
         if close_attempt(&txn, &current, q, &responses, now, false).await? {
             let e = enrolment_row(&txn, current.enrolment_id).await?;
