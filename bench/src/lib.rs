@@ -50,6 +50,7 @@ pub struct Server {
     pub demo_seconds: Option<f64>,
     child: Child,
     _dir: tempfile::TempDir,
+    _smtp: help_lms_tests::smtp_sink::SmtpSink,
 }
 
 impl Server {
@@ -149,7 +150,14 @@ pub async fn start(backend: &Backend) -> Server {
 }
 
 /// The environment every command of one benchmark server runs with.
-fn server_env(c: &mut Command, url: &str, dir: &std::path::Path, port: u16, production: bool) {
+fn server_env(
+    c: &mut Command,
+    url: &str,
+    dir: &std::path::Path,
+    port: u16,
+    production: bool,
+    smtp: &str,
+) {
     c.env("DATABASE_URL", url)
         .env("HELP_DATA_DIR", dir)
         .env(
@@ -162,6 +170,10 @@ fn server_env(c: &mut Command, url: &str, dir: &std::path::Path, port: u16, prod
         )
         .env("HELP_JWT_SECRET", SECRET)
         .env("HELP_PUBLIC_URL", "https://help.bench.example")
+        // Production sends mail: to a real SMTP server in this process, so the worker's
+        // cost is in what is measured.
+        .env("HELP_SMTP_URL", smtp)
+        .env("HELP_MAIL_FROM", "HELP <no-reply@help.bench.example>")
         .env("HELP_LOG", "warn")
         .env("HELP_BIND", format!("127.0.0.1:{port}"));
 }
@@ -178,11 +190,13 @@ pub async fn start_with(backend: &Backend, options: &StartOptions) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let url = fresh_url(backend, dir.path()).await;
     let port = free_port();
+    let sink = help_lms_tests::smtp_sink::SmtpSink::start(Default::default()).await;
+    let smtp = sink.url();
     let mut demo_seconds = None;
     if let Some(learners) = options.demo_learners {
         let t = Instant::now();
         let mut demo = Command::new(&bin);
-        server_env(&mut demo, &url, dir.path(), port, false);
+        server_env(&mut demo, &url, dir.path(), port, false, &smtp);
         let out = demo
             .args([
                 "demo-data",
@@ -200,7 +214,7 @@ pub async fn start_with(backend: &Backend, options: &StartOptions) -> Server {
         demo_seconds = Some(t.elapsed().as_secs_f64());
     }
     let mut admin = Command::new(&bin);
-    server_env(&mut admin, &url, dir.path(), port, true);
+    server_env(&mut admin, &url, dir.path(), port, true, &smtp);
     let status = admin
         .args([
             "admin",
@@ -216,7 +230,7 @@ pub async fn start_with(backend: &Backend, options: &StartOptions) -> Server {
         .expect("run admin create");
     assert!(status.success());
     let mut serve = Command::new(&bin);
-    server_env(&mut serve, &url, dir.path(), port, true);
+    server_env(&mut serve, &url, dir.path(), port, true, &smtp);
     serve.env(
         "HELP_TRUST_FORWARDED_FOR",
         options.trust_forwarded_for.to_string(),
@@ -244,6 +258,7 @@ pub async fn start_with(backend: &Backend, options: &StartOptions) -> Server {
         demo_seconds,
         child,
         _dir: dir,
+        _smtp: sink,
     }
 }
 
