@@ -267,9 +267,9 @@ async fn bulk_enrolment_takes_el_for_greece_in_json_and_any_case_in_csv() {
 
     let json_rows = json!([
         {"email": "eleni@dikastirio.example", "given_name": "Eleni", "family_name": "Papadopoulou",
-            "profession": "judge", "country": "EL", "language": "el"},
+            "profession": "judge", "country": "EL", "language": "en"},
         {"email": "taras@sud.example", "given_name": "Taras", "family_name": "Shevchuk",
-            "profession": "prosecutor", "country": "UA", "language": "uk"},
+            "profession": "prosecutor", "country": "UA", "language": "fr"},
     ]);
     let res = app.post(&path, &json_rows, Some(&nti.manager)).await;
     assert_eq!(res.status, 200, "{}", res.text);
@@ -284,7 +284,7 @@ async fn bulk_enrolment_takes_el_for_greece_in_json_and_any_case_in_csv() {
 
     // A spreadsheet may have them in any case.
     let csv = "email;given name;family name;profession;country;language\n\
-        nino@court.example;Nino;Beridze;Judge;ge;KA\n\
+        nino@court.example;Nino;Beridze;Judge;ge;EN\n\
         nikos@dikastirio.example;Nikos;Georgiou;lawyer;el;\n";
     let res = app
         .send(

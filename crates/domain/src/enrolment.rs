@@ -51,7 +51,7 @@ string_enum!(
 });
 
 string_enum!(
-    /// Why a row of a bulk enrolment was refused: the first seven reasons come from the row
+    /// Why a row of a bulk enrolment was refused: the first eight reasons come from the row
     /// itself, the last three from the account or the cohort.
     RejectReason, "rejection reason" {
     InvalidEmail => "invalid_email",
@@ -61,6 +61,7 @@ string_enum!(
     InvalidProfession => "invalid_profession",
     InvalidCountry => "invalid_country",
     InvalidLanguage => "invalid_language",
+    LanguageNotOffered => "language_not_offered",
     AccountDisabled => "account_disabled",
     CapacityReached => "capacity_reached",
     EnrolledInAnotherCohort => "enrolled_in_another_cohort",
@@ -82,7 +83,8 @@ impl RejectReason {
             | RejectReason::InvalidName
             | RejectReason::InvalidProfession
             | RejectReason::InvalidCountry
-            | RejectReason::InvalidLanguage => None,
+            | RejectReason::InvalidLanguage
+            | RejectReason::LanguageNotOffered => None,
         }
     }
 }
@@ -124,10 +126,13 @@ pub struct Rejection {
 }
 
 /// Checks every row; valid rows go on even when others are refused. An email seen twice in
-/// the file is refused the second time. Empty language means the cohort's language.
+/// the file is refused the second time. Empty language means the cohort's language; any
+/// other must be one of the course's (`offered`): a learner is never enrolled, and counted,
+/// in a language the course does not have.
 pub fn check_rows(
     rows: Vec<RowInput>,
     default_language: Language,
+    offered: &[Language],
 ) -> (Vec<ValidRow>, Vec<Rejection>) {
     let mut seen = BTreeSet::new();
     let mut valid = Vec::new();
@@ -186,7 +191,16 @@ pub fn check_rows(
             default_language
         } else {
             match Language::parse(&r.language.trim().to_lowercase()) {
-                Ok(l) => l,
+                Ok(l) if offered.contains(&l) => l,
+                Ok(l) => {
+                    let offered: Vec<&str> = offered.iter().map(|o| o.as_str()).collect();
+                    let message = format!(
+                        "the course is not offered in '{l}' (it is in {}); leave the language empty for the cohort's",
+                        offered.join(", ")
+                    );
+                    rejected.push(reject(RejectReason::LanguageNotOffered, message));
+                    continue;
+                }
                 Err(e) => {
                     rejected.push(reject(RejectReason::InvalidLanguage, e.message));
                     continue;
@@ -232,8 +246,10 @@ mod tests {
                 row(5, "c@sodisce.example", "judge", "US", "sl"),
                 row(6, "d@sodisce.example", "judge", "EL", "xx"),
                 row(7, "e@sodisce.example", "prosecutor", "EL", "el"),
+                row(8, "f@sodisce.example", "judge", "DE", "de"),
             ],
             Language::Sl,
+            &[Language::Sl, Language::El],
         );
         assert_eq!(valid.len(), 2);
         assert_eq!(valid[0].email.as_str(), "ana.novak@sodisce.example");
@@ -251,7 +267,8 @@ mod tests {
                 (3, "duplicate_in_request"),
                 (4, "invalid_profession"),
                 (5, "invalid_country"),
-                (6, "invalid_language")
+                (6, "invalid_language"),
+                (8, "language_not_offered")
             ]
         );
     }
@@ -260,7 +277,7 @@ mod tests {
     fn names_are_required() {
         let mut r = row(1, "x@y.example", "judge", "FR", "fr");
         r.family_name = " ".into();
-        let (valid, rejected) = check_rows(vec![r], Language::Fr);
+        let (valid, rejected) = check_rows(vec![r], Language::Fr, &[Language::Fr]);
         assert!(valid.is_empty());
         assert_eq!(rejected[0].reason, RejectReason::MissingName);
     }

@@ -172,13 +172,13 @@ pub fn from_csv(body: &[u8]) -> Result<Parsed, ApiError> {
         index.push(c);
     }
     let mut missing = ValidationErrors::new();
+    // `language` may be left out, as in JSON rows: then every row takes the cohort's.
     for required in [
         "email",
         "given_name",
         "family_name",
         "profession",
         "country",
-        "language",
     ] {
         if !index.contains(&Some(required)) {
             missing.push(
@@ -253,10 +253,13 @@ mod tests {
             panic!("{err:?}")
         };
         let fields: Vec<&str> = v.0.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(
-            fields,
-            ["header.family_name", "header.country", "header.language"]
-        );
+        assert_eq!(fields, ["header.family_name", "header.country"]);
+        // Without a language column, every row takes the cohort's language.
+        let p = from_csv(
+            b"email;given name;family name;profession;country\nx@y.example;X;Y;judge;RO\n",
+        )
+        .unwrap();
+        assert_eq!(p.rows[0].language, "");
         assert!(matches!(from_csv(b""), Err(ApiError::Validation(_))));
         assert!(matches!(
             from_csv(b"email,given name,family name,profession,country,language\n"),

@@ -196,6 +196,8 @@ pub enum RowRejectReason {
     InvalidProfession,
     InvalidCountry,
     InvalidLanguage,
+    /// A language the course is not offered in.
+    LanguageNotOffered,
     AccountDisabled,
     CapacityReached,
     /// Enrolled in the course with another cohort.
@@ -212,6 +214,7 @@ impl From<RejectReason> for RowRejectReason {
             RejectReason::InvalidProfession => RowRejectReason::InvalidProfession,
             RejectReason::InvalidCountry => RowRejectReason::InvalidCountry,
             RejectReason::InvalidLanguage => RowRejectReason::InvalidLanguage,
+            RejectReason::LanguageNotOffered => RowRejectReason::LanguageNotOffered,
             RejectReason::AccountDisabled => RowRejectReason::AccountDisabled,
             RejectReason::CapacityReached => RowRejectReason::CapacityReached,
             RejectReason::EnrolledInAnotherCohort => RowRejectReason::EnrolledInAnotherCohort,

@@ -7,10 +7,10 @@ use std::collections::BTreeMap;
 use actix_web::http::header::CONTENT_TYPE;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use help_lms_domain::enrolment::{CohortStatus, check_rows};
-use help_lms_persistence::StoreError;
 use help_lms_persistence::enrolments::{self, BulkAnswer, BulkRequest};
 use help_lms_persistence::error::Conflict;
 use help_lms_persistence::idempotency;
+use help_lms_persistence::{StoreError, catalogue};
 use uuid::Uuid;
 
 use super::dto::{BulkQuery, BulkResultDto};
@@ -46,7 +46,7 @@ use crate::state::AppState;
         ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key and body returns the first result"),
     ),
     request_body(
-        description = "A JSON list of rows, or CSV (UTF-8, comma or semicolon, header: email, given name, family name, profession, country, language; the values of the last three case-insensitive, as spreadsheets have them); at most 5,000 rows",
+        description = "A JSON list of rows, or CSV (UTF-8, comma or semicolon, header: email, given name, family name, profession, country and, optionally, language (empty or absent: the cohort's; otherwise one the course is offered in); the values of the last three case-insensitive, as spreadsheets have them); at most 5,000 rows",
         content(
             (bulk::RowList = "application/json", example = json!([
                 {"email": "claire.martin@example.fr", "given_name": "Claire", "family_name": "Martin",
@@ -121,7 +121,11 @@ pub async fn enrol_cohort(
     });
     // A replay's stored answer holds no email: it takes them from this (identical) body.
     let replay_rows = idempotency.is_some().then(|| parsed.rows.clone());
-    let (valid, rejected) = check_rows(parsed.rows, cohort.language);
+    let offered = catalogue::version_by_id(&state.db.conn, cohort.course_version_id)
+        .await?
+        .map(|c| c.languages)
+        .unwrap_or_else(|| vec![cohort.language]);
+    let (valid, rejected) = check_rows(parsed.rows, cohort.language, &offered);
     let links = (q.delivery == Delivery::Links).then_some(&state.composer.links);
     let answer = enrolments::bulk_enrol(
         &state.db,
@@ -155,7 +159,8 @@ pub async fn enrol_cohort(
             Ok(HttpResponse::Ok().json(BulkResultDto::new(outcome, parsed.ignored_columns, links)))
         }
         BulkAnswer::Replay(mut first) => {
-            let (valid, rejected) = check_rows(replay_rows.unwrap_or_default(), cohort.language);
+            let rows = replay_rows.unwrap_or_default();
+            let (valid, rejected) = check_rows(rows, cohort.language, &offered);
             let emails: BTreeMap<usize, String> = valid
                 .into_iter()
                 .map(|v| (v.row, v.email.as_str().to_owned()))

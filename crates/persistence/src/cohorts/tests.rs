@@ -33,7 +33,7 @@ async fn fill(db: &Db, cohort: &Cohort, n: usize) {
             language: String::new(),
         })
         .collect();
-    let (valid, rejected) = check_rows(rows, cohort.language);
+    let (valid, rejected) = check_rows(rows, cohort.language, &[cohort.language]);
     let answer = enrolments::bulk_enrol(
         db,
         BulkRequest {

@@ -38,7 +38,7 @@ async fn enrol(
     dry_run: bool,
     idempotency: Option<(&str, &str)>,
 ) -> Result<BulkAnswer, StoreError> {
-    let (valid, rejected) = check_rows(rows(emails), cohort.language);
+    let (valid, rejected) = check_rows(rows(emails), cohort.language, &[cohort.language]);
     bulk_enrol(
         db,
         BulkRequest {
