@@ -437,6 +437,8 @@ async fn the_pages_of_the_links_work_without_a_frontend() {
     assert_eq!(page.status, 200);
     assert!(page.text.contains("lang=\"fr\""));
     assert!(page.text.contains("type=\"password\""));
+    // The form posts next to the page, so a public address with a path keeps working.
+    assert!(page.text.contains("action=\"activate\""), "{}", page.text);
     assert_eq!(page.header("referrer-policy"), Some("no-referrer"));
     assert_eq!(page.header("cache-control"), Some("no-store"));
     let short = app

@@ -2,7 +2,8 @@
 //! emails work without a separate frontend: set a password (an invitation), confirm an
 //! address (a registration), reset a password, and ask for a reset. Plain HTML forms, no
 //! script, in English or French by `Accept-Language`. Tokens arrive in the link's query and
-//! leave in a form field; the pages are never cached and send no `Referer`. A confirmation
+//! leave in a form field; the pages are never cached and send no `Referer`. Forms post to
+//! relative addresses, so the pages also work under a `HELP_PUBLIC_URL` with a path. A confirmation
 //! takes a button press, so that a mail scanner opening the link confirms nothing.
 
 use actix_web::http::header::{self, ContentType};
@@ -201,7 +202,7 @@ async fn activate_form(req: HttpRequest, q: web::Query<TokenQuery>) -> HttpRespo
         Some(t) => ok(
             w,
             w.activate_title,
-            &password_form(w, "/account/activate", w.activate_intro, t, None),
+            &password_form(w, "activate", w.activate_intro, t, None),
         ),
         None => missing_token(w),
     }
@@ -224,13 +225,7 @@ async fn activate(
             ok(
                 w,
                 w.activate_title,
-                &password_form(
-                    w,
-                    "/account/activate",
-                    w.activate_intro,
-                    &f.token,
-                    Some(&reason),
-                ),
+                &password_form(w, "activate", w.activate_intro, &f.token, Some(&reason)),
             )
         }
         Err(e) => failure(w, &e),
@@ -244,7 +239,7 @@ async fn confirm_form(req: HttpRequest, q: web::Query<TokenQuery>) -> HttpRespon
             w,
             w.confirm_title,
             &format!(
-                "<p>{intro}</p><form method=\"post\" action=\"/account/confirm\"><input type=\"hidden\" name=\"token\" value=\"{token}\"><button type=\"submit\">{button}</button></form>",
+                "<p>{intro}</p><form method=\"post\" action=\"confirm\"><input type=\"hidden\" name=\"token\" value=\"{token}\"><button type=\"submit\">{button}</button></form>",
                 intro = escape(w.confirm_intro),
                 token = escape(t),
                 button = escape(w.confirm_button),
@@ -276,7 +271,7 @@ async fn reset_form(req: HttpRequest, q: web::Query<TokenQuery>) -> HttpResponse
         Some(t) => ok(
             w,
             w.reset_title,
-            &password_form(w, "/account/reset-password", w.reset_intro, t, None),
+            &password_form(w, "reset-password", w.reset_intro, t, None),
         ),
         None => missing_token(w),
     }
@@ -299,13 +294,7 @@ async fn reset(
             ok(
                 w,
                 w.reset_title,
-                &password_form(
-                    w,
-                    "/account/reset-password",
-                    w.reset_intro,
-                    &f.token,
-                    Some(&reason),
-                ),
+                &password_form(w, "reset-password", w.reset_intro, &f.token, Some(&reason)),
             )
         }
         Err(e) => failure(w, &e),
@@ -317,7 +306,7 @@ fn forgot_body(w: &Words, error: Option<&str>) -> String {
         .map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", escape(e)))
         .unwrap_or_default();
     format!(
-        "<p>{intro}</p>{error}<form method=\"post\" action=\"/account/forgot-password\"><label for=\"email\">{label}</label><input id=\"email\" name=\"email\" type=\"email\" autocomplete=\"email\" maxlength=\"254\" required><button type=\"submit\">{button}</button></form>",
+        "<p>{intro}</p>{error}<form method=\"post\" action=\"forgot-password\"><label for=\"email\">{label}</label><input id=\"email\" name=\"email\" type=\"email\" autocomplete=\"email\" maxlength=\"254\" required><button type=\"submit\">{button}</button></form>",
         intro = escape(w.forgot_intro),
         label = escape(w.email),
         button = escape(w.forgot_button),
