@@ -889,3 +889,87 @@ async fn a_row_in_a_language_the_course_lacks_is_refused_and_the_column_may_be_l
         .unwrap_or_else(|| panic!("{}", roster.text));
     assert_eq!(ion["enrolment"]["language"], "fr", "{ion}");
 }
+
+#[tokio::test]
+async fn uploading_the_sheet_again_reenrols_nobody_who_completed_or_was_withdrawn() {
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let (app, _admin, nti) = setup().await;
+    let cohort = cohort(&app, &nti, 10).await;
+    let csv = format!(
+        "{HEADER}done@x.example,D,One,judge,FR,fr\ngone@x.example,G,Two,judge,FR,fr\nstill@x.example,S,Three,judge,FR,fr\n"
+    );
+    let first = enrol_csv(&app, &nti.manager, cohort, &csv, "", None).await;
+    assert_eq!(first.body["summary"]["created"], 3, "{}", first.text);
+    let id = |i: usize| {
+        first.body["rows"][i]["enrolment_id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    // One completes the course (its standing, written as grading writes it), one is withdrawn.
+    use help_lms_persistence::entities::enrolments as en;
+    en::Entity::update_many()
+        .col_expr(en::Column::Status, Expr::value("completed"))
+        .col_expr(en::Column::CompletedAt, Expr::value(chrono::Utc::now()))
+        .filter(en::Column::Id.eq(id(0).parse::<Uuid>().unwrap()))
+        .exec(&app.db.conn)
+        .await
+        .unwrap();
+    let w = app
+        .delete(
+            &format!("/api/v1/cohorts/{cohort}/enrolments/{}", id(1)),
+            Some(&nti.manager),
+        )
+        .await;
+    assert_eq!(w.status, 200, "{}", w.text);
+    let seats = || async {
+        app.get(&format!("/api/v1/cohorts/{cohort}"), Some(&nti.manager))
+            .await
+            .body["enrolled"]
+            .clone()
+    };
+    let before = seats().await;
+
+    let again = enrol_csv(&app, &nti.manager, cohort, &csv, "", None).await;
+    assert_eq!(results(&again)[0].1, "already_completed", "{}", again.text);
+    assert_eq!(again.body["rows"][0]["enrolment_id"], id(0));
+    assert_eq!(
+        results(&again)[1],
+        (2, "rejected".into(), "withdrawn".into())
+    );
+    assert_eq!(results(&again)[2].1, "already_enrolled");
+    assert_eq!(again.body["summary"]["already_completed"], 1);
+    assert_eq!(seats().await, before, "no seat taken");
+    let roster = app
+        .get(
+            &format!("/api/v1/cohorts/{cohort}/enrolments"),
+            Some(&nti.manager),
+        )
+        .await;
+    assert_eq!(
+        roster.body["total"], 3,
+        "one entry per person: {}",
+        roster.text
+    );
+
+    // Asked to, the withdrawn learner comes back on the same enrolment.
+    let back = enrol_csv(&app, &nti.manager, cohort, &csv, "?reactivate=true", None).await;
+    assert_eq!(results(&back)[1].1, "enrolled", "{}", back.text);
+    assert_eq!(back.body["rows"][1]["enrolment_id"], id(1));
+    let e = app
+        .get(
+            &format!("/api/v1/cohorts/{cohort}/enrolments"),
+            Some(&nti.manager),
+        )
+        .await;
+    let gone = e.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["email"] == "gone@x.example")
+        .unwrap()
+        .clone();
+    assert_eq!(gone["enrolment"]["status"], "active", "{gone}");
+    assert_eq!(e.body["total"], 3);
+}

@@ -47,12 +47,13 @@ string_enum!(
     Created => "created",
     Enrolled => "enrolled",
     AlreadyEnrolled => "already_enrolled",
+    AlreadyCompleted => "already_completed",
     Rejected => "rejected",
 });
 
 string_enum!(
     /// Why a row of a bulk enrolment was refused: the first eight reasons come from the row
-    /// itself, the last three from the account or the cohort.
+    /// itself, the last four from the account or the cohort.
     RejectReason, "rejection reason" {
     InvalidEmail => "invalid_email",
     DuplicateInRequest => "duplicate_in_request",
@@ -65,6 +66,7 @@ string_enum!(
     AccountDisabled => "account_disabled",
     CapacityReached => "capacity_reached",
     EnrolledInAnotherCohort => "enrolled_in_another_cohort",
+    Withdrawn => "withdrawn",
 });
 
 impl RejectReason {
@@ -77,6 +79,9 @@ impl RejectReason {
             RejectReason::EnrolledInAnotherCohort => {
                 Some("already enrolled in this course with another cohort")
             }
+            RejectReason::Withdrawn => Some(
+                "withdrawn from this course earlier; send reactivate=true to enrol them again, with their progress",
+            ),
             RejectReason::InvalidEmail
             | RejectReason::DuplicateInRequest
             | RejectReason::MissingName

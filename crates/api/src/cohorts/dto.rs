@@ -158,6 +158,10 @@ pub struct BulkQuery {
     /// nothing is emailed (a replayed answer carries none: resend the invitation).
     #[serde(default)]
     pub delivery: crate::delivery::Delivery,
+    /// Enrol again, on their old enrolment and with their progress, people withdrawn from
+    /// the course earlier; without it their rows are refused as `withdrawn`.
+    #[serde(default)]
+    pub reactivate: bool,
 }
 
 /// What happened to a row.
@@ -169,6 +173,8 @@ pub enum RowResultKind {
     /// An existing account, enrolled (a self-study enrolment joins the cohort).
     Enrolled,
     AlreadyEnrolled,
+    /// Completed the course already: not enrolled again, no seat taken.
+    AlreadyCompleted,
     /// See `reason`.
     Rejected,
 }
@@ -179,6 +185,7 @@ impl From<RowStatus> for RowResultKind {
             RowStatus::Created => RowResultKind::Created,
             RowStatus::Enrolled => RowResultKind::Enrolled,
             RowStatus::AlreadyEnrolled => RowResultKind::AlreadyEnrolled,
+            RowStatus::AlreadyCompleted => RowResultKind::AlreadyCompleted,
             RowStatus::Rejected => RowResultKind::Rejected,
         }
     }
@@ -202,6 +209,8 @@ pub enum RowRejectReason {
     CapacityReached,
     /// Enrolled in the course with another cohort.
     EnrolledInAnotherCohort,
+    /// Withdrawn from the course earlier; `reactivate=true` enrols them again.
+    Withdrawn,
 }
 
 impl From<RejectReason> for RowRejectReason {
@@ -218,6 +227,7 @@ impl From<RejectReason> for RowRejectReason {
             RejectReason::AccountDisabled => RowRejectReason::AccountDisabled,
             RejectReason::CapacityReached => RowRejectReason::CapacityReached,
             RejectReason::EnrolledInAnotherCohort => RowRejectReason::EnrolledInAnotherCohort,
+            RejectReason::Withdrawn => RowRejectReason::Withdrawn,
         }
     }
 }
@@ -273,6 +283,7 @@ pub struct BulkSummaryDto {
     pub created: u64,
     pub enrolled: u64,
     pub already_enrolled: u64,
+    pub already_completed: u64,
     pub rejected: u64,
 }
 
@@ -282,6 +293,7 @@ impl From<BulkSummary> for BulkSummaryDto {
             created: s.created as u64,
             enrolled: s.enrolled as u64,
             already_enrolled: s.already_enrolled as u64,
+            already_completed: s.already_completed as u64,
             rejected: s.rejected as u64,
         }
     }

@@ -22,8 +22,11 @@ use crate::state::AppState;
 
 /// Enrol learners in a cohort in bulk (JSON rows or CSV)
 ///
-/// The institution's managers (people or API clients) and admins. Each valid row enrols
-/// an account in the cohort: an existing one (a self-study enrolment in the course joins
+/// The institution's managers (people or API clients) and admins. Enrolment is idempotent
+/// by person and course: someone enrolled is `already_enrolled`, someone who completed the
+/// course `already_completed` (no seat taken), someone withdrawn earlier is refused as
+/// `withdrawn` unless `reactivate=true` enrols them again on their old enrolment. Each
+/// other valid row enrols an account in the cohort: an existing one (a self-study enrolment in the course joins
 /// the cohort) or a new invited one, which the platform emails its invitation (with
 /// `delivery=links`: its activation link and token are in the answer instead). Invalid rows
 /// are rejected one by one with a reason; the others go through. `dry_run=true` reports the
@@ -116,7 +119,11 @@ pub async fn enrol_cohort(
     let idempotency = key.map(|k| {
         (
             format!("bulk:{}:{}:{k}", auth.0.user_id, cohort.id),
-            idempotency::request_hash(&[content_type.as_bytes(), &body]),
+            // What the query changes is part of the request (an old key hashes as before).
+            match q.reactivate {
+                false => idempotency::request_hash(&[content_type.as_bytes(), &body]),
+                true => idempotency::request_hash(&[content_type.as_bytes(), &body, b"reactivate"]),
+            },
         )
     });
     // A replay's stored answer holds no email: it takes them from this (identical) body.
@@ -134,6 +141,7 @@ pub async fn enrol_cohort(
             valid,
             rejected,
             dry_run: q.dry_run,
+            reactivate: q.reactivate,
             activation_ttl: state.composer.lifetimes.invitation,
             compose: match q.delivery {
                 Delivery::Email => Some(state.composer.as_ref()),

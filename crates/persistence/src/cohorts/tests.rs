@@ -43,6 +43,7 @@ async fn fill(db: &Db, cohort: &Cohort, n: usize) {
             dry_run: false,
             activation_ttl: Duration::days(1),
             compose: None,
+            reactivate: false,
             idempotency: None,
         },
     )

@@ -10,7 +10,7 @@ use help_lms_domain::enrolment::{
 use help_lms_domain::reporting::Mode;
 use help_lms_domain::values::{Role, UserStatus};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -48,6 +48,9 @@ pub struct BulkSummary {
     pub created: usize,
     pub enrolled: usize,
     pub already_enrolled: usize,
+    /// Answers stored before this count existed read as 0.
+    #[serde(default)]
+    pub already_completed: usize,
     pub rejected: usize,
 }
 
@@ -67,6 +70,9 @@ pub struct BulkRequest<'a> {
     pub valid: Vec<ValidRow>,
     pub rejected: Vec<Rejection>,
     pub dry_run: bool,
+    /// Enrol again, on their old enrolment, people withdrawn from the course earlier
+    /// (otherwise their rows are refused as `withdrawn`).
+    pub reactivate: bool,
     pub activation_ttl: Duration,
     /// Writes the invitation of each new account to the outbox; None when the caller
     /// delivers the activation tokens itself.
@@ -185,16 +191,28 @@ async fn enrol_rows(
         }
     }
     let existing_ids: Vec<Uuid> = existing.values().map(|u| u.id).collect();
+    // Every enrolment of these people in the course, whatever its state: enrolment is
+    // idempotent by person and course, so a completed one is not enrolled again.
     let mut active: BTreeMap<Uuid, en::Model> = BTreeMap::new();
+    let mut completed: BTreeMap<Uuid, en::Model> = BTreeMap::new();
+    let mut withdrawn: BTreeMap<Uuid, en::Model> = BTreeMap::new();
     for chunk in existing_ids.chunks(CHUNK) {
         for e in en::Entity::find()
             .filter(en::Column::UserId.is_in(chunk.to_vec()))
             .filter(en::Column::CourseId.eq(cohort.course_id))
-            .filter(en::Column::Status.eq(EnrolmentStatus::Active.as_str()))
+            .order_by_asc(en::Column::EnrolledAt)
             .all(txn)
             .await?
         {
-            active.insert(e.user_id, e);
+            // The latest of each state wins.
+            let into = if e.status == EnrolmentStatus::Active.as_str() {
+                &mut active
+            } else if e.status == EnrolmentStatus::Completed.as_str() {
+                &mut completed
+            } else {
+                &mut withdrawn
+            };
+            into.insert(e.user_id, e);
         }
     }
     // `cohort` was read under the lock, so its count is the seats taken right now.
@@ -205,6 +223,7 @@ async fn enrol_rows(
     let mut new_enrolments = Vec::new();
     let mut new_enrolment_ids = Vec::new();
     let mut attach = Vec::new();
+    let mut reactivate = Vec::new();
     // (result index, the new account's row) of each account created.
     let mut created: Vec<(usize, &ValidRow, Uuid)> = Vec::new();
     let now = Utc::now();
@@ -243,7 +262,31 @@ async fn enrol_rows(
                     res.enrolment_id = Some(e.id);
                 }
                 Some(_) => reject(&mut res, RejectReason::EnrolledInAnotherCohort),
+                None if completed.contains_key(&u.id) => {
+                    // The record is final: reported, never enrolled again, no seat taken.
+                    res.result = RowStatus::AlreadyCompleted;
+                    if let Some(e) = completed
+                        .get(&u.id)
+                        .filter(|e| e.cohort_id == Some(cohort.id))
+                    {
+                        res.user_id = Some(u.id);
+                        res.enrolment_id = Some(e.id);
+                    }
+                }
+                None if withdrawn.contains_key(&u.id) && !req.reactivate => {
+                    reject(&mut res, RejectReason::Withdrawn);
+                }
                 None if seats <= 0 => reject(&mut res, RejectReason::CapacityReached),
+                None if withdrawn.contains_key(&u.id) => {
+                    // Back in this cohort, on the same enrolment: its history and progress stay.
+                    seats -= 1;
+                    if let Some(e) = withdrawn.get(&u.id) {
+                        reactivate.push(e.id);
+                        res.enrolment_id = Some(e.id);
+                    }
+                    res.result = RowStatus::Enrolled;
+                    res.user_id = Some(u.id);
+                }
                 None => {
                     seats -= 1;
                     let id = Uuid::now_v7();
@@ -342,6 +385,31 @@ async fn enrol_rows(
             .exec(txn)
             .await?;
     }
+    for chunk in reactivate.chunks(CHUNK) {
+        en::Entity::update_many()
+            .col_expr(
+                en::Column::Status,
+                Expr::value(EnrolmentStatus::Active.as_str()),
+            )
+            .col_expr(
+                en::Column::WithdrawnAt,
+                Expr::value(Option::<chrono::DateTime<Utc>>::None),
+            )
+            .col_expr(en::Column::CohortId, Expr::value(cohort.id))
+            .col_expr(
+                en::Column::Source,
+                Expr::value(EnrolmentSource::Nti.as_str()),
+            )
+            .col_expr(
+                en::Column::InstitutionId,
+                Expr::value(cohort.institution_id),
+            )
+            .col_expr(en::Column::Mode, Expr::value(Mode::Tutored.as_str()))
+            .col_expr(en::Column::UpdatedAt, Expr::value(now))
+            .filter(en::Column::Id.is_in(chunk.to_vec()))
+            .exec(txn)
+            .await?;
+    }
     results.sort_by_key(|r| r.row);
     if req.dry_run {
         // A dry run creates nothing: it names no account or enrolment that does not exist.
@@ -366,6 +434,7 @@ async fn enrol_rows(
             created: count(RowStatus::Created),
             enrolled: count(RowStatus::Enrolled),
             already_enrolled: count(RowStatus::AlreadyEnrolled),
+            already_completed: count(RowStatus::AlreadyCompleted),
             rejected: count(RowStatus::Rejected),
         },
         rows: results,

@@ -48,6 +48,7 @@ async fn enrol(
             dry_run,
             activation_ttl: Duration::days(30),
             compose: None,
+            reactivate: false,
             idempotency: idempotency.map(|(k, h)| (k.to_owned(), h.to_owned())),
         },
     )
