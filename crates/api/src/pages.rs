@@ -196,16 +196,60 @@ fn missing_token(w: &Words) -> HttpResponse {
     )
 }
 
-async fn activate_form(req: HttpRequest, q: web::Query<TokenQuery>) -> HttpResponse {
-    let w = words(&req);
-    match token(&q) {
-        Some(t) => ok(
-            w,
-            w.activate_title,
-            &password_form(w, "activate", w.activate_intro, t, None),
-        ),
-        None => missing_token(w),
+/// The two pages that take a token and a new password.
+#[derive(Clone, Copy)]
+enum PasswordPage {
+    Activate,
+    Reset,
+}
+
+impl PasswordPage {
+    fn action(self) -> &'static str {
+        match self {
+            PasswordPage::Activate => "activate",
+            PasswordPage::Reset => "reset-password",
+        }
     }
+
+    /// Title, introduction and what a success says, in `w`'s language.
+    fn words(self, w: &Words) -> (&'static str, &'static str, &'static str) {
+        match self {
+            PasswordPage::Activate => (w.activate_title, w.activate_intro, w.done_active),
+            PasswordPage::Reset => (w.reset_title, w.reset_intro, w.done_reset),
+        }
+    }
+
+    fn form(self, req: &HttpRequest, q: &TokenQuery) -> HttpResponse {
+        let w = words(req);
+        let (title, intro, _) = self.words(w);
+        match token(q) {
+            Some(t) => ok(w, title, &password_form(w, self.action(), intro, t, None)),
+            None => missing_token(w),
+        }
+    }
+
+    /// Sets the password; a password the policy refuses shows the form again, with why.
+    async fn submit(self, state: &AppState, req: &HttpRequest, f: &PasswordForm) -> HttpResponse {
+        let w = words(req);
+        let (title, intro, done) = self.words(w);
+        let set = match self {
+            PasswordPage::Activate => account::activation(state, req, &f.token, &f.password).await,
+            PasswordPage::Reset => password::reset(state, req, &f.token, &f.password).await,
+        };
+        match set {
+            Ok(_) => ok(w, title, &format!("<p>{}</p>", escape(done))),
+            Err(ApiError::Validation(e)) => ok(
+                w,
+                title,
+                &password_form(w, self.action(), intro, &f.token, Some(&reasons(&e))),
+            ),
+            Err(e) => failure(w, &e),
+        }
+    }
+}
+
+async fn activate_form(req: HttpRequest, q: web::Query<TokenQuery>) -> HttpResponse {
+    PasswordPage::Activate.form(&req, &q)
 }
 
 async fn activate(
@@ -213,23 +257,19 @@ async fn activate(
     req: HttpRequest,
     f: web::Form<PasswordForm>,
 ) -> HttpResponse {
-    let w = words(&req);
-    match account::activation(&state, &req, &f.token, &f.password).await {
-        Ok(_) => ok(
-            w,
-            w.activate_title,
-            &format!("<p>{}</p>", escape(w.done_active)),
-        ),
-        Err(ApiError::Validation(e)) => {
-            let reason = reasons(&e);
-            ok(
-                w,
-                w.activate_title,
-                &password_form(w, "activate", w.activate_intro, &f.token, Some(&reason)),
-            )
-        }
-        Err(e) => failure(w, &e),
-    }
+    PasswordPage::Activate.submit(&state, &req, &f).await
+}
+
+async fn reset_form(req: HttpRequest, q: web::Query<TokenQuery>) -> HttpResponse {
+    PasswordPage::Reset.form(&req, &q)
+}
+
+async fn reset(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    f: web::Form<PasswordForm>,
+) -> HttpResponse {
+    PasswordPage::Reset.submit(&state, &req, &f).await
 }
 
 async fn confirm_form(req: HttpRequest, q: web::Query<TokenQuery>) -> HttpResponse {
@@ -261,42 +301,6 @@ async fn confirm(
             w.confirm_title,
             &format!("<p>{}</p>", escape(w.done_active)),
         ),
-        Err(e) => failure(w, &e),
-    }
-}
-
-async fn reset_form(req: HttpRequest, q: web::Query<TokenQuery>) -> HttpResponse {
-    let w = words(&req);
-    match token(&q) {
-        Some(t) => ok(
-            w,
-            w.reset_title,
-            &password_form(w, "reset-password", w.reset_intro, t, None),
-        ),
-        None => missing_token(w),
-    }
-}
-
-async fn reset(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    f: web::Form<PasswordForm>,
-) -> HttpResponse {
-    let w = words(&req);
-    match password::reset(&state, &req, &f.token, &f.password).await {
-        Ok(_) => ok(
-            w,
-            w.reset_title,
-            &format!("<p>{}</p>", escape(w.done_reset)),
-        ),
-        Err(ApiError::Validation(e)) => {
-            let reason = reasons(&e);
-            ok(
-                w,
-                w.reset_title,
-                &password_form(w, "reset-password", w.reset_intro, &f.token, Some(&reason)),
-            )
-        }
         Err(e) => failure(w, &e),
     }
 }
