@@ -22,10 +22,9 @@ async fn account(state: &AppState, actor: &Actor, id: Uuid) -> Result<User, ApiE
     let user = accounts::find(&state.db.conn, id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let visible = actor.is_admin()
-        || (actor.role == help_lms_domain::values::Role::NtiManager
-            && user.institution_id.is_some()
-            && user.institution_id == actor.institution_id);
+    let visible = user
+        .institution_id
+        .map_or(actor.is_admin(), |i| actor.manages_institution(i));
     if !visible && actor.user_id != id {
         // Learners and tutors get 403 rather than learning whether the id exists.
         return Err(match actor.role {

@@ -6,7 +6,9 @@ use help_lms_domain::accounts::User;
 use help_lms_domain::enrolment::InstitutionKind;
 use help_lms_domain::values::{Country, Title};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -58,6 +60,20 @@ pub async fn find(db: &Db, id: Uuid) -> Result<Option<Institution>, StoreError> 
         .await?
         .map(to_domain)
         .transpose()
+}
+
+/// The name of institution `id`, if there is one (for messages that say who sent them).
+pub(crate) async fn name_of<C: ConnectionTrait>(
+    conn: &C,
+    id: Option<Uuid>,
+) -> Result<Option<String>, StoreError> {
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    Ok(institutions::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .map(|i| i.name))
 }
 
 /// All institutions (for admins), or just one (for its staff), by name.

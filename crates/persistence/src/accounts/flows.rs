@@ -11,10 +11,10 @@ use uuid::Uuid;
 
 use super::{NewUser, insert, to_domain};
 use crate::account_tokens::{self, Purpose, Refused};
-use crate::entities::{institutions, users};
+use crate::entities::users;
 use crate::error::{StoreError, is_unique_violation};
 use crate::outbox::{self, Compose, Notice, Recipient};
-use crate::{Db, sessions};
+use crate::{Db, institutions, sessions};
 
 /// How long each kind of token works.
 #[derive(Debug, Clone, Copy)]
@@ -385,13 +385,7 @@ pub async fn resend_invitation(
     let token =
         account_tokens::issue(&txn, user.id, Purpose::Activation, lifetimes.invitation).await?;
     if let Some(compose) = compose {
-        let institution = match current.institution_id {
-            Some(id) => institutions::Entity::find_by_id(id)
-                .one(&txn)
-                .await?
-                .map(|i| i.name),
-            None => None,
-        };
+        let institution = institutions::name_of(&txn, current.institution_id).await?;
         let notice = Notice::Invitation {
             token: &token,
             institution: institution.as_deref(),
@@ -411,13 +405,7 @@ pub async fn invite(
     lifetimes: TokenLifetimes,
 ) -> Result<(User, String), StoreError> {
     let txn = db.begin_write().await?;
-    let institution = match new.institution_id {
-        Some(id) => institutions::Entity::find_by_id(id)
-            .one(&txn)
-            .await?
-            .map(|i| i.name),
-        None => None,
-    };
+    let institution = institutions::name_of(&txn, new.institution_id).await?;
     let user = insert(&txn, new).await?;
     let token =
         account_tokens::issue(&txn, user.id, Purpose::Activation, lifetimes.invitation).await?;

@@ -17,10 +17,10 @@ use uuid::Uuid;
 use super::{Reporting, new_row};
 use crate::account_tokens::{self, Purpose};
 use crate::cohorts::{self, Cohort};
-use crate::entities::{activation_tokens, enrolments as en, institutions, users};
+use crate::entities::{activation_tokens, enrolments as en, users};
 use crate::error::{Conflict, StoreError, is_unique_violation};
 use crate::outbox::{self, Compose, Notice, OutgoingMail, Recipient};
-use crate::{Db, idempotency};
+use crate::{Db, idempotency, institutions};
 
 /// What happened to one row of a bulk enrolment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -455,10 +455,7 @@ async fn invitations(
         return Ok((Vec::new(), Vec::new()));
     }
     let institution = match req.compose {
-        Some(_) => institutions::Entity::find_by_id(cohort.institution_id)
-            .one(txn)
-            .await?
-            .map(|i| i.name),
+        Some(_) => institutions::name_of(txn, Some(cohort.institution_id)).await?,
         None => None,
     };
     let mut rows = Vec::with_capacity(created.len());
