@@ -381,75 +381,6 @@ async fn a_5000_row_file_is_enrolled_in_one_request() {
 }
 
 #[tokio::test]
-async fn another_institutions_learner_is_enrolled_without_moving_them() {
-    let (app, admin, a) = setup().await;
-    let b = institution(&app, &admin, "Scuola superiore della magistratura", "IT").await;
-    let b_cohort = cohort(&app, &b, 10).await;
-    let res = enrol_csv(
-        &app,
-        &b.manager,
-        b_cohort,
-        &format!("{HEADER}giulia@giustizia.example,Giulia,Verdi,judge,IT,en\n"),
-        "",
-        None,
-    )
-    .await;
-    assert_eq!(res.body["rows"][0]["result"], "created");
-    let giulia = res.body["rows"][0]["user_id"].clone();
-
-    let a_cohort = cohort(&app, &a, 10).await;
-    // Different case, surrounding spaces: the same person.
-    let res = enrol_csv(
-        &app,
-        &a.manager,
-        a_cohort,
-        &format!("{HEADER} GIULIA@giustizia.example ,G,V,judge,IT,en\n"),
-        "",
-        None,
-    )
-    .await;
-    assert_eq!(res.status, 200);
-    let row = &res.body["rows"][0];
-    assert_eq!(row["result"], "rejected", "{row}");
-    assert_eq!(row["reason"], "enrolled_in_another_cohort");
-
-    // In another course's context (a self-learner of no institution), they stay where they are.
-    let (_, learner) = app
-        .user_with_token("free@learner.example", Role::Learner, None)
-        .await;
-    let enrolled = app
-        .post(
-            "/api/v1/enrolments",
-            &json!({"course": COURSE}),
-            Some(&learner),
-        )
-        .await;
-    assert_eq!(enrolled.status, 201, "{}", enrolled.text);
-    let res = enrol_csv(
-        &app,
-        &a.manager,
-        a_cohort,
-        &format!("{HEADER}free@learner.example,F,L,judge,FR,fr\n"),
-        "",
-        None,
-    )
-    .await;
-    assert_eq!(res.body["rows"][0]["result"], "enrolled");
-    assert_eq!(
-        res.body["rows"][0]["enrolment_id"], enrolled.body["id"],
-        "the self-study enrolment joins the cohort"
-    );
-    assert!(res.body["rows"][0].get("activation_token").is_none());
-    let me = app.get("/api/v1/me", Some(&learner)).await;
-    assert_eq!(
-        me.body["institution_id"],
-        Value::Null,
-        "not moved to the institution"
-    );
-    assert_ne!(giulia, Value::Null);
-}
-
-#[tokio::test]
 async fn a_manager_gets_404_for_another_institutions_cohorts_wherever_the_id_is() {
     let (app, admin, a) = setup().await;
     let b = institution(&app, &admin, "Other NTI", "IT").await;
@@ -970,6 +901,8 @@ async fn uploading_the_sheet_again_reenrols_nobody_who_completed_or_was_withdraw
         .find(|i| i["email"] == "gone@x.example")
         .unwrap()
         .clone();
-    assert_eq!(gone["enrolment"]["status"], "active", "{gone}");
+    // Active again; shown as pending while the account was never activated.
+    assert_eq!(gone["enrolment"]["status"], "pending", "{gone}");
+    assert_eq!(gone["enrolment"]["withdrawn_at"], Value::Null, "{gone}");
     assert_eq!(e.body["total"], 3);
 }

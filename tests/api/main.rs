@@ -6,6 +6,7 @@
 mod accounts;
 mod auth;
 mod catalogue;
+mod cohort_life;
 mod cohorts;
 mod countries;
 mod http;

@@ -107,3 +107,86 @@ async fn oversized_bodies_are_refused_with_413() {
     let res = app.patch("/api/v1/me", &huge, Some(&token)).await;
     res.assert_problem(413, "payload_too_large");
 }
+
+#[tokio::test]
+async fn a_learner_sees_their_courses_and_reads_lessons_in_the_enrolments_language() {
+    let app = help_lms_tests::spawn_with_catalogue().await;
+    let (_, token) = app
+        .user_with_token("lea@barreau.example", Role::Learner, None)
+        .await;
+    let course = "international-cooperation-pre-trial-detention";
+    let e = app
+        .post(
+            "/api/v1/enrolments",
+            &json!({"course": course, "language": "fr"}),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(e.status, 201, "{}", e.text);
+    let id = e.body["id"].as_str().unwrap().to_owned();
+
+    let mine = app.get("/api/v1/me/enrolments", Some(&token)).await;
+    assert_eq!(mine.status, 200, "{}", mine.text);
+    let first = &mine.body[0];
+    assert_eq!(first["id"], id.as_str());
+    assert_eq!(first["course"], course);
+    assert_eq!(first["language"], "fr");
+    assert_eq!(
+        first["title"],
+        "Coopération internationale en matière pénale\u{a0}: l'enjeu de la détention provisoire"
+    );
+    assert_eq!(first["percent"], 0.0);
+    assert_eq!(first["next"]["kind"], "lesson", "{first}");
+    let lesson = first["next"]["id"].as_str().unwrap().to_owned();
+
+    // The lesson comes in French, whatever the browser says, unless `lang` asks otherwise.
+    let path = format!("/api/v1/enrolments/{id}/lessons/{lesson}");
+    let fr = app
+        .send(
+            app.request(reqwest::Method::GET, &path, Some(&token))
+                .header("accept-language", "en"),
+        )
+        .await;
+    assert_eq!(fr.status, 200, "{}", fr.text);
+    assert_eq!(fr.header("content-language"), Some("fr"));
+    assert_eq!(
+        fr.body["title"],
+        "De l'entraide à la reconnaissance mutuelle"
+    );
+    let en = app.get(&format!("{path}?lang=en"), Some(&token)).await;
+    assert_eq!(en.header("content-language"), Some("en"));
+    assert_eq!(
+        en.body["title"],
+        "From mutual assistance to mutual recognition"
+    );
+    let by_key = app
+        .get(
+            &format!("/api/v1/enrolments/{id}/lessons/cooperation-instruments"),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(by_key.body["id"], lesson.as_str());
+
+    // Progress shows in the list; nobody else reads the lesson through this enrolment.
+    let done = app
+        .put(
+            &format!("{path}/progress"),
+            &json!({"status": "completed", "time_spent_seconds": 300}),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(done.status, 200, "{}", done.text);
+    let mine = app.get("/api/v1/me/enrolments", Some(&token)).await;
+    assert!(
+        mine.body[0]["percent"].as_f64().unwrap() > 0.0,
+        "{}",
+        mine.text
+    );
+    assert_ne!(mine.body[0]["next"]["id"], lesson.as_str());
+    let (_, other) = app
+        .user_with_token("other@barreau.example", Role::Learner, None)
+        .await;
+    app.get(&path, Some(&other))
+        .await
+        .assert_problem(404, "not_found");
+}

@@ -246,7 +246,7 @@ async fn cohort(app: &TestApp, nti: &Nti, language: &str, name: &str, tutored: b
     let res = app
         .post(
             "/api/v1/cohorts",
-            &json!({"course": DEMO, "language": language, "name": name, "starts_on": "2026-01-05", "ends_on": "2026-03-27", "capacity": 50, "tutor_ids": tutors}),
+            &json!({"course": DEMO, "language": language, "name": name, "starts_on": "2027-01-04", "ends_on": "2027-03-26", "capacity": 50, "tutor_ids": tutors}),
             Some(&nti.manager),
         )
         .await;
@@ -1425,7 +1425,24 @@ async fn enrolments_carry_the_learner_and_cohort_they_were_made_with() {
             .body("email,given name,family name,profession,country,language\nself@stats.example,S,L,lawyer,DE,fr\n"),
         )
         .await;
-    assert_eq!(res.body["rows"][0]["result"], "enrolled", "{}", res.text);
+    // Not an account the institution manages: they are asked, and join when they accept.
+    assert_eq!(res.body["rows"][0]["result"], "created", "{}", res.text);
+    let waiting = app.get("/api/v1/me/invitations", Some(&learner)).await;
+    let accepted = app
+        .post(
+            &format!(
+                "/api/v1/me/invitations/{}/accept",
+                waiting.body[0]["id"].as_str().unwrap()
+            ),
+            &json!({}),
+            Some(&learner),
+        )
+        .await;
+    assert_eq!(accepted.status, 200, "{}", accepted.text);
+    assert_eq!(
+        accepted.body["id"], e.body["id"],
+        "the self-study enrolment joins"
+    );
     let r = rows(&completions(app, &f.admin, "group_by=mode,institution").await);
     assert_eq!(r.len(), 1, "{r:?}");
     assert_eq!(r[0]["mode"], "tutored");

@@ -19,8 +19,8 @@ use crate::error::{ApiError, Code};
 use crate::metrics::{self, Metrics};
 use crate::state::AppState;
 use crate::{
-    auth, catalogue, certificates, cohorts, enrolments, institutions, learning, me, ops,
-    problem_types, stats, users,
+    auth, catalogue, certificates, cohorts, enrolments, institutions, invitations, learning, me,
+    ops, problem_types, stats, users,
 };
 
 #[derive(OpenApi)]
@@ -102,12 +102,19 @@ fn routes(cfg: &mut ServiceConfig) {
                 .service(cohorts::get_cohort)
                 .service(cohorts::update_cohort)
                 .service(cohorts::close_cohort)
+                .service(cohorts::reopen_cohort)
                 .service(cohorts::enrol_cohort)
                 .service(cohorts::roster)
                 .service(cohorts::withdraw)
                 .service(enrolments::self_enrol)
                 .service(enrolments::my_enrolments)
+                .service(invitations::my_invitations)
+                .service(invitations::accept_invitation_by_token)
+                .service(invitations::decline_invitation_by_token)
+                .service(invitations::accept_invitation)
+                .service(invitations::decline_invitation)
                 .service(learning::routes::get_enrolment)
+                .service(learning::lesson::get_enrolment_lesson)
                 .service(learning::routes::record_progress)
                 .service(learning::routes::start_attempt)
                 .service(learning::routes::get_attempt)

@@ -1,15 +1,18 @@
-//! A learner's own enrolments: self-enrolment in a published course, and the list.
+//! A learner's own enrolments: self-enrolment in a published course, and the list with
+//! where each stands.
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use help_lms_domain::values::Language;
-use help_lms_persistence::accounts;
+use help_lms_persistence::catalogue::runtime::runtime;
 use help_lms_persistence::enrolments::{self, Enrolment};
+use help_lms_persistence::{accounts, learning};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::Person;
+use crate::catalogue::dto::text;
 use crate::catalogue::routes::published;
 use crate::error::{ApiError, problems};
 use crate::language;
@@ -52,6 +55,21 @@ impl From<Enrolment> for EnrolmentDto {
             withdrawn_at: e.withdrawn_at,
         }
     }
+}
+
+/// One of your enrolments, with the course it is in and where you stand.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MyEnrolmentDto {
+    #[serde(flatten)]
+    pub enrolment: EnrolmentDto,
+    /// The course's slug.
+    pub course: String,
+    /// The course's title in the enrolment's language.
+    pub title: String,
+    /// Lessons completed and quizzes passed, out of all, in percent.
+    pub percent: f64,
+    /// What to do next; absent once everything is done.
+    pub next: Option<crate::learning::dto::NextStep>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -133,8 +151,8 @@ pub async fn self_enrol(
 /// List your own enrolments
 ///
 /// Any signed-in person: every enrolment of the account, active, completed or withdrawn,
-/// self-study or in a cohort, newest first. Changes nothing. An API client gets an empty
-/// list.
+/// self-study or in a cohort, newest first, each with its course's slug and title (in the
+/// enrolment's language), the percent done and the next step. Changes nothing.
 ///
 /// Problems: none of its own.
 #[utoipa::path(
@@ -142,7 +160,7 @@ pub async fn self_enrol(
     operation_id = "my_enrolments",
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "Your enrolments, newest first", body = Vec<EnrolmentDto>),
+        (status = 200, description = "Your enrolments, newest first", body = Vec<MyEnrolmentDto>),
         problems::Unauthorized,
         problems::Forbidden,
     )
@@ -153,5 +171,32 @@ pub async fn my_enrolments(
     person: Person,
 ) -> Result<HttpResponse, ApiError> {
     let list = enrolments::for_user(&state.db, person.0.user_id).await?;
-    Ok(HttpResponse::Ok().json(list.into_iter().map(EnrolmentDto::from).collect::<Vec<_>>()))
+    let pairs: Vec<(Uuid, Uuid)> = list.iter().map(|e| (e.id, e.course_version_id)).collect();
+    let standings = learning::standings(&state.db.conn, &pairs).await?;
+    let mut courses = std::collections::HashMap::new();
+    let mut out = Vec::with_capacity(list.len());
+    for e in list {
+        if let std::collections::hash_map::Entry::Vacant(slot) = courses.entry(e.course_version_id)
+        {
+            slot.insert(runtime(&state.db.conn, e.course_version_id).await?);
+        }
+        let (course, title) = courses
+            .get(&e.course_version_id)
+            .map(|rt| {
+                (
+                    rt.course.slug.clone(),
+                    text(&rt.course.title, e.language, &rt.course.languages),
+                )
+            })
+            .unwrap_or_default();
+        let st = standings.get(&e.id);
+        out.push(MyEnrolmentDto {
+            course,
+            title,
+            percent: st.map_or(0.0, |s| s.percent),
+            next: st.and_then(|s| crate::learning::view::next_step(s.next)),
+            enrolment: e.into(),
+        });
+    }
+    Ok(HttpResponse::Ok().json(out))
 }

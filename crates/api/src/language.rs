@@ -9,9 +9,7 @@ use crate::error::ApiError;
 /// The languages the client asked for, best first.
 pub fn requested(req: &HttpRequest, lang_param: Option<&str>) -> Result<Vec<Language>, ApiError> {
     if let Some(l) = lang_param {
-        let lang = Language::parse(&l.to_ascii_lowercase())
-            .map_err(|e| ApiError::field("lang", e.code, e.message))?;
-        return Ok(vec![lang]);
+        return Ok(vec![requested_param(l)?]);
     }
     let header = req
         .headers()
@@ -19,6 +17,11 @@ pub fn requested(req: &HttpRequest, lang_param: Option<&str>) -> Result<Vec<Lang
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     Ok(parse_accept_language(header))
+}
+
+/// The language a `lang` query parameter names; 422 naming `lang` otherwise.
+pub fn requested_param(l: &str) -> Result<Language, ApiError> {
+    Language::parse(&l.to_ascii_lowercase()).map_err(|e| ApiError::field("lang", e.code, e.message))
 }
 
 /// Parses `Accept-Language` (RFC 9110): ranges with optional `q`, ordered by quality, ties in

@@ -17,6 +17,7 @@ pub mod error;
 pub mod headers;
 pub mod http_cache;
 pub mod institutions;
+pub mod invitations;
 pub mod jwt;
 pub mod language;
 pub mod learning;

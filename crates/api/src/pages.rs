@@ -1,6 +1,7 @@
 //! The small pages help-lms serves itself under `/account/`, so that the links in its
 //! emails work without a separate frontend: set a password (an invitation), confirm an
-//! address (a registration), reset a password, and ask for a reset. Plain HTML forms, no
+//! address (a registration), reset a password, ask for a reset, and answer an invitation to
+//! join a cohort (signing in with the account's password). Plain HTML forms, no
 //! script, in English or French by `Accept-Language`. Tokens arrive in the link's query and
 //! leave in a form field; the pages are never cached and send no `Referer`. Forms post to
 //! relative addresses, so the pages also work under a `HELP_PUBLIC_URL` with a path. A confirmation
@@ -11,6 +12,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use help_lms_domain::markdown::escape;
 use help_lms_domain::values::Language;
 use serde::Deserialize;
+
+use help_lms_persistence::cohorts::invitations;
 
 use crate::auth::{account, password};
 use crate::error::ApiError;
@@ -37,6 +40,13 @@ struct Words {
     done_reset: &'static str,
     failed: &'static str,
     no_token: &'static str,
+    join_title: &'static str,
+    join_intro: &'static str,
+    current_password: &'static str,
+    accept: &'static str,
+    decline: &'static str,
+    joined: &'static str,
+    declined: &'static str,
 }
 
 const EN: Words = Words {
@@ -60,6 +70,13 @@ const EN: Words = Words {
     done_reset: "Your password is set, and every other session was signed out. You can now sign in to HELP.",
     failed: "That did not work",
     no_token: "This page needs the link from your message: open the link in the message again.",
+    join_title: "Join a cohort",
+    join_intro: "Sign in with your HELP account to answer the invitation. Nothing changes in your account unless you accept.",
+    current_password: "Password",
+    accept: "Accept and join",
+    decline: "Decline",
+    joined: "You have joined the cohort. The course is now among your enrolments.",
+    declined: "You have declined the invitation. Nothing was changed in your account.",
 };
 
 const FR: Words = Words {
@@ -83,6 +100,13 @@ const FR: Words = Words {
     done_reset: "Votre mot de passe est défini et toutes les autres sessions ont été fermées. Vous pouvez maintenant vous connecter à HELP.",
     failed: "Cela n'a pas fonctionné",
     no_token: "Cette page a besoin du lien de votre message : ouvrez à nouveau le lien du message.",
+    join_title: "Rejoindre une session",
+    join_intro: "Connectez-vous avec votre compte HELP pour répondre à l'invitation. Rien ne change dans votre compte si vous n'acceptez pas.",
+    current_password: "Mot de passe",
+    accept: "Accepter et rejoindre",
+    decline: "Décliner",
+    joined: "Vous avez rejoint la session. Le cours figure désormais parmi vos inscriptions.",
+    declined: "Vous avez décliné l'invitation. Rien n'a été modifié dans votre compte.",
 };
 
 fn words(req: &HttpRequest) -> &'static Words {
@@ -248,7 +272,21 @@ impl PasswordPage {
     }
 }
 
-async fn activate_form(req: HttpRequest, q: web::Query<TokenQuery>) -> HttpResponse {
+async fn activate_form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    q: web::Query<TokenQuery>,
+) -> HttpResponse {
+    // A link to join a cohort delivered as an activation link: its owner has an account.
+    if let Some(t) = token(&q)
+        && matches!(
+            invitations::is_waiting_token(&state.db.conn, t).await,
+            Ok(true)
+        )
+    {
+        let w = words(&req);
+        return ok(w, w.join_title, &join_body(w, t, None));
+    }
     PasswordPage::Activate.form(&req, &q)
 }
 
@@ -342,6 +380,72 @@ async fn forgot(
     }
 }
 
+#[derive(Debug, Deserialize)]
+pub struct JoinForm {
+    token: String,
+    email: String,
+    password: String,
+    answer: String,
+}
+
+/// The join form; it posts to `join` beside the page it is on (`/account/join`, or the
+/// activation page showing it).
+fn join_body(w: &Words, token: &str, error: Option<&str>) -> String {
+    let error = error
+        .map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", escape(e)))
+        .unwrap_or_default();
+    format!(
+        "<p>{intro}</p>{error}<form method=\"post\" action=\"{action}\"><input type=\"hidden\" name=\"token\" value=\"{token}\"><label for=\"email\">{email}</label><input id=\"email\" name=\"email\" type=\"email\" autocomplete=\"email\" maxlength=\"254\" required><label for=\"password\">{password}</label><input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" maxlength=\"256\" required><button type=\"submit\" name=\"answer\" value=\"accept\">{accept}</button> <button type=\"submit\" name=\"answer\" value=\"decline\">{decline}</button></form>",
+        intro = escape(w.join_intro),
+        action = "join",
+        token = escape(token),
+        email = escape(w.email),
+        password = escape(w.current_password),
+        accept = escape(w.accept),
+        decline = escape(w.decline),
+    )
+}
+
+async fn join_form(req: HttpRequest, q: web::Query<TokenQuery>) -> HttpResponse {
+    let w = words(&req);
+    match token(&q) {
+        Some(t) => ok(w, w.join_title, &join_body(w, t, None)),
+        None => missing_token(w),
+    }
+}
+
+/// Signs in with the form's credentials (under the login throttle) and answers the
+/// invitation of the token, which must be addressed to that account.
+async fn join(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    f: web::Form<JoinForm>,
+) -> HttpResponse {
+    let w = words(&req);
+    let f = f.into_inner();
+    let user =
+        match crate::auth::routes::verify_credentials(&state, &req, &f.email, f.password).await {
+            Ok(u) => u,
+            Err(ApiError::Validation(e)) => {
+                return ok(w, w.join_title, &join_body(w, &f.token, Some(&reasons(&e))));
+            }
+            Err(e) => return failure(w, &e),
+        };
+    let which = invitations::Which::Token(f.token.trim());
+    let answered = match f.answer.as_str() {
+        "decline" => invitations::decline(&state.db, user.id, which)
+            .await
+            .map(|_| w.declined),
+        _ => invitations::accept(&state.db, user.id, which)
+            .await
+            .map(|_| w.joined),
+    };
+    match answered {
+        Ok(done) => ok(w, w.join_title, &format!("<p>{}</p>", escape(done))),
+        Err(e) => failure(w, &ApiError::from(e)),
+    }
+}
+
 /// A form that cannot be read (a missing field): the same page as a missing token.
 fn form_error(err: actix_web::error::UrlencodedError, req: &HttpRequest) -> actix_web::Error {
     let w = words(req);
@@ -370,6 +474,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/reset-password", web::get().to(reset_form))
             .route("/reset-password", web::post().to(reset))
             .route("/forgot-password", web::get().to(forgot_form))
-            .route("/forgot-password", web::post().to(forgot)),
+            .route("/forgot-password", web::post().to(forgot))
+            .route("/join", web::get().to(join_form))
+            .route("/join", web::post().to(join)),
     );
 }

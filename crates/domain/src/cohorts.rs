@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use uuid::Uuid;
 
 use crate::ValidationErrors;
+use crate::enrolment::AfterEnd;
 use crate::values::{Language, Title};
 
 /// Seats a cohort may have.
@@ -22,6 +23,8 @@ pub struct CohortDraft {
     pub ends_on: NaiveDate,
     pub capacity: i32,
     pub tutor_ids: Vec<Uuid>,
+    /// What learners may do after the end date; `read_only` when absent.
+    pub after_end: Option<String>,
 }
 
 /// What the rules need to know about the world around a cohort.
@@ -42,6 +45,7 @@ pub struct NewCohort {
     pub ends_on: NaiveDate,
     pub capacity: i32,
     pub tutor_ids: Vec<Uuid>,
+    pub after_end: AfterEnd,
 }
 
 impl NewCohort {
@@ -77,14 +81,19 @@ impl NewCohort {
             errors.push("capacity", "out_of_range", capacity_message());
         }
         let tutor_ids = check_tutors(draft.tutor_ids, ctx.tutors, &mut errors);
-        match (name, language) {
-            (Some(name), Some(language)) if errors.is_empty() => Ok(NewCohort {
+        let after_end = match draft.after_end.as_deref() {
+            None => Some(AfterEnd::ReadOnly),
+            Some(s) => errors.check("after_end", AfterEnd::parse(s)),
+        };
+        match (name, language, after_end) {
+            (Some(name), Some(language), Some(after_end)) if errors.is_empty() => Ok(NewCohort {
                 name,
                 language,
                 starts_on: draft.starts_on,
                 ends_on: draft.ends_on,
                 capacity: draft.capacity,
                 tutor_ids,
+                after_end,
             }),
             _ => Err(errors),
         }
@@ -99,6 +108,7 @@ pub struct CohortPatch {
     pub ends_on: Option<NaiveDate>,
     pub capacity: Option<i32>,
     pub tutor_ids: Option<Vec<Uuid>>,
+    pub after_end: Option<String>,
 }
 
 /// The cohort a change applies to, as it stands when the change is made.
@@ -118,6 +128,7 @@ pub struct CohortChange {
     pub ends_on: Option<NaiveDate>,
     pub capacity: Option<i32>,
     pub tutor_ids: Option<Vec<Uuid>>,
+    pub after_end: Option<AfterEnd>,
 }
 
 impl CohortChange {
@@ -152,6 +163,10 @@ impl CohortChange {
         let tutor_ids = patch
             .tutor_ids
             .map(|t| check_tutors(t, tutors, &mut errors));
+        let after_end = patch
+            .after_end
+            .as_deref()
+            .and_then(|s| errors.check("after_end", AfterEnd::parse(s)));
         errors.into_result()?;
         Ok(CohortChange {
             name,
@@ -159,6 +174,7 @@ impl CohortChange {
             ends_on: patch.ends_on,
             capacity: patch.capacity,
             tutor_ids,
+            after_end,
         })
     }
 }
@@ -219,6 +235,7 @@ mod tests {
             ends_on: day("2027-04-09"),
             capacity: 50,
             tutor_ids: Vec::new(),
+            after_end: None,
         }
     }
 
@@ -257,6 +274,7 @@ mod tests {
             ends_on: day("2027-01-01"),
             capacity: 0,
             tutor_ids: vec![stranger],
+            after_end: Some("forever".into()),
         };
         let e = NewCohort::check(
             d,
@@ -275,6 +293,7 @@ mod tests {
                 ("ends_on", "before_start"),
                 ("capacity", "out_of_range"),
                 ("tutor_ids.0", "not_a_tutor"),
+                ("after_end", "invalid_after_end"),
             ]
         );
     }

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 
+use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::values::{Country, Email, Language, PersonName, Profession, string_enum};
@@ -23,6 +24,50 @@ string_enum!(
     CohortStatus, "cohort status" {
     Open => "open",
     Closed => "closed",
+});
+
+string_enum!(
+    /// What a cohort's learners may do after its end date: only read (the default), or go on
+    /// learning.
+    AfterEnd, "after_end" {
+    ReadOnly => "read_only",
+    Continue => "continue",
+});
+
+/// Where a cohort stands on a given day: `Ended` once its end date has passed, unless it was
+/// closed first; neither takes enrolments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CohortState {
+    Open,
+    Closed,
+    Ended,
+}
+
+impl CohortState {
+    pub fn of(status: CohortStatus, ends_on: NaiveDate, today: NaiveDate) -> CohortState {
+        match status {
+            CohortStatus::Closed => CohortState::Closed,
+            CohortStatus::Open if today > ends_on => CohortState::Ended,
+            CohortStatus::Open => CohortState::Open,
+        }
+    }
+}
+
+/// Whether a cohort's learners may still record progress and take quizzes on `today`: always
+/// before the end date (a closed cohort's learners keep learning), and after it only when the
+/// cohort says `continue`.
+pub fn learning_open(ends_on: NaiveDate, after_end: AfterEnd, today: NaiveDate) -> bool {
+    today <= ends_on || after_end == AfterEnd::Continue
+}
+
+string_enum!(
+    /// Where an invitation to join a cohort stands: `expired` is never stored (a pending one
+    /// past its expiry reads so).
+    InvitationStatus, "invitation status" {
+    Pending => "pending",
+    Accepted => "accepted",
+    Declined => "declined",
+    Expired => "expired",
 });
 
 string_enum!(
@@ -53,7 +98,8 @@ string_enum!(
 
 string_enum!(
     /// Why a row of a bulk enrolment was refused: the first eight reasons come from the row
-    /// itself, the last four from the account or the cohort.
+    /// itself, the others from the cohort or from an account the caller's institution
+    /// manages (nothing is ever said about an account it does not manage).
     RejectReason, "rejection reason" {
     InvalidEmail => "invalid_email",
     DuplicateInRequest => "duplicate_in_request",
@@ -67,6 +113,7 @@ string_enum!(
     CapacityReached => "capacity_reached",
     EnrolledInAnotherCohort => "enrolled_in_another_cohort",
     Withdrawn => "withdrawn",
+    StaffAccount => "staff_account",
 });
 
 impl RejectReason {
@@ -81,6 +128,9 @@ impl RejectReason {
             }
             RejectReason::Withdrawn => Some(
                 "withdrawn from this course earlier; send reactivate=true to enrol them again, with their progress",
+            ),
+            RejectReason::StaffAccount => Some(
+                "this address belongs to a tutor or manager of your institution; staff accounts do not enrol as learners",
             ),
             RejectReason::InvalidEmail
             | RejectReason::DuplicateInRequest
@@ -276,6 +326,31 @@ mod tests {
                 (8, "language_not_offered")
             ]
         );
+    }
+
+    #[test]
+    fn a_cohort_ends_after_its_last_day_unless_closed_first() {
+        let last: NaiveDate = "2027-04-09".parse().unwrap();
+        let next = last.succ_opt().unwrap();
+        assert_eq!(
+            CohortState::of(CohortStatus::Open, last, last),
+            CohortState::Open
+        );
+        assert_eq!(
+            CohortState::of(CohortStatus::Open, last, next),
+            CohortState::Ended
+        );
+        assert_eq!(
+            CohortState::of(CohortStatus::Closed, last, last),
+            CohortState::Closed
+        );
+        assert_eq!(
+            CohortState::of(CohortStatus::Closed, last, next),
+            CohortState::Closed
+        );
+        assert!(learning_open(last, AfterEnd::ReadOnly, last));
+        assert!(!learning_open(last, AfterEnd::ReadOnly, next));
+        assert!(learning_open(last, AfterEnd::Continue, next));
     }
 
     #[test]

@@ -29,6 +29,22 @@ pub enum MailKind {
     /// The password was changed (by a reset or by the person signed in): a notice; if it was
     /// not them, they should reset their password at once and contact their institution.
     PasswordChanged,
+    /// An institution asks the owner of an existing account to join one of its cohorts:
+    /// nothing happens unless they sign in and accept (the link); they may ignore it.
+    CohortInvitation { institution: String, cohort: String },
+    /// An institution listed the address of a staff or admin account as a learner of one of
+    /// its cohorts: a notice that nothing was done (staff accounts do not join cohorts).
+    CohortInvitationRefused { institution: String, cohort: String },
+}
+
+impl MailKind {
+    /// Whether the message carries a link that works once and for a limited time.
+    pub fn has_token(&self) -> bool {
+        !matches!(
+            self,
+            MailKind::PasswordChanged | MailKind::CohortInvitationRefused { .. }
+        )
+    }
 }
 
 /// A message to render.
@@ -114,6 +130,8 @@ struct Words {
     attempt_pending: Text,
     reset: Text,
     changed: Text,
+    join: Text,
+    join_refused: Text,
 }
 
 static EN: Words = Words {
@@ -204,6 +222,28 @@ static EN: Words = Words {
             "The password of your account on the online learning platform of {programme} has just been changed.",
             "If it was you, there is nothing more to do.",
             "If it was not you, reset your password at once from the sign-in page, and contact your institution.",
+        ],
+        action: "Sign in to HELP",
+        after: &[],
+    },
+    join: Text {
+        subject: "an invitation to join a cohort",
+        heading: "An invitation to join a cohort",
+        before: &[
+            "{who} invites you to join its cohort “{cohort}” on the online learning platform of {programme}.",
+            "You already have an account: nothing changes in it unless you accept. If you accept, {who} will see your progress in this course, your name, profession and country.",
+            "To accept, sign in and confirm using the link below.",
+        ],
+        action: "See the invitation",
+        after: &["If you do not want to join, ignore this message or decline the invitation."],
+    },
+    join_refused: Text {
+        subject: "your address was listed for a cohort",
+        heading: "Your address was listed for a cohort",
+        before: &[
+            "{who} listed this email address as a learner of its cohort “{cohort}” on the online learning platform of {programme}.",
+            "Your account is a staff or administrator account, which does not join cohorts as a learner: nothing was changed, and {who} was told nothing about your account.",
+            "If you also want to take this course, ask {who} to enrol another address of yours.",
         ],
         action: "Sign in to HELP",
         after: &[],
@@ -302,6 +342,30 @@ static FR: Words = Words {
         action: "Se connecter à HELP",
         after: &[],
     },
+    join: Text {
+        subject: "une invitation à rejoindre une session",
+        heading: "Une invitation à rejoindre une session",
+        before: &[
+            "{who} vous invite à rejoindre sa session « {cohort} » sur la plateforme de formation en ligne proposée par {programme}.",
+            "Vous avez déjà un compte : rien n'y change si vous n'acceptez pas. Si vous acceptez, {who} verra votre progression dans ce cours, votre nom, votre profession et votre pays.",
+            "Pour accepter, connectez-vous et confirmez à l'aide du lien ci-dessous.",
+        ],
+        action: "Voir l'invitation",
+        after: &[
+            "Si vous ne souhaitez pas participer, ignorez ce message ou déclinez l'invitation.",
+        ],
+    },
+    join_refused: Text {
+        subject: "votre adresse a été inscrite à une session",
+        heading: "Votre adresse a été inscrite à une session",
+        before: &[
+            "{who} a indiqué cette adresse électronique pour un apprenant de sa session « {cohort} » sur la plateforme de formation en ligne proposée par {programme}.",
+            "Votre compte est un compte de personnel ou d'administration, qui ne rejoint pas de session en tant qu'apprenant : rien n'a été modifié, et {who} n'a rien appris de votre compte.",
+            "Si vous souhaitez aussi suivre ce cours, demandez à {who} d'inscrire une autre de vos adresses.",
+        ],
+        action: "Se connecter à HELP",
+        after: &[],
+    },
 };
 
 fn words(language: Language) -> &'static Words {
@@ -324,6 +388,7 @@ struct Body {
 }
 
 fn compose(mail: &Mail<'_>, w: &Words) -> Body {
+    let mut cohort_name = String::new();
     let (t, who, role) = match &mail.kind {
         MailKind::Invitation { institution, role } => {
             let who = institution
@@ -338,11 +403,26 @@ fn compose(mail: &Mail<'_>, w: &Words) -> Body {
         MailKind::RegistrationAttemptPending => (&w.attempt_pending, String::new(), ""),
         MailKind::PasswordReset => (&w.reset, String::new(), ""),
         MailKind::PasswordChanged => (&w.changed, String::new(), ""),
+        MailKind::CohortInvitation {
+            institution,
+            cohort,
+        } => {
+            cohort_name = one_line(cohort);
+            (&w.join, one_line(institution), "")
+        }
+        MailKind::CohortInvitationRefused {
+            institution,
+            cohort,
+        } => {
+            cohort_name = one_line(cohort);
+            (&w.join_refused, one_line(institution), "")
+        }
     };
     // `{who}` last, so that an institution's name is never itself filled in.
     let fill = |s: &&str| {
         s.replace("{programme}", w.programme)
             .replace("{role}", role)
+            .replace("{cohort}", &cohort_name)
             .replace("{who}", &who)
     };
     let name = one_line(mail.name);
@@ -351,7 +431,9 @@ fn compose(mail: &Mail<'_>, w: &Words) -> Body {
     } else {
         w.dear.replace("{name}", &name)
     };
-    let validity = (mail.kind != MailKind::PasswordChanged)
+    let validity = mail
+        .kind
+        .has_token()
         .then(|| w.valid.replace("{time}", &duration(mail.valid_hours, w)));
     Body {
         subject: t.subject,

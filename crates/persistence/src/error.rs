@@ -30,6 +30,10 @@ pub enum Conflict {
     AlreadyEnrolled,
     #[error("the cohort is closed to new enrolments")]
     CohortClosed,
+    /// The cohort's end date has passed: no enrolments, and (unless the cohort says
+    /// `continue`) no further learning writes.
+    #[error("the cohort ended on {0}")]
+    CohortEnded(chrono::NaiveDate),
     #[error("this enrolment is {0}; it takes no further progress")]
     EnrolmentNotActive(EnrolmentStatus),
     #[error("this quiz allows {0} attempt(s)")]
@@ -41,6 +45,16 @@ pub enum Conflict {
     AttemptRaced,
     #[error("a version cannot be returned to draft")]
     InvalidTransition,
+    /// The invitation was already accepted or declined, or has expired.
+    #[error("this invitation is {0}")]
+    InvitationAnswered(help_lms_domain::enrolment::InvitationStatus),
+    /// Staff and admin accounts do not join cohorts as learners.
+    #[error("only learner accounts join cohorts")]
+    NotALearner,
+    #[error("you are enrolled in this course with another cohort")]
+    EnrolledInAnotherCohort,
+    #[error("you have completed this course; its record is final")]
+    CourseCompleted,
 }
 
 impl From<serde_json::Error> for StoreError {

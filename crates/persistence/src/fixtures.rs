@@ -62,6 +62,27 @@ pub fn draft(capacity: i32, tutor_ids: Vec<Uuid>) -> CohortDraft {
         ends_on: NaiveDate::from_ymd_opt(2027, 4, 9).unwrap(),
         capacity,
         tutor_ids,
+        after_end: None,
+    }
+}
+
+/// Writes every message as its kind's name: for service tests that do not read mail.
+pub struct PlainMail;
+
+impl crate::outbox::Compose for PlainMail {
+    fn compose(
+        &self,
+        to: crate::outbox::Recipient<'_>,
+        notice: crate::outbox::Notice<'_>,
+    ) -> crate::outbox::OutgoingMail {
+        crate::outbox::OutgoingMail {
+            to: to.email.to_owned(),
+            to_name: to.name.to_owned(),
+            language: to.language.as_str().to_owned(),
+            subject: format!("{notice:?}"),
+            text: String::new(),
+            html: String::new(),
+        }
     }
 }
 

@@ -70,6 +70,19 @@ pub enum Notice<'a> {
     },
     /// A notice, no token.
     PasswordChanged,
+    /// An institution asks the owner of an existing account to join a cohort; the token
+    /// identifies the invitation (accepting also needs the owner signed in).
+    CohortInvitation {
+        token: &'a str,
+        institution: &'a str,
+        cohort: &'a str,
+    },
+    /// An institution listed a staff or admin account's address as a cohort learner: a
+    /// notice that nothing was done.
+    CohortInvitationRefused {
+        institution: &'a str,
+        cohort: &'a str,
+    },
 }
 
 /// Renders messages: the services decide what to send inside their transactions, and the

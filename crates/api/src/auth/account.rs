@@ -11,6 +11,7 @@ use help_lms_domain::accounts::User;
 use help_lms_domain::values::{Country, Email, Language, NewPassword, PersonName, Profession};
 use help_lms_persistence::account_tokens::Refused;
 use help_lms_persistence::accounts::flows::{self, Registration, TokenRefused};
+use help_lms_persistence::cohorts::invitations;
 use help_lms_persistence::rate_limit::{self, Limit};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -227,15 +228,23 @@ pub(crate) async fn activation(
     password: &str,
 ) -> Result<User, ApiError> {
     let hash = token_and_password(state, req, password).await?;
-    let user = flows::activate(&state.db, token, hash)
-        .await?
-        .map_err(|why| {
-            refused(
+    let activated = flows::activate(&state.db, token, hash).await?;
+    let user = match activated {
+        Ok(user) => user,
+        Err(TokenRefused::Token(Refused::Unknown))
+            if invitations::is_waiting_token(&state.db.conn, token.trim()).await? =>
+        {
+            // An invitation to join, for an account that exists: its owner signs in.
+            return Err(ApiError::from(Code::SignInToJoin));
+        }
+        Err(why) => {
+            return Err(refused(
                 why,
                 Code::InvalidActivationToken,
                 Code::ActivationTokenExpired,
-            )
-        })?;
+            ));
+        }
+    };
     tracing::info!(user_id = %user.id, "account activated");
     Ok(user)
 }

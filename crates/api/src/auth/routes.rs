@@ -102,12 +102,25 @@ pub async fn login(
     body: crate::body::Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let email =
-        Email::parse(&body.email).map_err(|e| ApiError::field("email", e.code, e.message))?;
+    let user = verify_credentials(&state, &req, &body.email, body.password).await?;
+    accounts::record_login(&state.db, user.id).await?;
+    tracing::info!(user_id = %user.id, "login");
+    Ok(HttpResponse::Ok().json(tokens_for(&state, user).await?))
+}
+
+/// The active account these credentials sign in to, under the login throttle (per account
+/// and per address): `invalid_credentials` alike for an unknown address and a wrong
+/// password, `account_inactive` for an account not active, 429 while locked.
+pub(crate) async fn verify_credentials(
+    state: &AppState,
+    req: &HttpRequest,
+    email: &str,
+    password: String,
+) -> Result<User, ApiError> {
+    let email = Email::parse(email).map_err(|e| ApiError::field("email", e.code, e.message))?;
     let policy = state.config.throttle;
     let account_key = throttle::account_key(email.as_str());
-    let address_key =
-        throttle::address_key(&client_address(&req, state.config.trust_forwarded_for));
+    let address_key = throttle::address_key(&client_address(req, state.config.trust_forwarded_for));
     let now = Utc::now();
     if let Some(wait) = throttle::locked_for(
         &state.db.conn,
@@ -125,16 +138,14 @@ pub async fn login(
         Some((u, h)) => (Some(u), h),
         None => (None, None),
     };
-    let ok = state.hasher.verify(body.password, hash).await?;
+    let ok = state.hasher.verify(password, hash).await?;
     match user {
         Some(user) if ok => {
             if user.status != UserStatus::Active {
                 return Err(ApiError::from(Code::AccountInactive));
             }
             throttle::clear(&state.db, &account_key).await?;
-            accounts::record_login(&state.db, user.id).await?;
-            tracing::info!(user_id = %user.id, "login");
-            Ok(HttpResponse::Ok().json(tokens_for(&state, user).await?))
+            Ok(user)
         }
         _ => {
             throttle::record_failure(&state.db, &policy, &account_key, policy.per_account, now)

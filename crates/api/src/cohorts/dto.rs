@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use help_lms_domain::cohorts::{self as rules, CohortDraft};
-use help_lms_domain::enrolment::{CohortStatus, RejectReason, RowStatus};
+use help_lms_domain::enrolment::{AfterEnd, CohortState, RejectReason, RowStatus};
 use help_lms_persistence::cohorts::Cohort;
 use help_lms_persistence::enrolments::{BulkOutcome, BulkSummary, RowResult};
 use serde::{Deserialize, Serialize};
@@ -22,15 +22,19 @@ pub struct CohortDto {
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,
     pub capacity: i32,
+    /// Today's standing: `open`, `closed` by a manager, or `ended` (its end date passed).
     pub status: CohortStatusDto,
+    /// What learners may do after `ends_on`.
+    pub after_end: AfterEndDto,
     pub tutor_ids: Vec<Uuid>,
-    /// Enrolments that take a seat (not withdrawn).
+    /// Seats taken: enrolments not withdrawn, and invitations waiting for an answer.
     pub enrolled: u64,
     pub created_at: DateTime<Utc>,
 }
 
 impl From<Cohort> for CohortDto {
     fn from(c: Cohort) -> Self {
+        let status = c.state().into();
         CohortDto {
             id: c.id,
             institution_id: c.institution_id,
@@ -41,7 +45,8 @@ impl From<Cohort> for CohortDto {
             starts_on: c.starts_on,
             ends_on: c.ends_on,
             capacity: c.capacity,
-            status: c.status.into(),
+            status,
+            after_end: c.after_end.into(),
             tutor_ids: c.tutor_ids,
             enrolled: c.enrolled,
             created_at: c.created_at,
@@ -54,15 +59,49 @@ impl From<Cohort> for CohortDto {
 #[serde(rename_all = "snake_case")]
 pub enum CohortStatusDto {
     Open,
-    /// No further enrolments; its learners keep theirs.
+    /// Closed by a manager: no further enrolments; its learners keep theirs
+    /// (`POST /cohorts/{id}/reopen` opens it again).
     Closed,
+    /// Its end date has passed: no further enrolments; its learners may go on only when
+    /// `after_end` is `continue` (move `ends_on` to open it again).
+    Ended,
 }
 
-impl From<CohortStatus> for CohortStatusDto {
-    fn from(s: CohortStatus) -> Self {
+impl From<CohortState> for CohortStatusDto {
+    fn from(s: CohortState) -> Self {
         match s {
-            CohortStatus::Open => CohortStatusDto::Open,
-            CohortStatus::Closed => CohortStatusDto::Closed,
+            CohortState::Open => CohortStatusDto::Open,
+            CohortState::Closed => CohortStatusDto::Closed,
+            CohortState::Ended => CohortStatusDto::Ended,
+        }
+    }
+}
+
+/// What a cohort's learners may do after its end date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AfterEndDto {
+    /// They read their courses, results and certificates; progress and quizzes answer 409
+    /// `cohort_ended`.
+    ReadOnly,
+    /// They go on learning as before.
+    Continue,
+}
+
+impl From<AfterEnd> for AfterEndDto {
+    fn from(a: AfterEnd) -> Self {
+        match a {
+            AfterEnd::ReadOnly => AfterEndDto::ReadOnly,
+            AfterEnd::Continue => AfterEndDto::Continue,
+        }
+    }
+}
+
+impl AfterEndDto {
+    fn as_str(self) -> &'static str {
+        match self {
+            AfterEndDto::ReadOnly => AfterEnd::ReadOnly.as_str(),
+            AfterEndDto::Continue => AfterEnd::Continue.as_str(),
         }
     }
 }
@@ -88,6 +127,8 @@ pub struct NewCohortDto {
     pub capacity: i32,
     #[serde(default)]
     pub tutor_ids: Vec<Uuid>,
+    /// What learners may do after `ends_on` (default `read_only`).
+    pub after_end: Option<AfterEndDto>,
 }
 
 impl NewCohortDto {
@@ -102,6 +143,7 @@ impl NewCohortDto {
                 ends_on: self.ends_on,
                 capacity: self.capacity,
                 tutor_ids: self.tutor_ids,
+                after_end: self.after_end.map(|a| a.as_str().to_owned()),
             },
         )
     }
@@ -133,6 +175,7 @@ pub struct CohortPatch {
     #[schema(minimum = 1, maximum = 5000)]
     pub capacity: Option<i32>,
     pub tutor_ids: Option<Vec<Uuid>>,
+    pub after_end: Option<AfterEndDto>,
 }
 
 impl From<CohortPatch> for rules::CohortPatch {
@@ -143,6 +186,7 @@ impl From<CohortPatch> for rules::CohortPatch {
             ends_on: p.ends_on,
             capacity: p.capacity,
             tutor_ids: p.tutor_ids,
+            after_end: p.after_end.map(|a| a.as_str().to_owned()),
         }
     }
 }
@@ -168,7 +212,9 @@ pub struct BulkQuery {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RowResultKind {
-    /// A new invited account, enrolled.
+    /// Nobody the institution manages had this address: a new invited account was enrolled,
+    /// or, when the address has an account the institution does not manage, its owner was
+    /// asked to join (the enrolment is made when they accept). Both are answered alike.
     Created,
     /// An existing account, enrolled (a self-study enrolment joins the cohort).
     Enrolled,
@@ -211,6 +257,8 @@ pub enum RowRejectReason {
     EnrolledInAnotherCohort,
     /// Withdrawn from the course earlier; `reactivate=true` enrols them again.
     Withdrawn,
+    /// A tutor or manager of the caller's institution: staff do not enrol as learners.
+    StaffAccount,
 }
 
 impl From<RejectReason> for RowRejectReason {
@@ -228,6 +276,7 @@ impl From<RejectReason> for RowRejectReason {
             RejectReason::CapacityReached => RowRejectReason::CapacityReached,
             RejectReason::EnrolledInAnotherCohort => RowRejectReason::EnrolledInAnotherCohort,
             RejectReason::Withdrawn => RowRejectReason::Withdrawn,
+            RejectReason::StaffAccount => RowRejectReason::StaffAccount,
         }
     }
 }
@@ -239,8 +288,12 @@ pub struct RowResultDto {
     pub row: u64,
     pub email: String,
     pub result: RowResultKind,
+    /// The account, once its owner has accepted (activated a new account, or accepted the
+    /// invitation); never for `created` rows.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<Uuid>,
+    /// The enrolment (for `created` rows: the id it has once accepted); absent in dry runs
+    /// for enrolments that do not exist.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enrolment_id: Option<Uuid>,
     /// With `delivery=links`, for new accounts: the page that activates the account, to
@@ -337,11 +390,22 @@ mod tests {
 
     #[test]
     fn the_wire_names_are_the_domains() {
-        for s in CohortStatus::ALL {
+        for (s, wire) in [
+            (CohortState::Open, "open"),
+            (CohortState::Closed, "closed"),
+            (CohortState::Ended, "ended"),
+        ] {
             assert_eq!(
-                serde_json::to_value(CohortStatusDto::from(*s)).unwrap(),
-                s.as_str()
+                serde_json::to_value(CohortStatusDto::from(s)).unwrap(),
+                wire
             );
+        }
+        for a in AfterEnd::ALL {
+            assert_eq!(
+                serde_json::to_value(AfterEndDto::from(*a)).unwrap(),
+                a.as_str()
+            );
+            assert_eq!(AfterEndDto::from(*a).as_str(), a.as_str());
         }
         for s in RowStatus::ALL {
             assert_eq!(

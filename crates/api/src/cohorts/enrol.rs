@@ -6,11 +6,10 @@ use std::collections::BTreeMap;
 
 use actix_web::http::header::CONTENT_TYPE;
 use actix_web::{HttpRequest, HttpResponse, post, web};
-use help_lms_domain::enrolment::{CohortStatus, check_rows};
+use help_lms_domain::enrolment::check_rows;
+use help_lms_persistence::catalogue;
 use help_lms_persistence::enrolments::{self, BulkAnswer, BulkRequest};
-use help_lms_persistence::error::Conflict;
 use help_lms_persistence::idempotency;
-use help_lms_persistence::{StoreError, catalogue};
 use uuid::Uuid;
 
 use super::dto::{BulkQuery, BulkResultDto};
@@ -83,8 +82,9 @@ pub async fn enrol_cohort(
     let cohort = managed(&state, &auth.0, *id).await?;
     // A closed cohort is refused before its body is judged; the service checks again under
     // the cohort's lock, where it counts.
-    if cohort.status == CohortStatus::Closed {
-        return Err(StoreError::from(Conflict::CohortClosed).into());
+    // A retry (Idempotency-Key) goes on: its first answer is replayed even after a close.
+    if req.headers().get("idempotency-key").is_none() {
+        cohort.ensure_taking_enrolments()?;
     }
     let body = body.map_err(|e| crate::body::read_failure(&e, state.config.body_limit))?;
     let content_type = req
@@ -143,10 +143,8 @@ pub async fn enrol_cohort(
             dry_run: q.dry_run,
             reactivate: q.reactivate,
             activation_ttl: state.composer.lifetimes.invitation,
-            compose: match q.delivery {
-                Delivery::Email => Some(state.composer.as_ref()),
-                Delivery::Links => None,
-            },
+            compose: state.composer.as_ref(),
+            mail_new_accounts: q.delivery == Delivery::Email,
             idempotency,
         },
     )

@@ -4,7 +4,9 @@ use std::collections::HashMap;
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, web};
 use chrono::{DateTime, Utc};
+use help_lms_domain::enrolment::{EnrolmentStatus, InvitationStatus};
 use help_lms_domain::progress::Standing;
+use help_lms_domain::values::UserStatus;
 use help_lms_persistence::enrolments::{self, RosterEntry};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -17,9 +19,86 @@ use crate::error::{ApiError, problems};
 use crate::pagination::{Page, PageParams};
 use crate::state::AppState;
 
+/// Where a roster line stands: an enrolment's status, or `pending` until the person has
+/// accepted (activated the account made for them, or accepted an invitation to join), then
+/// `declined` or `expired` when they did not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RosterStatus {
+    Pending,
+    Active,
+    Completed,
+    Withdrawn,
+    Declined,
+    Expired,
+}
+
+impl RosterStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RosterStatus::Pending => "pending",
+            RosterStatus::Active => "active",
+            RosterStatus::Completed => "completed",
+            RosterStatus::Withdrawn => "withdrawn",
+            RosterStatus::Declined => "declined",
+            RosterStatus::Expired => "expired",
+        }
+    }
+}
+
+/// A roster line's enrolment. Until its person has accepted, it names no account and shows
+/// only what the institution sent.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RosterEnrolmentDto {
+    /// The enrolment's id (for an invitation, the id the enrolment has once accepted).
+    pub id: Uuid,
+    /// Absent until the person has accepted.
+    pub user_id: Option<Uuid>,
+    pub course_id: Uuid,
+    pub course_version_id: Uuid,
+    pub cohort_id: Option<Uuid>,
+    #[schema(value_type = help_lms_domain::enrolment::EnrolmentSource)]
+    pub source: String,
+    pub status: RosterStatus,
+    #[schema(value_type = help_lms_domain::values::Language)]
+    pub language: String,
+    pub enrolled_at: DateTime<Utc>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub withdrawn_at: Option<DateTime<Utc>>,
+}
+
+impl RosterEnrolmentDto {
+    fn new(r: &RosterEntry) -> Self {
+        let e = &r.enrolment;
+        let status = match (r.invitation, r.user_status, e.status) {
+            (Some(InvitationStatus::Declined), _, _) => RosterStatus::Declined,
+            (Some(InvitationStatus::Expired), _, _) => RosterStatus::Expired,
+            (Some(_), _, _) => RosterStatus::Pending,
+            (None, UserStatus::Invited, EnrolmentStatus::Active) => RosterStatus::Pending,
+            (None, _, EnrolmentStatus::Active) => RosterStatus::Active,
+            (None, _, EnrolmentStatus::Completed) => RosterStatus::Completed,
+            (None, _, EnrolmentStatus::Withdrawn) => RosterStatus::Withdrawn,
+        };
+        let accepted = r.invitation.is_none() && r.user_status != UserStatus::Invited;
+        RosterEnrolmentDto {
+            id: e.id,
+            user_id: accepted.then_some(e.user_id),
+            course_id: e.course_id,
+            course_version_id: e.course_version_id,
+            cohort_id: e.cohort_id,
+            source: e.source.to_string(),
+            status,
+            language: e.language.to_string(),
+            enrolled_at: e.enrolled_at,
+            completed_at: e.completed_at,
+            withdrawn_at: e.withdrawn_at,
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RosterEntryDto {
-    pub enrolment: EnrolmentDto,
+    pub enrolment: RosterEnrolmentDto,
     pub email: String,
     pub name: String,
     #[schema(value_type = help_lms_domain::values::Profession)]
@@ -74,7 +153,7 @@ fn roster_dto(r: RosterEntry, st: Option<&Standing>) -> RosterEntryDto {
             .unwrap_or_default(),
     };
     RosterEntryDto {
-        enrolment: r.enrolment.into(),
+        enrolment: RosterEnrolmentDto::new(&r),
         email: r.email.to_string(),
         name: r.name,
         profession: r.profession.to_string(),
@@ -107,8 +186,12 @@ async fn with_standings(
 /// Read a cohort's roster with each learner's progress
 ///
 /// The cohort's tutors, its institution's managers (and API clients), and admins. Each
-/// enrolment with the learner's details, account status, progress and quiz grades; in
-/// pages as JSON, or the whole roster as CSV with `Accept: text/csv`. Changes nothing.
+/// enrolment with the learner's details, account status, progress and quiz grades, then
+/// the invitations to join not yet accepted (`pending`, `declined`, `expired`) with only
+/// what the institution sent; in pages as JSON, or the whole roster as CSV with
+/// `Accept: text/csv`. Until a person has accepted (activated the account made for them,
+/// or accepted an invitation), their line shows what was sent and no `user_id`. Changes
+/// nothing.
 ///
 /// Problems: `not_found` (404) for anyone else.
 #[utoipa::path(

@@ -18,12 +18,14 @@ use crate::state::AppState;
 
 pub use bulk::RowJson;
 pub use dto::{
-    BulkQuery, BulkResultDto, BulkSummaryDto, CohortDto, CohortListQuery, CohortPatch,
+    AfterEndDto, BulkQuery, BulkResultDto, BulkSummaryDto, CohortDto, CohortListQuery, CohortPatch,
     CohortStatusDto, NewCohortDto, RowRejectReason, RowResultDto, RowResultKind,
 };
 pub use enrol::enrol_cohort;
 pub use learners::{RosterEntryDto, RosterProgress, RosterQuiz, roster, withdraw};
-pub use routes::{close_cohort, create_cohort, get_cohort, list_cohorts, update_cohort};
+pub use routes::{
+    close_cohort, create_cohort, get_cohort, list_cohorts, reopen_cohort, update_cohort,
+};
 
 /// The cohort if the actor may see it, else 404.
 pub(crate) async fn visible(state: &AppState, actor: &Actor, id: Uuid) -> Result<Cohort, ApiError> {

@@ -35,13 +35,13 @@ pub fn write(entries: &[RosterEntryDto]) -> Result<String, ApiError> {
         let opt = |d: &Option<DateTime<Utc>>| d.map(|d| d.to_rfc3339()).unwrap_or_default();
         w.write_record([
             en.id.to_string(),
-            en.user_id.to_string(),
+            en.user_id.map(|u| u.to_string()).unwrap_or_default(),
             e.email.clone(),
             e.name.clone(),
             e.profession.clone(),
             e.country.clone(),
             e.account_status.clone(),
-            en.status.clone(),
+            en.status.as_str().to_owned(),
             en.language.clone(),
             en.enrolled_at.to_rfc3339(),
             opt(&en.completed_at),

@@ -187,3 +187,33 @@ pub async fn close_cohort(
     let closed = cohorts::close(&state.db, c.id).await?;
     Ok(HttpResponse::Ok().json(CohortDto::from(closed)))
 }
+
+/// Reopen a closed cohort to enrolments
+///
+/// The institution's managers (people or API clients) and admins. A cohort past its end date
+/// stays `ended` until its `ends_on` is moved (`PATCH /cohorts/{id}`). Reopening an open
+/// cohort is harmless.
+///
+/// Problems: `managers_only` (403) for the cohort's tutors, `not_found` (404) for anyone
+/// else.
+#[utoipa::path(
+    tags = ["nti", "admin"],
+    operation_id = "reopen_cohort",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Cohort id")),
+    responses(
+        (status = 200, description = "Open again (or `ended`, if its end date has passed)", body = CohortDto),
+        problems::Forbidden,
+        problems::NotFound,
+    )
+)]
+#[post("/cohorts/{id}/reopen")]
+pub async fn reopen_cohort(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let c = managed(&state, &auth.0, *id).await?;
+    let open = cohorts::reopen(&state.db, c.id).await?;
+    Ok(HttpResponse::Ok().json(CohortDto::from(open)))
+}

@@ -115,6 +115,18 @@ codes! {
         "Continue the existing enrolment; `GET /api/v1/me/enrolments` lists it.";
     CohortClosed = "cohort_closed", CONFLICT, "The cohort is closed to new enrolments",
         "Enrol the learners in another cohort, or ask the institution's manager to open a new one.";
+    CohortEnded = "cohort_ended", CONFLICT, "The cohort's end date has passed",
+        "A manager can move the end date (`PATCH /api/v1/cohorts/{id}`) or let learners continue after it (`after_end: continue`).";
+    InvitationAnswered = "invitation_answered", CONFLICT, "The invitation was already answered or has expired",
+        "`GET /api/v1/me/invitations` lists the invitations still waiting for your answer.";
+    SignInToJoin = "sign_in_to_join", CONFLICT, "This link asks an existing account to join a cohort",
+        "Sign in with your account, then accept the invitation (`POST /api/v1/me/invitations/accept` with this token, or the page the link opens).";
+    NotALearner = "not_a_learner", CONFLICT, "Only learner accounts join cohorts",
+        "Staff and admin accounts do not take courses as cohort learners; use a learner account.";
+    EnrolledInAnotherCohort = "enrolled_in_another_cohort", CONFLICT, "Already enrolled in this course with another cohort",
+        "Finish or withdraw from that enrolment first; `GET /api/v1/me/enrolments` lists it.";
+    CourseCompleted = "course_completed", CONFLICT, "The course is completed; its record is final",
+        "Your certificate and results stay available; `GET /api/v1/me/enrolments` lists them.";
     EnrolmentNotActive = "enrolment_not_active", CONFLICT, "The enrolment takes no further progress",
         "Nothing more can be recorded for this enrolment; `GET /api/v1/enrolments/{id}` shows its status.";
     AttemptLimitReached = "attempt_limit_reached", CONFLICT, "No attempts are left",

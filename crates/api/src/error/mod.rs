@@ -193,6 +193,11 @@ impl From<StoreError> for ApiError {
                 let code = match c {
                     Conflict::AlreadyEnrolled => Code::AlreadyEnrolled,
                     Conflict::CohortClosed => Code::CohortClosed,
+                    Conflict::CohortEnded(_) => Code::CohortEnded,
+                    Conflict::InvitationAnswered(_) => Code::InvitationAnswered,
+                    Conflict::NotALearner => Code::NotALearner,
+                    Conflict::EnrolledInAnotherCohort => Code::EnrolledInAnotherCohort,
+                    Conflict::CourseCompleted => Code::CourseCompleted,
                     Conflict::EnrolmentNotActive(_) => Code::EnrolmentNotActive,
                     Conflict::AttemptLimitReached(_) => Code::AttemptLimitReached,
                     Conflict::AttemptClosed => Code::AttemptClosed,

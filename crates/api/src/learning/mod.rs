@@ -4,7 +4,8 @@
 
 mod access;
 pub mod dto;
+pub mod lesson;
 pub mod routes;
-mod view;
+pub(crate) mod view;
 
 pub(crate) use access::{Access, access};

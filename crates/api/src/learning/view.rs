@@ -16,7 +16,7 @@ use super::dto::{
 use crate::catalogue::dto::text;
 use crate::error::ApiError;
 
-fn next_step(n: Option<Next>) -> Option<NextStep> {
+pub(crate) fn next_step(n: Option<Next>) -> Option<NextStep> {
     n.map(|n| match n {
         Next::Lesson(id) => NextStep {
             kind: NextKind::Lesson,

@@ -21,6 +21,7 @@ use crate::public_url::PublicUrl;
 /// | confirm a registration      | `F/confirm-email?token=T`         | `/account/confirm?token=T`       |
 /// | reset a password            | `F/reset-password?token=T`        | `/account/reset-password?token=T`|
 /// | ask for a reset             | `F/forgot-password`               | `/account/forgot-password`       |
+/// | join a cohort (existing)    | `F/join?token=T`                  | `/account/join?token=T`          |
 #[derive(Debug, Clone)]
 pub struct Links {
     base: PublicUrl,
@@ -59,6 +60,13 @@ impl Links {
 
     pub fn reset(&self, token: &str) -> String {
         self.page("/reset-password", "/account/reset-password", Some(token))
+    }
+
+    /// An invitation to join a cohort, for the owner of an existing account: the frontend's
+    /// page signs them in and shows it; without a frontend, the API's own
+    /// `POST /api/v1/me/invitations/accept` takes the token.
+    pub fn join(&self, token: &str) -> String {
+        self.page("/join", "/account/join", Some(token))
     }
 
     pub fn forgot_password(&self) -> String {
@@ -107,6 +115,29 @@ impl Compose for Composer {
                 hours(l.reset),
             ),
             Notice::PasswordChanged => (MailKind::PasswordChanged, self.links.forgot_password(), 0),
+            Notice::CohortInvitation {
+                token,
+                institution,
+                cohort,
+            } => (
+                MailKind::CohortInvitation {
+                    institution: institution.to_owned(),
+                    cohort: cohort.to_owned(),
+                },
+                self.links.join(token),
+                hours(l.invitation),
+            ),
+            Notice::CohortInvitationRefused {
+                institution,
+                cohort,
+            } => (
+                MailKind::CohortInvitationRefused {
+                    institution: institution.to_owned(),
+                    cohort: cohort.to_owned(),
+                },
+                self.links.forgot_password(),
+                0,
+            ),
         };
         let rendered = render(
             &Mail {

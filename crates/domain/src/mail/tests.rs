@@ -19,6 +19,14 @@ fn all_kinds() -> Vec<MailKind> {
         MailKind::RegistrationAttemptPending,
         MailKind::PasswordReset,
         MailKind::PasswordChanged,
+        MailKind::CohortInvitation {
+            institution: "Judicial Academy".into(),
+            cohort: "Juges 2027".into(),
+        },
+        MailKind::CohortInvitationRefused {
+            institution: "Judicial Academy".into(),
+            cohort: "Juges 2027".into(),
+        },
     ]
 }
 
@@ -125,7 +133,7 @@ fn the_programme_is_named_once_per_message() {
 #[test]
 fn links_that_work_once_say_so_and_the_notice_does_not() {
     for kind in all_kinds() {
-        let changed = kind == MailKind::PasswordChanged;
+        let changed = !kind.has_token();
         let en = render(&mail(kind.clone()), Language::En);
         let fr = render(&mail(kind), Language::Fr);
         assert_eq!(en.text.contains("can be used only once"), !changed);
@@ -277,4 +285,31 @@ fn subjects_are_one_line_without_the_name() {
         }
     }
     assert_eq!(one_line(" a\r\nb\tc "), "a  b c");
+}
+
+#[test]
+fn a_cohort_invitation_names_the_institution_and_the_cohort_and_asks_for_consent() {
+    let kind = MailKind::CohortInvitation {
+        institution: "Scuola superiore della magistratura".into(),
+        cohort: "Giudici <2027>".into(),
+    };
+    let en = render(&mail(kind.clone()), Language::En);
+    assert!(en.text.contains("Scuola superiore della magistratura invites you to join its cohort \u{201c}Giudici <2027>\u{201d}"), "{}", en.text);
+    assert!(en.text.contains("nothing changes in it unless you accept"));
+    assert!(en.html.contains("Giudici &lt;2027&gt;"));
+    let fr = render(&mail(kind), Language::Fr);
+    assert!(
+        fr.text.contains("rien n'y change si vous n'acceptez pas"),
+        "{}",
+        fr.text
+    );
+    let refused = render(
+        &mail(MailKind::CohortInvitationRefused {
+            institution: "Scuola".into(),
+            cohort: "Giudici".into(),
+        }),
+        Language::En,
+    );
+    assert!(refused.text.contains("nothing was changed"));
+    assert!(!refused.text.contains("only once"));
 }

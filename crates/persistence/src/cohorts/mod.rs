@@ -9,7 +9,7 @@ use help_lms_domain::cohorts::{
     CohortChange, CohortDraft, CohortPatch, Context, Current, NewCohort,
 };
 use help_lms_domain::content::CourseStatus;
-use help_lms_domain::enrolment::{CohortStatus, EnrolmentStatus};
+use help_lms_domain::enrolment::{AfterEnd, CohortState, CohortStatus, EnrolmentStatus};
 use help_lms_domain::values::{Language, Role, UserStatus};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
@@ -19,8 +19,10 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::entities::{cohort_tutors as ct, cohorts, courses, enrolments, users};
-use crate::error::StoreError;
+use crate::error::{Conflict, StoreError};
 use crate::{Db, catalogue, institutions};
+
+pub mod invitations;
 
 #[cfg(test)]
 mod tests;
@@ -38,10 +40,28 @@ pub struct Cohort {
     pub ends_on: NaiveDate,
     pub capacity: i32,
     pub status: CohortStatus,
+    pub after_end: AfterEnd,
     pub tutor_ids: Vec<Uuid>,
-    /// Enrolments that take a seat (not withdrawn), when the cohort was read.
+    /// Seats taken when the cohort was read: enrolments not withdrawn, and invitations
+    /// still waiting for an answer.
     pub enrolled: u64,
     pub created_at: DateTime<Utc>,
+}
+
+impl Cohort {
+    /// Where the cohort stands today (UTC).
+    pub fn state(&self) -> CohortState {
+        CohortState::of(self.status, self.ends_on, Utc::now().date_naive())
+    }
+
+    /// Refuses an enrolment unless the cohort is open today.
+    pub fn ensure_taking_enrolments(&self) -> Result<(), StoreError> {
+        match self.state() {
+            CohortState::Open => Ok(()),
+            CohortState::Closed => Err(Conflict::CohortClosed.into()),
+            CohortState::Ended => Err(Conflict::CohortEnded(self.ends_on).into()),
+        }
+    }
 }
 
 async fn assemble<C: ConnectionTrait>(
@@ -49,6 +69,7 @@ async fn assemble<C: ConnectionTrait>(
     rows: Vec<cohorts::Model>,
 ) -> Result<Vec<Cohort>, StoreError> {
     let ids: Vec<Uuid> = rows.iter().map(|c| c.id).collect();
+    let ids_for_invitations = ids.clone();
     let course_ids: Vec<Uuid> = rows.iter().map(|c| c.course_id).collect();
     let mut tutors: BTreeMap<Uuid, Vec<Uuid>> = BTreeMap::new();
     for t in ct::Entity::find()
@@ -78,6 +99,7 @@ async fn assemble<C: ConnectionTrait>(
         .into_iter()
         .filter_map(|(id, n)| Some((id?, n)))
         .collect();
+    let waiting = invitations::waiting_per_cohort(conn, &ids_for_invitations).await?;
     rows.into_iter()
         .map(|c| {
             let corrupt =
@@ -96,10 +118,12 @@ async fn assemble<C: ConnectionTrait>(
                 ends_on: c.ends_on,
                 capacity: c.capacity,
                 status: CohortStatus::parse(&c.status).map_err(corrupt)?,
+                after_end: AfterEnd::parse(&c.after_end).map_err(corrupt)?,
                 tutor_ids,
                 enrolled: seats
                     .get(&c.id)
-                    .map_or(0, |n| u64::try_from(*n).unwrap_or(0)),
+                    .map_or(0, |n| u64::try_from(*n).unwrap_or(0))
+                    + waiting.get(&c.id).copied().unwrap_or(0),
                 created_at: c.created_at,
             })
         })
@@ -184,6 +208,7 @@ pub async fn create(
         ends_on: Set(new.ends_on),
         capacity: Set(new.capacity),
         status: Set(CohortStatus::Open.as_str().to_owned()),
+        after_end: Set(new.after_end.as_str().to_owned()),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -316,6 +341,9 @@ pub async fn update(db: &Db, id: Uuid, patch: CohortPatch) -> Result<Cohort, Sto
     if let Some(v) = change.capacity {
         am.capacity = Set(v);
     }
+    if let Some(v) = change.after_end {
+        am.after_end = Set(v.as_str().to_owned());
+    }
     am.update(&txn).await?;
     if let Some(t) = change.tutor_ids {
         set_tutors(&txn, id, &t).await?;
@@ -327,11 +355,21 @@ pub async fn update(db: &Db, id: Uuid, patch: CohortPatch) -> Result<Cohort, Sto
 
 /// Closes a cohort to further enrolments; its learners keep their enrolments.
 pub async fn close(db: &Db, id: Uuid) -> Result<Cohort, StoreError> {
+    set_status(db, id, CohortStatus::Closed).await
+}
+
+/// Opens a closed cohort to enrolments again. A cohort past its end date stays `ended`
+/// until its end date is moved.
+pub async fn reopen(db: &Db, id: Uuid) -> Result<Cohort, StoreError> {
+    set_status(db, id, CohortStatus::Open).await
+}
+
+async fn set_status(db: &Db, id: Uuid, status: CohortStatus) -> Result<Cohort, StoreError> {
     let txn = db.begin_write().await?;
     lock(&txn, id).await?;
     cohorts::ActiveModel {
         id: Set(id),
-        status: Set(CohortStatus::Closed.as_str().to_owned()),
+        status: Set(status.as_str().to_owned()),
         updated_at: Set(Utc::now()),
         ..Default::default()
     }
@@ -342,14 +380,38 @@ pub async fn close(db: &Db, id: Uuid) -> Result<Cohort, StoreError> {
     Ok(out)
 }
 
-/// Active enrolments in a cohort (what its capacity counts).
+/// Seats taken in a cohort (what its capacity counts): enrolments not withdrawn, and
+/// invitations waiting for an answer.
 pub async fn active_count<C: ConnectionTrait>(
     conn: &C,
     cohort_id: Uuid,
 ) -> Result<u64, StoreError> {
-    Ok(enrolments::Entity::find()
+    let enrolled = enrolments::Entity::find()
         .filter(enrolments::Column::CohortId.eq(cohort_id))
         .filter(enrolments::Column::Status.ne(EnrolmentStatus::Withdrawn.as_str()))
         .count(conn)
-        .await?)
+        .await?;
+    let waiting = invitations::waiting_per_cohort(conn, &[cohort_id]).await?;
+    Ok(enrolled + waiting.get(&cohort_id).copied().unwrap_or(0))
+}
+
+/// Refuses learning writes (progress, quiz attempts) in a cohort past its end date whose
+/// rule is `read_only`; self-study enrolments (no cohort) are never refused here.
+pub(crate) async fn ensure_learning_open<C: ConnectionTrait>(
+    conn: &C,
+    cohort_id: Option<Uuid>,
+) -> Result<(), StoreError> {
+    let Some(id) = cohort_id else {
+        return Ok(());
+    };
+    let Some(c) = cohorts::Entity::find_by_id(id).one(conn).await? else {
+        return Ok(());
+    };
+    let after_end =
+        AfterEnd::parse(&c.after_end).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    if help_lms_domain::enrolment::learning_open(c.ends_on, after_end, Utc::now().date_naive()) {
+        Ok(())
+    } else {
+        Err(Conflict::CohortEnded(c.ends_on).into())
+    }
 }

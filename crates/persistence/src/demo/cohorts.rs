@@ -2,7 +2,7 @@
 //! for how many learners.
 
 use chrono::{DateTime, Duration, Utc};
-use help_lms_domain::enrolment::{CohortStatus, InstitutionKind};
+use help_lms_domain::enrolment::{AfterEnd, CohortStatus, InstitutionKind};
 use help_lms_domain::values::{Country, Language};
 use uuid::Uuid;
 
@@ -74,6 +74,7 @@ impl Generator<'_> {
                 }
                 .as_str()
                 .to_owned(),
+                after_end: AfterEnd::ReadOnly.as_str().to_owned(),
                 created_at: starts - Duration::days(14),
                 updated_at: starts - Duration::days(14),
             });

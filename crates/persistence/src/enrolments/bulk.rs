@@ -1,11 +1,20 @@
-//! Bulk enrolment of a cohort: many rows in one transaction, idempotent by email, with a
-//! result per row; checked against the cohort row as it is under its lock.
+//! Bulk enrolment of a cohort: many rows in one transaction, idempotent by person and course,
+//! with a result per row; checked against the cohort row as it is under its lock.
+//!
+//! The tenant boundary: a row is answered from what the caller's institution may know. An
+//! address with no account, and an address whose account the institution does not manage
+//! (staff or admin accounts, another institution's learners, self-registered learners), are
+//! both answered `created`; for the second, the owner is mailed an invitation and the
+//! enrolment is made only when they accept (`cohorts::invitations`). A row names an account
+//! (`user_id`) only once its owner has accepted: activated a new account, or accepted an
+//! invitation.
 
 use std::collections::BTreeMap;
 
 use chrono::{Duration, Utc};
 use help_lms_domain::enrolment::{
-    CohortStatus, EnrolmentSource, EnrolmentStatus, RejectReason, Rejection, RowStatus, ValidRow,
+    EnrolmentSource, EnrolmentStatus, InvitationStatus, RejectReason, Rejection, RowStatus,
+    ValidRow,
 };
 use help_lms_domain::reporting::Mode;
 use help_lms_domain::values::{Role, UserStatus};
@@ -16,9 +25,10 @@ use uuid::Uuid;
 
 use super::{Reporting, new_row};
 use crate::account_tokens::{self, Purpose};
+use crate::cohorts::invitations::{self, Sent};
 use crate::cohorts::{self, Cohort};
-use crate::entities::{activation_tokens, enrolments as en, users};
-use crate::error::{Conflict, StoreError, is_unique_violation};
+use crate::entities::{activation_tokens, cohort_invitations, enrolments as en, users};
+use crate::error::{StoreError, is_unique_violation};
 use crate::outbox::{self, Compose, Notice, OutgoingMail, Recipient};
 use crate::{Db, idempotency, institutions};
 
@@ -74,9 +84,11 @@ pub struct BulkRequest<'a> {
     /// (otherwise their rows are refused as `withdrawn`).
     pub reactivate: bool,
     pub activation_ttl: Duration,
-    /// Writes the invitation of each new account to the outbox; None when the caller
-    /// delivers the activation tokens itself.
-    pub compose: Option<&'a dyn Compose>,
+    /// Writes the messages: to each new account when `mail_new_accounts`, and always to the
+    /// owners of existing accounts asked to join (only their own mailbox is trusted).
+    pub compose: &'a dyn Compose,
+    /// False when the caller delivers the activation links of new accounts itself.
+    pub mail_new_accounts: bool,
     /// (key, request hash) when the caller sent `Idempotency-Key`.
     pub idempotency: Option<(String, String)>,
 }
@@ -154,9 +166,7 @@ async fn bulk_enrol_once(db: &Db, req: &BulkRequest<'_>) -> Result<BulkAnswer, S
             None => {}
         }
     }
-    if cohort.status == CohortStatus::Closed {
-        return Err(Conflict::CohortClosed.into());
-    }
+    cohort.ensure_taking_enrolments()?;
     let outcome = enrol_rows(&txn, &cohort, req).await?;
     if req.dry_run {
         txn.rollback().await?;
@@ -190,7 +200,36 @@ async fn enrol_rows(
             existing.insert(u.email.clone(), u);
         }
     }
-    let existing_ids: Vec<Uuid> = existing.values().map(|u| u.id).collect();
+    // People the institution manages: its own learners. Everyone else with an account is
+    // invited, and answered as a new address would be.
+    let manages = |u: &users::Model| {
+        u.institution_id == Some(cohort.institution_id) && u.role == Role::Learner.as_str()
+    };
+    let existing_ids: Vec<Uuid> = existing
+        .values()
+        .filter(|u| manages(u))
+        .map(|u| u.id)
+        .collect();
+    let foreign_ids: Vec<Uuid> = existing
+        .values()
+        .filter(|u| !manages(u))
+        .map(|u| u.id)
+        .collect();
+    let asked = invitations::of_people_in(txn, cohort.id, &foreign_ids).await?;
+    let in_cohort: BTreeMap<Uuid, Uuid> = {
+        let mut m = BTreeMap::new();
+        for chunk in foreign_ids.chunks(CHUNK) {
+            for e in en::Entity::find()
+                .filter(en::Column::UserId.is_in(chunk.to_vec()))
+                .filter(en::Column::CohortId.eq(cohort.id))
+                .all(txn)
+                .await?
+            {
+                m.insert(e.user_id, e.id);
+            }
+        }
+        m
+    };
     // Every enrolment of these people in the course, whatever its state: enrolment is
     // idempotent by person and course, so a completed one is not enrolled again.
     let mut active: BTreeMap<Uuid, en::Model> = BTreeMap::new();
@@ -226,6 +265,8 @@ async fn enrol_rows(
     let mut reactivate = Vec::new();
     // (result index, the new account's row) of each account created.
     let mut created: Vec<(usize, &ValidRow, Uuid)> = Vec::new();
+    // (result index, the row, the existing account, the invitation to renew if expired).
+    let mut invited: Vec<(usize, &ValidRow, &users::Model, Option<Uuid>)> = Vec::new();
     let now = Utc::now();
     for r in &req.valid {
         let mut res = RowResult {
@@ -242,14 +283,55 @@ async fn enrol_rows(
             res.reason = Some(reason);
             res.message = reason.explained().map(str::to_owned);
         };
+        // An account is named only once its owner has activated it.
+        let named = |u: &users::Model| (u.status != UserStatus::Invited.as_str()).then_some(u.id);
         match existing.get(r.email.as_str()) {
+            Some(u) if u.institution_id == Some(cohort.institution_id) && !manages(u) => {
+                // The institution's own tutors and managers: it knows them already.
+                reject(&mut res, RejectReason::StaffAccount);
+            }
+            Some(u) if !manages(u) => match asked.get(&u.id) {
+                Some(i) => {
+                    let status = invitations::status_of(i, now)?;
+                    match status {
+                        InvitationStatus::Accepted => {
+                            res.result = RowStatus::AlreadyEnrolled;
+                            res.user_id = Some(u.id);
+                            res.enrolment_id = in_cohort.get(&u.id).copied().or(Some(i.id));
+                        }
+                        InvitationStatus::Pending | InvitationStatus::Declined => {
+                            // As a new address sent again: already there, nothing resent.
+                            res.result = RowStatus::AlreadyEnrolled;
+                            res.enrolment_id = Some(i.id);
+                        }
+                        InvitationStatus::Expired if seats <= 0 => {
+                            reject(&mut res, RejectReason::CapacityReached);
+                        }
+                        InvitationStatus::Expired => {
+                            seats -= 1;
+                            res.result = RowStatus::Created;
+                            res.enrolment_id = Some(i.id);
+                            invited.push((results.len(), r, u, Some(i.id)));
+                        }
+                    }
+                }
+                None if seats <= 0 => reject(&mut res, RejectReason::CapacityReached),
+                None => {
+                    seats -= 1;
+                    let id = Uuid::now_v7();
+                    res.result = RowStatus::Created;
+                    res.enrolment_id = Some(id);
+                    invited.push((results.len(), r, u, None));
+                    new_enrolment_ids.push(id);
+                }
+            },
             Some(u) if u.status == UserStatus::Disabled.as_str() => {
                 reject(&mut res, RejectReason::AccountDisabled);
             }
             Some(u) => match active.get(&u.id) {
                 Some(e) if e.cohort_id == Some(cohort.id) => {
                     res.result = RowStatus::AlreadyEnrolled;
-                    res.user_id = Some(u.id);
+                    res.user_id = named(u);
                     res.enrolment_id = Some(e.id);
                 }
                 Some(_) if seats <= 0 => reject(&mut res, RejectReason::CapacityReached),
@@ -258,7 +340,7 @@ async fn enrol_rows(
                     seats -= 1;
                     attach.push(e.id);
                     res.result = RowStatus::Enrolled;
-                    res.user_id = Some(u.id);
+                    res.user_id = named(u);
                     res.enrolment_id = Some(e.id);
                 }
                 Some(_) => reject(&mut res, RejectReason::EnrolledInAnotherCohort),
@@ -269,7 +351,7 @@ async fn enrol_rows(
                         .get(&u.id)
                         .filter(|e| e.cohort_id == Some(cohort.id))
                     {
-                        res.user_id = Some(u.id);
+                        res.user_id = named(u);
                         res.enrolment_id = Some(e.id);
                     }
                 }
@@ -285,14 +367,14 @@ async fn enrol_rows(
                         res.enrolment_id = Some(e.id);
                     }
                     res.result = RowStatus::Enrolled;
-                    res.user_id = Some(u.id);
+                    res.user_id = named(u);
                 }
                 None => {
                     seats -= 1;
                     let id = Uuid::now_v7();
                     new_enrolment_ids.push(id);
                     res.result = RowStatus::Enrolled;
-                    res.user_id = Some(u.id);
+                    res.user_id = named(u);
                     res.enrolment_id = Some(id);
                     new_enrolments.push(new_row(
                         id,
@@ -332,8 +414,8 @@ async fn enrol_rows(
                 });
                 let id = Uuid::now_v7();
                 new_enrolment_ids.push(id);
+                // Named once activated: a new address and an invited owner answer alike.
                 res.result = RowStatus::Created;
-                res.user_id = Some(user_id);
                 res.enrolment_id = Some(id);
                 created.push((results.len(), r, user_id));
                 new_enrolments.push(new_row(
@@ -354,7 +436,9 @@ async fn enrol_rows(
         results.push(res);
     }
 
-    let (token_rows, mails) = invitations(txn, cohort, req, &created, &mut results, now).await?;
+    let (token_rows, mut mails) =
+        new_account_mail(txn, cohort, req, &created, &mut results, now).await?;
+    mails.extend(ask_to_join(txn, cohort, req, &invited, &mut results, now).await?);
     for chunk in new_users.chunks(CHUNK) {
         users::Entity::insert_many(chunk.to_vec()).exec(txn).await?;
     }
@@ -413,15 +497,12 @@ async fn enrol_rows(
     results.sort_by_key(|r| r.row);
     if req.dry_run {
         // A dry run creates nothing: it names no account or enrolment that does not exist.
-        let new: std::collections::BTreeSet<Uuid> = created.iter().map(|(_, _, id)| *id).collect();
         let new_enrolments: std::collections::BTreeSet<Uuid> =
             new_enrolment_ids.into_iter().collect();
         for r in &mut results {
-            if r.user_id.is_some_and(|id| new.contains(&id)) {
-                r.user_id = None;
-            }
-            if r.enrolment_id
-                .is_some_and(|id| new_enrolments.contains(&id))
+            if r.result == RowStatus::Created
+                || r.enrolment_id
+                    .is_some_and(|id| new_enrolments.contains(&id))
             {
                 r.enrolment_id = None;
             }
@@ -443,7 +524,7 @@ async fn enrol_rows(
 
 /// The activation token of each account created, put in its row's result, and (when the
 /// caller asked for mail) its invitation. A dry run creates nothing, so it has none.
-async fn invitations(
+async fn new_account_mail(
     txn: &DatabaseTransaction,
     cohort: &Cohort,
     req: &BulkRequest<'_>,
@@ -454,9 +535,9 @@ async fn invitations(
     if req.dry_run {
         return Ok((Vec::new(), Vec::new()));
     }
-    let institution = match req.compose {
-        Some(_) => institutions::name_of(txn, Some(cohort.institution_id)).await?,
-        None => None,
+    let institution = match req.mail_new_accounts {
+        true => institutions::name_of(txn, Some(cohort.institution_id)).await?,
+        false => None,
     };
     let mut rows = Vec::with_capacity(created.len());
     let mut mails = Vec::new();
@@ -464,7 +545,7 @@ async fn invitations(
         let (token_row, token) =
             account_tokens::new_row(*user_id, Purpose::Activation, req.activation_ttl, now)?;
         rows.push(token_row);
-        if let Some(compose) = req.compose {
+        if req.mail_new_accounts {
             let to = Recipient {
                 email: row.email.as_str(),
                 name: row.name.as_str(),
@@ -475,11 +556,85 @@ async fn invitations(
                 token: &token,
                 institution: institution.as_deref(),
             };
-            mails.push(compose.compose(to, notice));
+            mails.push(req.compose.compose(to, notice));
         }
         if let Some(r) = results.get_mut(*idx) {
             r.activation_token = Some(token);
         }
     }
     Ok((rows, mails))
+}
+
+/// Invitations to join, for rows whose address has an account the institution does not
+/// manage: written (or renewed when expired), the owner mailed whatever the delivery, and
+/// the token put in the row's result as a new account's would be. Staff and admin owners
+/// are told nothing was done; their invitation cannot be accepted. A dry run writes none.
+async fn ask_to_join(
+    txn: &DatabaseTransaction,
+    cohort: &Cohort,
+    req: &BulkRequest<'_>,
+    invited: &[(usize, &ValidRow, &users::Model, Option<Uuid>)],
+    results: &mut [RowResult],
+    now: chrono::DateTime<Utc>,
+) -> Result<Vec<OutgoingMail>, StoreError> {
+    if req.dry_run || invited.is_empty() {
+        return Ok(Vec::new());
+    }
+    let institution = institutions::name_of(txn, Some(cohort.institution_id))
+        .await?
+        .unwrap_or_default();
+    let mut mails = Vec::with_capacity(invited.len());
+    let mut rows = Vec::new();
+    for (idx, row, owner, renew) in invited {
+        let Some(id) = results.get(*idx).and_then(|r| r.enrolment_id) else {
+            continue;
+        };
+        let sent = Sent {
+            email: row.email.as_str(),
+            name: row.name.as_str(),
+            profession: row.profession.as_str(),
+            country: row.country.as_str(),
+            language: row.language,
+        };
+        let (mut am, token) =
+            invitations::new_row(id, cohort.id, owner.id, &sent, req.activation_ttl, now)?;
+        if renew.is_some() {
+            // The expired invitation starts again, with what was sent this time.
+            am.id = sea_orm::ActiveValue::Unchanged(id);
+            sea_orm::ActiveModelTrait::update(am, txn).await?;
+        } else {
+            rows.push(am);
+        }
+        let role = Role::parse(&owner.role).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let language =
+            help_lms_domain::values::Language::parse(&owner.language).unwrap_or(row.language);
+        let to = Recipient {
+            email: owner.email.as_str(),
+            name: owner.name.as_str(),
+            language,
+            role,
+        };
+        let notice = if role == Role::Learner {
+            Notice::CohortInvitation {
+                token: &token,
+                institution: &institution,
+                cohort: &cohort.name,
+            }
+        } else {
+            Notice::CohortInvitationRefused {
+                institution: &institution,
+                cohort: &cohort.name,
+            }
+        };
+        mails.push(req.compose.compose(to, notice));
+        if let Some(r) = results.get_mut(*idx) {
+            r.activation_token = Some(token);
+        }
+    }
+    for chunk in rows.chunks(CHUNK) {
+        cohort_invitations::Entity::insert_many(chunk.to_vec())
+            .exec(txn)
+            .await?;
+    }
+    Ok(mails)
 }

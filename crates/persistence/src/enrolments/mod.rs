@@ -98,6 +98,37 @@ fn new_row(
     }
 }
 
+/// Enrols an account into a cohort with the given enrolment id (an accepted invitation's),
+/// counted in the statistics with the account's country and profession.
+pub(crate) async fn insert_for_cohort<C: ConnectionTrait>(
+    conn: &C,
+    id: Uuid,
+    user: &users::Model,
+    cohort: &Cohort,
+    language: Language,
+) -> Result<(), StoreError> {
+    match new_row(
+        id,
+        user.id,
+        Some(cohort),
+        cohort.course_id,
+        cohort.course_version_id,
+        EnrolmentSource::Nti,
+        language,
+        Reporting {
+            country: &user.country,
+            profession: &user.profession,
+        },
+    )
+    .insert(conn)
+    .await
+    {
+        Ok(_) => Ok(()),
+        Err(e) if is_unique_violation(&e) => Err(Conflict::AlreadyEnrolled.into()),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// A learner enrols themselves; one active enrolment per user and course.
 pub async fn self_enrol(
     db: &Db,

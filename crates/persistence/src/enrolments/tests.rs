@@ -47,7 +47,8 @@ async fn enrol(
             rejected,
             dry_run,
             activation_ttl: Duration::days(30),
-            compose: None,
+            compose: &crate::fixtures::PlainMail,
+            mail_new_accounts: false,
             reactivate: false,
             idempotency: idempotency.map(|(k, h)| (k.to_owned(), h.to_owned())),
         },
@@ -82,6 +83,23 @@ async fn new_people_get_accounts_and_known_people_are_enrolled_once() {
             profession: Profession::Judge,
             country: Country::Be,
             language: Language::Fr,
+            institution_id: Some(nti.institution_id),
+            role: Role::Learner,
+            status: UserStatus::Active,
+            password_hash: None,
+        },
+    )
+    .await
+    .unwrap();
+    // Someone with an account the institution does not manage.
+    let elsewhere = accounts::insert(
+        &t.db.conn,
+        NewUser {
+            email: Email::parse("elsewhere@tribunal.example").unwrap(),
+            name: PersonName::parse("Self Registered").unwrap(),
+            profession: Profession::Lawyer,
+            country: Country::Be,
+            language: Language::Fr,
             institution_id: None,
             role: Role::Learner,
             status: UserStatus::Active,
@@ -95,7 +113,12 @@ async fn new_people_get_accounts_and_known_people_are_enrolled_once() {
         enrol(
             &t.db,
             &cohort,
-            &["New@Tribunal.example", "known@tribunal.example", "bad"],
+            &[
+                "New@Tribunal.example",
+                "known@tribunal.example",
+                "bad",
+                "elsewhere@tribunal.example",
+            ],
             false,
             None,
         )
@@ -108,8 +131,14 @@ async fn new_people_get_accounts_and_known_people_are_enrolled_once() {
             (RowStatus::Created, None),
             (RowStatus::Enrolled, None),
             (RowStatus::Rejected, Some(RejectReason::InvalidEmail)),
+            (RowStatus::Created, None),
         ]
     );
+    // A new address and an account elsewhere answer alike: no account named, a token each.
+    for r in [&first.rows[0], &first.rows[3]] {
+        assert_eq!(r.user_id, None);
+        assert!(r.enrolment_id.is_some() && r.activation_token.is_some());
+    }
     assert_eq!(first.rows[0].email, "new@tribunal.example");
     assert!(first.rows[0].activation_token.is_some());
     assert_eq!(first.rows[1].user_id, Some(known.id));
@@ -120,23 +149,41 @@ async fn new_people_get_accounts_and_known_people_are_enrolled_once() {
             first.summary.enrolled,
             first.summary.rejected
         ),
-        (1, 1, 1)
+        (2, 1, 1)
     );
-    // The new account belongs to the cohort's institution; the known one did not move.
-    let created = accounts::find(&t.db.conn, first.rows[0].user_id.unwrap())
+    // The new account belongs to the cohort's institution; the one elsewhere is only asked.
+    let new_enrolment = super::find(&t.db.conn, first.rows[0].enrolment_id.unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let created = accounts::find(&t.db.conn, new_enrolment.user_id)
         .await
         .unwrap()
         .unwrap();
     assert_eq!(created.institution_id, Some(nti.institution_id));
     assert_eq!(created.status, UserStatus::Invited);
-    let known_after = accounts::find(&t.db.conn, known.id).await.unwrap().unwrap();
-    assert_eq!(known_after.institution_id, None);
+    let elsewhere_after = accounts::find(&t.db.conn, elsewhere.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(elsewhere_after.institution_id, None);
+    assert!(
+        super::find(&t.db.conn, first.rows[3].enrolment_id.unwrap())
+            .await
+            .unwrap()
+            .is_none(),
+        "no enrolment until they accept"
+    );
 
     let again = fresh(
         enrol(
             &t.db,
             &cohort,
-            &["new@tribunal.example", "known@tribunal.example"],
+            &[
+                "new@tribunal.example",
+                "known@tribunal.example",
+                "elsewhere@tribunal.example",
+            ],
             false,
             None,
         )
@@ -147,11 +194,14 @@ async fn new_people_get_accounts_and_known_people_are_enrolled_once() {
         results(&again),
         [
             (RowStatus::AlreadyEnrolled, None),
+            (RowStatus::AlreadyEnrolled, None),
             (RowStatus::AlreadyEnrolled, None)
         ]
     );
     assert_eq!(again.rows[0].enrolment_id, first.rows[0].enrolment_id);
-    assert_eq!(seats_taken(&t.db, &cohort).await, 2);
+    assert_eq!(again.rows[2].enrolment_id, first.rows[3].enrolment_id);
+    // The waiting invitation holds its seat.
+    assert_eq!(seats_taken(&t.db, &cohort).await, 3);
 }
 
 #[tokio::test]
@@ -297,7 +347,7 @@ async fn disabled_accounts_and_other_cohorts_learners_are_refused() {
             profession: Profession::Lawyer,
             country: Country::Fr,
             language: Language::Fr,
-            institution_id: None,
+            institution_id: Some(nti.institution_id),
             role: Role::Learner,
             status: UserStatus::Disabled,
             password_hash: None,

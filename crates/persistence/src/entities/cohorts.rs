@@ -16,6 +16,8 @@ pub struct Model {
     pub ends_on: Date,
     pub capacity: i32,
     pub status: String,
+    /// What learners may do after `ends_on`: `read_only` or `continue`.
+    pub after_end: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -5,6 +5,7 @@ pub mod activation_tokens;
 pub mod api_clients;
 pub mod attempts;
 pub mod certificates;
+pub mod cohort_invitations;
 pub mod cohort_tutors;
 pub mod cohorts;
 pub mod course_versions;

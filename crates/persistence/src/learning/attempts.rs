@@ -211,6 +211,7 @@ pub async fn start_attempt(
     let txn = db.begin_write().await?;
     let e = enrolment_row(&txn, enrolment_id).await?;
     ensure_active(&e)?;
+    crate::cohorts::ensure_learning_open(&txn, e.cohort_id).await?;
     let rt = runtime(&txn, e.course_version_id).await?;
     let q = rt.quiz(quiz_id).ok_or(StoreError::NotFound)?;
     let mine = at::Entity::find()
@@ -317,7 +318,9 @@ pub async fn save_responses(
     let current = find(&txn, id).await?;
     ensure_open(&current)?;
     // A withdrawn or completed enrolment takes no more answers, open attempt or not.
-    ensure_active(&enrolment_row(&txn, current.enrolment_id).await?)?;
+    let e = enrolment_row(&txn, current.enrolment_id).await?;
+    ensure_active(&e)?;
+    crate::cohorts::ensure_learning_open(&txn, e.cohort_id).await?;
     let updated = at::ActiveModel {
         id: Set(id),
         responses: Set(Value::Object(merge(saved(&current), patch))),
@@ -364,7 +367,9 @@ pub async fn submit(
     let mut graded_now = None;
     if current.status == AttemptStatus::InProgress.as_str() {
         // Checked under the write turn, so a withdrawal that came first always wins.
-        ensure_active(&enrolment_row(&txn, current.enrolment_id).await?)?;
+        let e = enrolment_row(&txn, current.enrolment_id).await?;
+        ensure_active(&e)?;
+        crate::cohorts::ensure_learning_open(&txn, e.cohort_id).await?;
         let responses = merge(saved(&current), final_responses.unwrap_or_default());
         if close_attempt(&txn, &current, q, &responses, now, false).await? {
             let e = enrolment_row(&txn, current.enrolment_id).await?;

@@ -43,6 +43,7 @@ pub async fn record_progress(
     let txn = db.begin_write().await?;
     let e = enrolment_row(&txn, enrolment_id).await?;
     ensure_active(&e)?;
+    crate::cohorts::ensure_learning_open(&txn, e.cohort_id).await?;
     let rt = runtime(&txn, e.course_version_id).await?;
     let lesson = rt.lesson(lesson_id).ok_or(StoreError::NotFound)?.clone();
     let now = Utc::now();

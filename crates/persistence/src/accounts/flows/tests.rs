@@ -25,6 +25,8 @@ impl Compose for Notes {
             }
             Notice::PasswordReset { token } => ("reset", Some(token)),
             Notice::PasswordChanged => ("changed", None),
+            Notice::CohortInvitation { token, .. } => ("join", Some(token)),
+            Notice::CohortInvitationRefused { .. } => ("join_refused", None),
         };
         let token = token.map(str::to_owned);
         self.0

@@ -1,0 +1,346 @@
+//! Invitations to join a cohort, for people who already have an account that the cohort's
+//! institution does not manage (staff or admin accounts, another institution's learners,
+//! self-registered learners). Bulk enrolment answers such a row exactly as it answers a new
+//! address and writes an invitation instead of an enrolment; the enrolment is made only when
+//! the owner, signed in, accepts. Until then the institution sees only what it sent. A waiting
+//! invitation holds a seat, so capacity answers the same way too.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, Utc};
+use help_lms_domain::enrolment::{EnrolmentSource, EnrolmentStatus, InvitationStatus};
+use help_lms_domain::reporting::Mode;
+use help_lms_domain::values::{Language, Role, UserStatus};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::{Cohort, lock};
+use crate::enrolments::{self, Enrolment};
+use crate::entities::{cohort_invitations as ci, enrolments as en, users};
+use crate::error::{Conflict, StoreError};
+use crate::sessions::{random_token, token_hash};
+use crate::{Db, institutions};
+
+/// What the row of a bulk enrolment held, as the inviting institution sent it.
+pub struct Sent<'a> {
+    pub email: &'a str,
+    pub name: &'a str,
+    pub profession: &'a str,
+    pub country: &'a str,
+    pub language: Language,
+}
+
+/// A new invitation row and its token (for the owner's mail, or for the caller that
+/// delivers links itself).
+pub(crate) fn new_row(
+    id: Uuid,
+    cohort_id: Uuid,
+    user_id: Uuid,
+    sent: &Sent<'_>,
+    ttl: Duration,
+    now: DateTime<Utc>,
+) -> Result<(ci::ActiveModel, String), StoreError> {
+    let token = random_token()?;
+    Ok((
+        ci::ActiveModel {
+            id: Set(id),
+            cohort_id: Set(cohort_id),
+            user_id: Set(user_id),
+            email: Set(sent.email.to_owned()),
+            name: Set(sent.name.to_owned()),
+            profession: Set(sent.profession.to_owned()),
+            country: Set(sent.country.to_owned()),
+            language: Set(sent.language.as_str().to_owned()),
+            token_hash: Set(token_hash(&token)),
+            status: Set(InvitationStatus::Pending.as_str().to_owned()),
+            created_at: Set(now),
+            expires_at: Set(now + ttl),
+            decided_at: Set(None),
+        },
+        token,
+    ))
+}
+
+/// Where an invitation stands now.
+pub(crate) fn status_of(m: &ci::Model, now: DateTime<Utc>) -> Result<InvitationStatus, StoreError> {
+    let stored =
+        InvitationStatus::parse(&m.status).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    Ok(match stored {
+        InvitationStatus::Pending if m.expires_at <= now => InvitationStatus::Expired,
+        other => other,
+    })
+}
+
+/// Invitations still waiting for an answer, per cohort: each holds a seat.
+pub(crate) async fn waiting_per_cohort<C: ConnectionTrait>(
+    conn: &C,
+    cohort_ids: &[Uuid],
+) -> Result<BTreeMap<Uuid, u64>, StoreError> {
+    if cohort_ids.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    Ok(ci::Entity::find()
+        .select_only()
+        .column(ci::Column::CohortId)
+        .column_as(ci::Column::Id.count(), "n")
+        .filter(ci::Column::CohortId.is_in(cohort_ids.to_vec()))
+        .filter(ci::Column::Status.eq(InvitationStatus::Pending.as_str()))
+        .filter(ci::Column::ExpiresAt.gt(Utc::now()))
+        .group_by(ci::Column::CohortId)
+        .into_tuple::<(Uuid, i64)>()
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|(id, n)| (id, u64::try_from(n).unwrap_or(0)))
+        .collect())
+}
+
+/// The invitations of a cohort that were not accepted (an accepted one is an enrolment),
+/// oldest first: what its roster shows as sent.
+pub(crate) async fn unanswered_in<C: ConnectionTrait>(
+    conn: &C,
+    cohort_id: Uuid,
+) -> Result<Vec<ci::Model>, StoreError> {
+    Ok(ci::Entity::find()
+        .filter(ci::Column::CohortId.eq(cohort_id))
+        .filter(ci::Column::Status.ne(InvitationStatus::Accepted.as_str()))
+        .order_by_asc(ci::Column::CreatedAt)
+        .order_by_asc(ci::Column::Id)
+        .all(conn)
+        .await?)
+}
+
+/// The invitations of `user_ids` to one cohort, by user.
+pub(crate) async fn of_people_in<C: ConnectionTrait>(
+    conn: &C,
+    cohort_id: Uuid,
+    user_ids: &[Uuid],
+) -> Result<BTreeMap<Uuid, ci::Model>, StoreError> {
+    let mut out = BTreeMap::new();
+    for chunk in user_ids.chunks(400) {
+        for m in ci::Entity::find()
+            .filter(ci::Column::CohortId.eq(cohort_id))
+            .filter(ci::Column::UserId.is_in(chunk.to_vec()))
+            .all(conn)
+            .await?
+        {
+            out.insert(m.user_id, m);
+        }
+    }
+    Ok(out)
+}
+
+/// Whether `token` is that of an invitation still waiting for an answer (a link delivered
+/// by the inviting institution leads to the activation page; it shows the join page instead).
+pub async fn is_waiting_token<C: ConnectionTrait>(
+    conn: &C,
+    token: &str,
+) -> Result<bool, StoreError> {
+    Ok(ci::Entity::find()
+        .filter(ci::Column::TokenHash.eq(token_hash(token)))
+        .filter(ci::Column::Status.eq(InvitationStatus::Pending.as_str()))
+        .filter(ci::Column::ExpiresAt.gt(Utc::now()))
+        .one(conn)
+        .await?
+        .is_some())
+}
+
+/// An invitation as its addressee sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Invitation {
+    pub id: Uuid,
+    pub cohort_id: Uuid,
+    pub cohort_name: String,
+    pub course_slug: String,
+    pub institution: String,
+    pub language: Language,
+    pub starts_on: chrono::NaiveDate,
+    pub ends_on: chrono::NaiveDate,
+    pub status: InvitationStatus,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+async fn view<C: ConnectionTrait>(conn: &C, m: &ci::Model) -> Result<Invitation, StoreError> {
+    let cohort = super::find(conn, m.cohort_id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let institution = institutions::name_of(conn, Some(cohort.institution_id))
+        .await?
+        .unwrap_or_default();
+    Ok(Invitation {
+        id: m.id,
+        cohort_id: m.cohort_id,
+        cohort_name: cohort.name,
+        course_slug: cohort.course_slug,
+        institution,
+        language: Language::parse(&m.language).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        starts_on: cohort.starts_on,
+        ends_on: cohort.ends_on,
+        status: status_of(m, Utc::now())?,
+        created_at: m.created_at,
+        expires_at: m.expires_at,
+    })
+}
+
+/// The invitations waiting for the user's answer, newest first.
+pub async fn for_user(db: &Db, user_id: Uuid) -> Result<Vec<Invitation>, StoreError> {
+    let rows = ci::Entity::find()
+        .filter(ci::Column::UserId.eq(user_id))
+        .filter(ci::Column::Status.eq(InvitationStatus::Pending.as_str()))
+        .filter(ci::Column::ExpiresAt.gt(Utc::now()))
+        .order_by_desc(ci::Column::CreatedAt)
+        .all(&db.conn)
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for m in &rows {
+        out.push(view(&db.conn, m).await?);
+    }
+    Ok(out)
+}
+
+/// Which invitation an answer is for: its id (signed in, from the list) or the token of
+/// its mail. Either way it must be addressed to the caller; anyone else's is `NotFound`.
+#[derive(Debug, Clone, Copy)]
+pub enum Which<'a> {
+    Id(Uuid),
+    Token(&'a str),
+}
+
+async fn addressed_to<C: ConnectionTrait>(
+    conn: &C,
+    user_id: Uuid,
+    which: Which<'_>,
+) -> Result<ci::Model, StoreError> {
+    let q = match which {
+        Which::Id(id) => ci::Entity::find_by_id(id),
+        Which::Token(t) => ci::Entity::find().filter(ci::Column::TokenHash.eq(token_hash(t))),
+    };
+    q.lock_exclusive()
+        .one(conn)
+        .await?
+        .filter(|m| m.user_id == user_id)
+        .ok_or(StoreError::NotFound)
+}
+
+fn still_open(m: &ci::Model) -> Result<(), StoreError> {
+    match status_of(m, Utc::now())? {
+        InvitationStatus::Pending => Ok(()),
+        other => Err(Conflict::InvitationAnswered(other).into()),
+    }
+}
+
+/// The owner declines: the seat is freed and the institution's roster says `declined`.
+pub async fn decline(db: &Db, user_id: Uuid, which: Which<'_>) -> Result<Invitation, StoreError> {
+    let txn = db.begin_write().await?;
+    let m = addressed_to(&txn, user_id, which).await?;
+    still_open(&m)?;
+    settle(&txn, m.id, InvitationStatus::Declined).await?;
+    let out = view(
+        &txn,
+        &ci::Entity::find_by_id(m.id)
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::NotFound)?,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+async fn settle<C: ConnectionTrait>(
+    conn: &C,
+    id: Uuid,
+    status: InvitationStatus,
+) -> Result<(), StoreError> {
+    ci::Entity::update_many()
+        .col_expr(ci::Column::Status, Expr::value(status.as_str()))
+        .col_expr(ci::Column::DecidedAt, Expr::value(Utc::now()))
+        .filter(ci::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// The owner accepts: the enrolment is made now, under the cohort's rules as they are now
+/// (it must still take enrolments; the seat was held). A self-study enrolment in the course
+/// joins the cohort with its progress; one withdrawn earlier comes back; a completed course
+/// or an enrolment in another cohort is refused, to the owner only.
+pub async fn accept(db: &Db, user_id: Uuid, which: Which<'_>) -> Result<Enrolment, StoreError> {
+    let txn = db.begin_write().await?;
+    let m = addressed_to(&txn, user_id, which).await?;
+    still_open(&m)?;
+    let cohort: Cohort = lock(&txn, m.cohort_id).await?;
+    cohort.ensure_taking_enrolments()?;
+    let user = users::Entity::find_by_id(user_id)
+        .one(&txn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    if user.role != Role::Learner.as_str() {
+        return Err(Conflict::NotALearner.into());
+    }
+    if user.status == UserStatus::Disabled.as_str() {
+        return Err(StoreError::NotFound);
+    }
+    let language = Language::parse(&m.language).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let mut latest: BTreeMap<&'static str, en::Model> = BTreeMap::new();
+    for e in en::Entity::find()
+        .filter(en::Column::UserId.eq(user_id))
+        .filter(en::Column::CourseId.eq(cohort.course_id))
+        .order_by_asc(en::Column::EnrolledAt)
+        .all(&txn)
+        .await?
+    {
+        let key = match e.status.as_str() {
+            s if s == EnrolmentStatus::Active.as_str() => "active",
+            s if s == EnrolmentStatus::Completed.as_str() => "completed",
+            _ => "withdrawn",
+        };
+        latest.insert(key, e);
+    }
+    let now = Utc::now();
+    let joined = |id: Uuid, status: Option<EnrolmentStatus>| {
+        let mut am = en::ActiveModel {
+            id: Set(id),
+            cohort_id: Set(Some(cohort.id)),
+            source: Set(EnrolmentSource::Nti.as_str().to_owned()),
+            institution_id: Set(Some(cohort.institution_id)),
+            mode: Set(Some(Mode::Tutored.as_str().to_owned())),
+            updated_at: Set(now),
+            ..Default::default()
+        };
+        if let Some(s) = status {
+            am.status = Set(s.as_str().to_owned());
+            am.withdrawn_at = Set(None);
+        }
+        am
+    };
+    let enrolment_id = if let Some(e) = latest.get("active") {
+        if e.cohort_id.is_some() {
+            return Err(Conflict::EnrolledInAnotherCohort.into());
+        }
+        joined(e.id, None).update(&txn).await?;
+        e.id
+    } else if latest.contains_key("completed") {
+        return Err(Conflict::CourseCompleted.into());
+    } else if let Some(e) = latest.get("withdrawn") {
+        joined(e.id, Some(EnrolmentStatus::Active))
+            .update(&txn)
+            .await?;
+        e.id
+    } else {
+        enrolments::insert_for_cohort(&txn, m.id, &user, &cohort, language).await?;
+        m.id
+    };
+    settle(&txn, m.id, InvitationStatus::Accepted).await?;
+    let out = enrolments::find(&txn, enrolment_id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    txn.commit().await?;
+    Ok(out)
+}
