@@ -9,6 +9,7 @@ mod m20261128_000003_create_cohorts_and_enrolments;
 mod m20261128_000004_create_learning;
 mod m20261128_000005_stats;
 mod m20261201_000006_mail_and_account_tokens;
+mod m20261201_000008_attempt_grants;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000004_create_learning::Migration),
             Box::new(m20261128_000005_stats::Migration),
             Box::new(m20261201_000006_mail_and_account_tokens::Migration),
+            Box::new(m20261201_000008_attempt_grants::Migration),
         ]
     }
 }

@@ -15,3 +15,4 @@ mod me;
 mod openapi;
 mod operations;
 mod stats;
+mod tutoring;

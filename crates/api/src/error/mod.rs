@@ -193,6 +193,9 @@ impl From<StoreError> for ApiError {
                 let code = match c {
                     Conflict::AlreadyEnrolled => Code::AlreadyEnrolled,
                     Conflict::CohortClosed => Code::CohortClosed,
+                    Conflict::EnrolmentNotActive(
+                        help_lms_domain::enrolment::EnrolmentStatus::Completed,
+                    ) => Code::EnrolmentCompleted,
                     Conflict::EnrolmentNotActive(_) => Code::EnrolmentNotActive,
                     Conflict::AttemptLimitReached(_) => Code::AttemptLimitReached,
                     Conflict::AttemptClosed => Code::AttemptClosed,

@@ -4,6 +4,7 @@
 
 mod access;
 pub mod dto;
+pub mod history;
 pub mod routes;
 mod view;
 
