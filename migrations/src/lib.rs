@@ -10,6 +10,7 @@ mod m20261128_000004_create_learning;
 mod m20261128_000005_stats;
 mod m20261201_000006_mail_and_account_tokens;
 mod m20261201_000007_cohort_lifecycle_and_invitations;
+mod m20261201_000008_attempt_grants;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000005_stats::Migration),
             Box::new(m20261201_000006_mail_and_account_tokens::Migration),
             Box::new(m20261201_000007_cohort_lifecycle_and_invitations::Migration),
+            Box::new(m20261201_000008_attempt_grants::Migration),
         ]
     }
 }

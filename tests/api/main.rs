@@ -16,3 +16,4 @@ mod me;
 mod openapi;
 mod operations;
 mod stats;
+mod tutoring;

@@ -1,13 +1,13 @@
-//! The answers that are not JSON, in the OpenAPI document: the roster's and the statistics'
-//! CSV with their columns (from the lists the writers use, so the two cannot drift apart)
-//! and the certificate's PDF.
+//! The answers that are not JSON, in the OpenAPI document: the roster's, the gradebook's and
+//! the statistics' CSV with their columns (from the lists the writers use, so the two
+//! cannot drift apart) and the certificate's PDF.
 
 use utoipa::openapi::content::ContentBuilder;
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
 use utoipa::openapi::{OpenApi, RefOr};
 
-use crate::cohorts::roster_csv;
+use crate::cohorts::{gradebook_csv, roster_csv};
 use crate::stats::csv::FIGURES;
 
 fn operation<'a>(api: &'a mut OpenApi, path: &str) -> Option<&'a mut Operation> {
@@ -43,6 +43,24 @@ pub fn document(api: &mut OpenApi) {
                 roster_csv::COLUMNS.join(", ")
             ),
             Some(format!("{header}\n")),
+        );
+    }
+    if let Some(op) = operation(api, "/api/v1/cohorts/{id}/gradebook") {
+        also(
+            op,
+            "text/csv",
+            format!(
+                "The whole gradebook (no paging), UTF-8, a header row then one row per enrolment; columns: {}, then for each quiz of the course in course order {} prefixed by the quiz's module key and a dot (`m1.grade`). A quiz's cells are empty when the learner's course version has none in that module, `attempts_left` when attempts are unlimited.",
+                gradebook_csv::COLUMNS.join(", "),
+                gradebook_csv::QUIZ_COLUMNS.join(", ")
+            ),
+            Some(format!(
+                "{},{}\n",
+                gradebook_csv::COLUMNS.join(","),
+                gradebook_csv::QUIZ_COLUMNS
+                    .map(|c| format!("m1.{c}"))
+                    .join(",")
+            )),
         );
     }
     if let Some(op) = operation(api, "/api/v1/stats/completions") {

@@ -10,6 +10,7 @@ pub mod markdown;
 pub mod progress;
 pub mod quiz;
 pub mod reporting;
+pub mod tutoring;
 pub mod validation;
 pub mod values;
 

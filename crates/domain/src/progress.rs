@@ -37,10 +37,13 @@ string_enum!(
 });
 
 string_enum!(
-    /// Whether an attempt still takes answers.
+    /// Whether an attempt still takes answers, and whether it counts: a `void` attempt was
+    /// left open when its enrolment was withdrawn or completed, was closed ungraded, and
+    /// counts nowhere (grades, attempt limits, statistics).
     AttemptStatus, "attempt status" {
     InProgress => "in_progress",
     Submitted => "submitted",
+    Void => "void",
 });
 
 /// One lesson of a course version, as learning needs it.
@@ -105,6 +108,10 @@ impl LessonState {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct QuizState {
     pub attempts_submitted: u32,
+    /// The quiz's attempts plus those granted; None when unlimited.
+    pub attempts_allowed: Option<u32>,
+    /// Attempts granted beyond the quiz's own.
+    pub extra_attempts: u32,
     /// None when unlimited.
     pub attempts_left: Option<u32>,
     /// The grade by the quiz's grading method, in percent.
@@ -167,6 +174,16 @@ pub fn standing(
     lessons: &[LessonRecord],
     attempts: &[AttemptRecord],
 ) -> Standing {
+    standing_with_grants(modules, lessons, attempts, &BTreeMap::new())
+}
+
+/// The standing of one enrolment, with the extra attempts granted to it per quiz.
+pub fn standing_with_grants(
+    modules: &[ModulePlan],
+    lessons: &[LessonRecord],
+    attempts: &[AttemptRecord],
+    extra_attempts: &BTreeMap<Uuid, u32>,
+) -> Standing {
     let by_lesson: BTreeMap<Uuid, &LessonRecord> =
         lessons.iter().map(|p| (p.lesson_id, p)).collect();
     let mut lesson_states = BTreeMap::new();
@@ -208,7 +225,8 @@ pub fn standing(
             let percents: Vec<f64> = submitted.iter().filter_map(|a| a.percent).collect();
             let grade = quiz::aggregate(q.def.settings.grading, &percents);
             let passed = grade.is_some_and(|g| quiz::passed(g, q.def.settings.pass_mark));
-            let max = q.def.settings.max_attempts;
+            let extra = extra_attempts.get(&q.id).copied().unwrap_or(0);
+            let allowed = quiz::attempts_allowed(q.def.settings.max_attempts, extra);
             let n = submitted.len() as u32;
             all_items += 1;
             if passed {
@@ -224,7 +242,9 @@ pub fn standing(
                 q.id,
                 QuizState {
                     attempts_submitted: n,
-                    attempts_left: (max > 0).then(|| max.saturating_sub(n)),
+                    attempts_allowed: allowed,
+                    extra_attempts: extra,
+                    attempts_left: allowed.map(|a| a.saturating_sub(n)),
                     grade,
                     passed,
                     in_progress_attempt: attempts

@@ -1,21 +1,21 @@
-//! A cohort's roster (JSON pages, or the whole roster as CSV) and withdrawing a learner.
-
-use std::collections::HashMap;
+//! A cohort's roster (JSON pages, or the whole roster as CSV), filtered and sorted as a
+//! tutor asks, and withdrawing a learner.
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, web};
 use chrono::{DateTime, Utc};
 use help_lms_domain::enrolment::{EnrolmentStatus, InvitationStatus};
-use help_lms_domain::progress::Standing;
+use help_lms_domain::tutoring::{RosterFilter, RosterSort, RosterView, SortOrder};
 use help_lms_domain::values::UserStatus;
-use help_lms_persistence::enrolments::{self, RosterEntry};
-use serde::Serialize;
-use utoipa::ToSchema;
+use help_lms_persistence::enrolments::{self, RosterEntry, Window};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::{managed, roster_csv, visible};
 use crate::auth::Authenticated;
 use crate::enrolments::EnrolmentDto;
 use crate::error::{ApiError, problems};
+use crate::lists::ListQuery;
 use crate::pagination::{Page, PageParams};
 use crate::state::AppState;
 
@@ -129,28 +129,24 @@ pub struct RosterProgress {
     pub quizzes: Vec<RosterQuiz>,
 }
 
-fn roster_dto(r: RosterEntry, st: Option<&Standing>) -> RosterEntryDto {
+fn roster_dto(r: RosterEntry) -> RosterEntryDto {
+    let st = &r.standing;
     let progress = RosterProgress {
-        percent: st.map(|s| s.percent).unwrap_or(0.0),
-        modules_completed: st
-            .map(|s| s.modules.iter().filter(|m| m.completed).count())
-            .unwrap_or(0),
-        modules_total: st.map(|s| s.modules.len()).unwrap_or(0),
-        time_spent_seconds: st.map(|s| s.time_spent_seconds).unwrap_or(0),
+        percent: st.percent,
+        modules_completed: st.modules_completed(),
+        modules_total: st.modules.len(),
+        time_spent_seconds: st.time_spent_seconds,
         last_activity_at: r.last_activity_at,
         quizzes: st
-            .map(|s| {
-                s.quizzes
-                    .iter()
-                    .map(|(id, q)| RosterQuiz {
-                        quiz_id: *id,
-                        attempts: q.attempts_submitted,
-                        grade: q.grade,
-                        passed: q.passed,
-                    })
-                    .collect()
+            .quizzes
+            .iter()
+            .map(|(id, q)| RosterQuiz {
+                quiz_id: *id,
+                attempts: q.attempts_submitted,
+                grade: q.grade,
+                passed: q.passed,
             })
-            .unwrap_or_default(),
+            .collect(),
     };
     RosterEntryDto {
         enrolment: RosterEnrolmentDto::new(&r),
@@ -163,24 +159,51 @@ fn roster_dto(r: RosterEntry, st: Option<&Standing>) -> RosterEntryDto {
     }
 }
 
-/// The roster lines with each learner's standing.
-async fn with_standings(
-    state: &AppState,
-    rows: Vec<RosterEntry>,
-) -> Result<Vec<RosterEntryDto>, ApiError> {
-    let pairs: Vec<(Uuid, Uuid)> = rows
-        .iter()
-        .map(|r| (r.enrolment.id, r.enrolment.course_version_id))
-        .collect();
-    let standings: HashMap<Uuid, Standing> =
-        help_lms_persistence::learning::standings(&state.db.conn, &pairs).await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            let st = standings.get(&r.enrolment.id);
-            roster_dto(r, st)
-        })
-        .collect())
+/// The roster's query: paging, and the filters and order a tutor asks for.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct RosterQuery {
+    /// Only the learners matching every filter given (repeat the parameter or separate
+    /// values with commas): `not_started` (nothing done yet), `failed_quiz` (below the
+    /// pass mark on a quiz they attempted), `out_of_attempts` (no attempt left on a quiz
+    /// not passed), all three among active enrolments; `completed`.
+    #[param(style = Form, explode = true, value_type = Option<Vec<RosterFilter>>)]
+    pub filter: Option<String>,
+    /// Only active learners who have done nothing for at least this many days (counted
+    /// from their enrolment if they never did anything).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 3650)]
+    pub inactive_days: Option<String>,
+    /// The order (default `enrolled`, enrolment order); ties in enrolment order.
+    #[param(value_type = Option<RosterSort>)]
+    pub sort: Option<String>,
+    /// `asc` (default) or `desc`.
+    #[param(value_type = Option<SortOrder>)]
+    pub order: Option<String>,
+    /// Items per page (default 20).
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<u32>,
+    /// Items to skip (default 0).
+    #[param(value_type = Option<u64>, maximum = 4294967295_u64)]
+    pub offset: Option<u32>,
+}
+
+impl RosterQuery {
+    /// The checked view and page; every wrong parameter is named.
+    pub(super) fn checked(&self) -> Result<(RosterView, PageParams), ApiError> {
+        let page = PageParams {
+            limit: self.limit,
+            offset: self.offset,
+        }
+        .checked()?;
+        let view = RosterView::parse(
+            self.filter.as_deref(),
+            self.inactive_days.as_deref(),
+            self.sort.as_deref(),
+            self.order.as_deref(),
+        )?;
+        Ok((view, page))
+    }
 }
 
 /// Read a cohort's roster with each learner's progress
@@ -190,18 +213,23 @@ async fn with_standings(
 /// the invitations to join not yet accepted (`pending`, `declined`, `expired`) with only
 /// what the institution sent; in pages as JSON, or the whole roster as CSV with
 /// `Accept: text/csv`. Until a person has accepted (activated the account made for them,
-/// or accepted an invitation), their line shows what was sent and no `user_id`. Changes
-/// nothing.
+/// or accepted an invitation), their line shows what was sent and no `user_id`. Filters
+/// pick who is behind (`filter=not_started`, `failed_quiz`, `out_of_attempts`,
+/// `inactive_days=N`) or done (`filter=completed`); `sort` orders by `name`, `progress` or
+/// `last_activity`; filtered or sorted, the roster lists only people who have accepted.
+/// The CSV takes the same filters and order. Changes nothing.
 ///
-/// Problems: `not_found` (404) for anyone else.
+/// Problems: `not_found` (404) for anyone else, `validation_failed` (422: `filter`,
+/// `inactive_days`, `sort`, `order`, `limit`, or a malformed query).
 #[utoipa::path(
     tags = ["tutor", "nti", "admin"],
     operation_id = "cohort_roster",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Cohort id"), PageParams),
+    params(("id" = Uuid, Path, description = "Cohort id"), RosterQuery),
     responses(
-        (status = 200, description = "The roster in enrolment order; with `Accept: text/csv` the whole roster as CSV", body = Page<RosterEntryDto>),
+        (status = 200, description = "The roster, filtered and in the order asked (enrolment order by default); with `Accept: text/csv` all of it as CSV", body = Page<RosterEntryDto>),
         problems::NotFound,
+        problems::Unprocessable,
     )
 )]
 #[get("/cohorts/{id}/enrolments", wrap = "crate::headers::no_store()")]
@@ -210,13 +238,13 @@ pub async fn roster(
     auth: Authenticated,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    page: web::Query<PageParams>,
+    q: ListQuery<RosterQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = page.into_inner().checked()?;
+    let (view, page) = q.checked()?;
     let c = visible(&state, &auth.0, *id).await?;
     if crate::negotiate::asks_for(&req, "text/csv") {
-        let (rows, _) = enrolments::roster(&state.db, c.id, u64::MAX >> 1, 0).await?;
-        let lines = with_standings(&state, rows).await?;
+        let (rows, _) = enrolments::roster(&state.db, c.id, &view, Window::ALL, Utc::now()).await?;
+        let lines: Vec<RosterEntryDto> = rows.into_iter().map(roster_dto).collect();
         return Ok(HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
             .body(roster_csv::write(&lines)?));
@@ -224,12 +252,16 @@ pub async fn roster(
     let (rows, total) = enrolments::roster(
         &state.db,
         c.id,
-        u64::from(page.limit()),
-        u64::from(page.offset()),
+        &view,
+        Window {
+            limit: u64::from(page.limit()),
+            offset: u64::from(page.offset()),
+        },
+        Utc::now(),
     )
     .await?;
     Ok(HttpResponse::Ok().json(Page {
-        items: with_standings(&state, rows).await?,
+        items: rows.into_iter().map(roster_dto).collect::<Vec<_>>(),
         total,
         limit: page.limit(),
         offset: page.offset(),
@@ -239,8 +271,9 @@ pub async fn roster(
 /// Withdraw a learner from a cohort
 ///
 /// The institution's managers (people or API clients) and admins. The enrolment becomes
-/// withdrawn: its seat is freed and it takes no more progress, but its history stays.
-/// Withdrawing again is harmless.
+/// withdrawn: its seat is freed and it takes no more progress, but its history stays; an
+/// attempt left open is closed ungraded (`void`) and never counts. Withdrawing again is
+/// harmless.
 ///
 /// Problems: `managers_only` (403) for the cohort's tutors, `not_found` (404: anyone else,
 /// or an enrolment that is not in this cohort).

@@ -1,10 +1,14 @@
 //! Cohorts and their enrolments: create, list, read, update and close cohorts; enrol a
-//! cohort in bulk (JSON or CSV), read its roster (JSON or CSV), withdraw a learner.
+//! cohort in bulk (JSON or CSV), read its roster (JSON or CSV, filtered and sorted) and
+//! gradebook, give a learner extra attempts, withdraw a learner.
 //! A cohort another institution owns is answered 404, wherever its id appears.
 
 mod bulk;
 mod dto;
 mod enrol;
+mod gradebook;
+pub mod gradebook_csv;
+mod grants;
 mod learners;
 pub mod roster_csv;
 mod routes;
@@ -22,6 +26,10 @@ pub use dto::{
     CohortStatusDto, NewCohortDto, RowRejectReason, RowResultDto, RowResultKind,
 };
 pub use enrol::enrol_cohort;
+pub use gradebook::{
+    GradebookCellDto, GradebookDto, GradebookQuizDto, GradebookRowDto, cohort_gradebook,
+};
+pub use grants::{AttemptGrantDto, NewAttemptGrant, grant_attempts, list_attempt_grants};
 pub use learners::{RosterEntryDto, RosterProgress, RosterQuiz, roster, withdraw};
 pub use routes::{
     close_cohort, create_cohort, get_cohort, list_cohorts, reopen_cohort, update_cohort,

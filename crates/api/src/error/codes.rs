@@ -129,6 +129,8 @@ codes! {
         "Your certificate and results stay available; `GET /api/v1/me/enrolments` lists them.";
     EnrolmentNotActive = "enrolment_not_active", CONFLICT, "The enrolment takes no further progress",
         "Nothing more can be recorded for this enrolment; `GET /api/v1/enrolments/{id}` shows its status.";
+    EnrolmentCompleted = "enrolment_completed", CONFLICT, "The enrolment is completed; its record is final",
+        "Nothing more can be attempted or graded in a completed course; `GET /api/v1/enrolments/{id}` shows its result.";
     AttemptLimitReached = "attempt_limit_reached", CONFLICT, "No attempts are left",
         "No attempts are left; the quiz's result stands as graded.";
     AttemptClosed = "attempt_closed", CONFLICT, "The attempt is already submitted",

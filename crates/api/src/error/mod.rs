@@ -198,6 +198,9 @@ impl From<StoreError> for ApiError {
                     Conflict::NotALearner => Code::NotALearner,
                     Conflict::EnrolledInAnotherCohort => Code::EnrolledInAnotherCohort,
                     Conflict::CourseCompleted => Code::CourseCompleted,
+                    Conflict::EnrolmentNotActive(
+                        help_lms_domain::enrolment::EnrolmentStatus::Completed,
+                    ) => Code::EnrolmentCompleted,
                     Conflict::EnrolmentNotActive(_) => Code::EnrolmentNotActive,
                     Conflict::AttemptLimitReached(_) => Code::AttemptLimitReached,
                     Conflict::AttemptClosed => Code::AttemptClosed,

@@ -30,6 +30,9 @@ pub struct QuizProgressDto {
     pub max_attempts: u32,
     pub time_limit_minutes: Option<u32>,
     pub attempts_submitted: u32,
+    /// Attempts a tutor, manager or admin granted beyond `max_attempts`.
+    pub extra_attempts: u32,
+    /// Extra attempts counted; none when unlimited.
     pub attempts_left: Option<u32>,
     /// The grade by the quiz's grading method, in percent.
     pub grade: Option<f64>,

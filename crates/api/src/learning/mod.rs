@@ -4,6 +4,7 @@
 
 mod access;
 pub mod dto;
+pub mod history;
 pub mod lesson;
 pub mod routes;
 pub(crate) mod view;

@@ -74,6 +74,7 @@ pub(super) fn progress(o: Overview) -> EnrolmentProgressDto {
                     max_attempts: s.max_attempts,
                     time_limit_minutes: s.time_limit_minutes,
                     attempts_submitted: qs.map(|s| s.attempts_submitted).unwrap_or(0),
+                    extra_attempts: qs.map(|s| s.extra_attempts).unwrap_or(0),
                     attempts_left: qs.and_then(|s| s.attempts_left),
                     grade: qs.and_then(|s| s.grade),
                     passed: qs.is_some_and(|s| s.passed),
@@ -109,7 +110,7 @@ pub(super) fn progress_ack(o: ProgressOutcome) -> ProgressAck {
     }
 }
 
-pub(super) fn attempt(v: &AttemptView, access: Access) -> Result<AttemptDto, ApiError> {
+pub(crate) fn attempt(v: &AttemptView, access: Access) -> Result<AttemptDto, ApiError> {
     let a = &v.attempt;
     let rt = &v.course;
     let q = rt.quiz(a.quiz_id).ok_or(ApiError::NotFound)?;
@@ -131,7 +132,7 @@ pub(super) fn attempt(v: &AttemptView, access: Access) -> Result<AttemptDto, Api
                     s.review,
                     s.review_when,
                     v.quiz.attempts_submitted,
-                    s.max_attempts,
+                    v.quiz.attempts_allowed.unwrap_or(0),
                     v.quiz.passed,
                 ),
             };

@@ -276,3 +276,31 @@ fn progress_reports_are_checked() {
     assert!(ProgressReport::parse("viewed", Some(i64::from(MAX_LESSON_SECONDS) + 1)).is_err());
     assert!(ProgressReport::parse("viewed", Some(i64::from(MAX_LESSON_SECONDS))).is_ok());
 }
+
+#[test]
+fn granted_attempts_raise_the_limit_of_their_quiz_only() {
+    let attempts = [submitted(1, 19, 1, 10.0), submitted(2, 19, 2, 20.0)];
+    let none = standing(&course(), &[], &attempts);
+    assert_eq!(none.quizzes[&id(19)].attempts_left, Some(0));
+    let extra = std::collections::BTreeMap::from([(id(19), 3), (id(99), 5)]);
+    let s = standing_with_grants(&course(), &[], &attempts, &extra);
+    let q = &s.quizzes[&id(19)];
+    assert_eq!(q.attempts_allowed, Some(5));
+    assert_eq!(q.extra_attempts, 3);
+    assert_eq!(q.attempts_left, Some(3));
+    assert_eq!(q.grade, Some(20.0));
+}
+
+#[test]
+fn a_void_attempt_counts_for_nothing() {
+    let void = AttemptRecord {
+        status: AttemptStatus::Void,
+        percent: None,
+        ..submitted(2, 19, 2, 0.0)
+    };
+    let s = standing(&course(), &[], &[submitted(1, 19, 1, 90.0), void]);
+    let q = &s.quizzes[&id(19)];
+    assert_eq!((q.attempts_submitted, q.attempts_left), (1, Some(1)));
+    assert_eq!(q.grade, Some(90.0));
+    assert_eq!(q.in_progress_attempt, None);
+}

@@ -18,6 +18,12 @@ pub fn aggregate(method: GradingMethod, percents_in_submission_order: &[f64]) ->
     }
 }
 
+/// How many attempts a learner has at a quiz allowing `max_attempts` (0: unlimited, then
+/// `None`) once `extra` more were granted to them.
+pub fn attempts_allowed(max_attempts: u32, extra: u32) -> Option<u32> {
+    (max_attempts > 0).then(|| max_attempts.saturating_add(extra))
+}
+
 /// Whether a grade (a percent) reaches the pass mark (a percent).
 pub fn passed(grade: f64, pass_mark: u8) -> bool {
     grade >= f64::from(pass_mark)
@@ -41,6 +47,8 @@ pub struct Visibility {
 /// - `immediately`: as `show` allows;
 /// - `after_last_attempt`: as `show` allows once no attempt remains (`max_attempts > 0` and
 ///   all used) or the quiz is passed, so answers cannot be carried into a later attempt.
+///   `max_attempts` is what the learner is allowed, extra attempts granted included
+///   ([`attempts_allowed`]), so a grant closes the review again until it is used.
 pub fn review_visibility(
     show: ReviewShow,
     when: ReviewWhen,

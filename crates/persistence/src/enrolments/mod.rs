@@ -17,12 +17,14 @@ use crate::entities::{enrolments as en, users};
 use crate::error::{Conflict, StoreError, is_unique_violation};
 
 mod bulk;
+mod gradebook;
 mod roster;
 #[cfg(test)]
 mod tests;
 
 pub use bulk::{BulkAnswer, BulkOutcome, BulkRequest, BulkSummary, RowResult, bulk_enrol};
-pub use roster::{RosterEntry, roster};
+pub use gradebook::{Gradebook, GradebookQuiz, GradebookRow, gradebook};
+pub use roster::{RosterEntry, Window, roster};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Enrolment {
@@ -183,7 +185,8 @@ pub async fn for_user(db: &Db, user_id: Uuid) -> Result<Vec<Enrolment>, StoreErr
         .collect()
 }
 
-/// Withdraws an active enrolment of a cohort; the history stays.
+/// Withdraws an active enrolment of a cohort; the history stays, and an attempt left open
+/// is closed ungraded (void).
 pub async fn withdraw(
     db: &Db,
     cohort_id: Uuid,
@@ -209,6 +212,7 @@ pub async fn withdraw(
     }
     .update(&txn)
     .await?;
+    crate::learning::void_open_attempts(&txn, e.id).await?;
     txn.commit().await?;
     to_domain(m)
 }

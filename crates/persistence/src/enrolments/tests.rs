@@ -449,7 +449,18 @@ async fn a_withdrawn_learner_frees_a_seat_and_keeps_the_enrolment() {
         .unwrap();
     assert_eq!(e.status, EnrolmentStatus::Withdrawn);
     assert_eq!(seats_taken(&t.db, &cohort).await, 0);
-    let (roster, total) = roster(&t.db, cohort.id, 10, 0).await.unwrap();
+    let (roster, total) = roster(
+        &t.db,
+        cohort.id,
+        &Default::default(),
+        super::Window {
+            limit: 10,
+            offset: 0,
+        },
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
     assert_eq!(total, 1);
     assert_eq!(roster[0].email.as_str(), "a@x.example");
     assert_eq!(roster[0].user_status, UserStatus::Invited);

@@ -3,6 +3,7 @@
 
 pub mod activation_tokens;
 pub mod api_clients;
+pub mod attempt_grants;
 pub mod attempts;
 pub mod certificates;
 pub mod cohort_invitations;

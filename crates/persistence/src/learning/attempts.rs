@@ -13,7 +13,10 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::{attempt_status, enrolment_row, ensure_active, load_standing, settle, touch};
+use super::{
+    attempt_status, enrolment_row, ensure_active, grants, load_standing, settle, touch,
+    void_open_attempts,
+};
 use crate::Db;
 use crate::catalogue::runtime::{CourseRuntime, runtime};
 use crate::entities::attempts as at;
@@ -62,7 +65,7 @@ pub enum Submitted {
     TooLate,
 }
 
-fn to_attempt(m: at::Model) -> Result<Attempt, StoreError> {
+pub(super) fn to_attempt(m: at::Model) -> Result<Attempt, StoreError> {
     let corrupt = |e: String| StoreError::Corrupt(e);
     Ok(Attempt {
         status: attempt_status(&m)?,
@@ -188,6 +191,12 @@ pub async fn close_expired(db: &Db, enrolment_id: Uuid) -> Result<(), StoreError
     }
     let txn = db.begin_write().await?;
     let e = enrolment_row(&txn, enrolment_id).await?;
+    if ensure_active(&e).is_err() {
+        // A frozen enrolment's open attempt is void, never graded.
+        void_open_attempts(&txn, e.id).await?;
+        txn.commit().await?;
+        return Ok(());
+    }
     let rt = runtime(&txn, e.course_version_id).await?;
     for a in open.iter().filter(|a| expired(a, now)) {
         if let Some(q) = rt.quiz(a.quiz_id) {
@@ -201,7 +210,7 @@ pub async fn close_expired(db: &Db, enrolment_id: Uuid) -> Result<(), StoreError
 }
 
 /// Starts an attempt, or returns the one in progress (then `false`). Refused past the
-/// attempt limit.
+/// attempt limit, which counts the extra attempts granted and not the void ones.
 pub async fn start_attempt(
     db: &Db,
     enrolment_id: Uuid,
@@ -227,9 +236,19 @@ pub async fn start_attempt(
         txn.commit().await?;
         return Ok((v, false));
     }
-    let max = q.def.settings.max_attempts;
-    if max > 0 && mine.len() as u32 >= max {
-        return Err(Conflict::AttemptLimitReached(max).into());
+    let extra = grants::extra_by_quiz(&txn, &[enrolment_id])
+        .await?
+        .get(&enrolment_id)
+        .and_then(|x| x.get(&quiz_id).copied())
+        .unwrap_or(0);
+    let counted = mine
+        .iter()
+        .filter(|a| a.status != AttemptStatus::Void.as_str())
+        .count() as u32;
+    if let Some(allowed) = quiz::attempts_allowed(q.def.settings.max_attempts, extra)
+        && counted >= allowed
+    {
+        return Err(Conflict::AttemptLimitReached(allowed).into());
     }
     let mut seed_bytes = [0u8; 8];
     getrandom::fill(&mut seed_bytes).map_err(|e| StoreError::Internal(e.to_string()))?;
@@ -306,6 +325,9 @@ pub async fn save_responses(
     patch: Map<String, Value>,
 ) -> Result<AttemptView, StoreError> {
     let a = attempt(db, id).await?;
+    if a.attempt.status == AttemptStatus::Void {
+        ensure_active(&enrolment_row(&db.conn, a.attempt.enrolment_id).await?)?;
+    }
     if a.attempt.status != AttemptStatus::InProgress {
         return Err(Conflict::AttemptClosed.into());
     }
@@ -344,6 +366,11 @@ pub async fn submit(
 ) -> Result<Submitted, StoreError> {
     let now = Utc::now();
     let a = find(&db.conn, id).await?;
+    if a.status == AttemptStatus::Void.as_str() {
+        // Closed ungraded by a withdrawal or completion: it takes no submission.
+        ensure_active(&enrolment_row(&db.conn, a.enrolment_id).await?)?;
+        return Err(Conflict::AttemptClosed.into());
+    }
     if a.status != AttemptStatus::InProgress.as_str() {
         // Closed by the server at its deadline: a submission now is a late one.
         return Ok(if a.auto_closed {

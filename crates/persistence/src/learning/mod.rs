@@ -5,6 +5,8 @@
 
 mod attempts;
 mod certificates;
+mod grants;
+mod history;
 mod progress;
 #[cfg(test)]
 mod tests;
@@ -13,8 +15,11 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use help_lms_domain::enrolment::EnrolmentStatus;
-use help_lms_domain::progress::{AttemptRecord, AttemptStatus, LessonRecord, Standing, standing};
+use help_lms_domain::progress::{
+    AttemptRecord, AttemptStatus, LessonRecord, Standing, standing_with_grants,
+};
 use help_lms_domain::reporting::days_between;
+use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
@@ -22,6 +27,8 @@ pub use attempts::{
     Attempt, AttemptView, Submitted, attempt, close_expired, save_responses, start_attempt, submit,
 };
 pub use certificates::{Certificate, certificate_by_code, certificate_of, revoke_certificate};
+pub use grants::{Grant, GrantAnswer, grant_attempts, grants_of};
+pub use history::{AttemptHistory, attempts_of};
 pub use progress::{Overview, ProgressOutcome, overview, record_progress};
 
 use crate::catalogue::runtime::{CourseRuntime, runtime};
@@ -85,7 +92,25 @@ fn attempt_status(a: &at::Model) -> Result<AttemptStatus, StoreError> {
     AttemptStatus::parse(&a.status).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
-/// The enrolment's standing from its lesson records and attempts (two reads).
+/// Closes the enrolment's open attempts without grading them (`void`): a withdrawn or
+/// completed enrolment's record is final, and an attempt it left open never counts.
+pub(crate) async fn void_open_attempts<C: ConnectionTrait>(
+    conn: &C,
+    enrolment_id: Uuid,
+) -> Result<u64, StoreError> {
+    Ok(at::Entity::update_many()
+        .col_expr(
+            at::Column::Status,
+            Expr::value(AttemptStatus::Void.as_str()),
+        )
+        .filter(at::Column::EnrolmentId.eq(enrolment_id))
+        .filter(at::Column::Status.eq(AttemptStatus::InProgress.as_str()))
+        .exec(conn)
+        .await?
+        .rows_affected)
+}
+
+/// The enrolment's standing from its lesson records, attempts and grants (three reads).
 async fn load_standing<C: ConnectionTrait>(
     conn: &C,
     rt: &CourseRuntime,
@@ -105,10 +130,19 @@ async fn load_standing<C: ConnectionTrait>(
         .iter()
         .map(attempt_record)
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(standing(&rt.modules, &lessons, &attempts))
+    let extra = grants::extra_by_quiz(conn, &[enrolment_id])
+        .await?
+        .remove(&enrolment_id)
+        .unwrap_or_default();
+    Ok(standing_with_grants(
+        &rt.modules,
+        &lessons,
+        &attempts,
+        &extra,
+    ))
 }
 
-/// Standings of many enrolments at once (rosters), given each one's course version: two
+/// Standings of many enrolments at once (rosters), given each one's course version: three
 /// queries per 400 enrolments, whatever their number of lessons.
 pub async fn standings<C: ConnectionTrait>(
     conn: &C,
@@ -123,6 +157,7 @@ pub async fn standings<C: ConnectionTrait>(
         let rt = runtime(conn, version).await?;
         let mut lessons: HashMap<Uuid, Vec<LessonRecord>> = HashMap::new();
         let mut attempts: HashMap<Uuid, Vec<AttemptRecord>> = HashMap::new();
+        let extra = grants::extra_by_quiz(conn, &ids).await?;
         for chunk in ids.chunks(400) {
             for p in lp::Entity::find()
                 .filter(lp::Column::EnrolmentId.is_in(chunk.to_vec()))
@@ -148,7 +183,8 @@ pub async fn standings<C: ConnectionTrait>(
         for id in ids {
             let l = lessons.get(&id).map(Vec::as_slice).unwrap_or(&[]);
             let a = attempts.get(&id).map(Vec::as_slice).unwrap_or(&[]);
-            out.insert(id, standing(&rt.modules, l, a));
+            let x = extra.get(&id).cloned().unwrap_or_default();
+            out.insert(id, standing_with_grants(&rt.modules, l, a, &x));
         }
     }
     Ok(out)
@@ -179,6 +215,8 @@ async fn settle<C: ConnectionTrait>(
     }
     .update(txn)
     .await?;
+    // The record is final: an attempt still open on a passed quiz never counts.
+    void_open_attempts(txn, e.id).await?;
     let code = certificates::issue(txn, e, rt, st.final_score, now).await?;
     tracing::info!(enrolment_id = %e.id, "course completed; certificate issued");
     Ok(Some(code))

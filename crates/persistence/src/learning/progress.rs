@@ -33,7 +33,9 @@ pub struct ProgressOutcome {
 
 /// Records that a lesson was viewed or completed. Repeats change nothing: the first
 /// completion time stays, and `time_spent_seconds` is the lesson's running total (the
-/// largest value seen is kept, so a retried or repeated write never double-counts).
+/// largest value seen is kept, so a retried or repeated write never double-counts). A
+/// completed enrolment records nothing and answers its standing as it is (a learner
+/// rereading a finished course); a withdrawn one is refused.
 pub async fn record_progress(
     db: &Db,
     enrolment_id: Uuid,
@@ -42,10 +44,25 @@ pub async fn record_progress(
 ) -> Result<ProgressOutcome, StoreError> {
     let txn = db.begin_write().await?;
     let e = enrolment_row(&txn, enrolment_id).await?;
-    ensure_active(&e)?;
-    crate::cohorts::ensure_learning_open(&txn, e.cohort_id).await?;
+    let completed = status_of(&e)? == EnrolmentStatus::Completed;
+    if !completed {
+        ensure_active(&e)?;
+        crate::cohorts::ensure_learning_open(&txn, e.cohort_id).await?;
+    }
     let rt = runtime(&txn, e.course_version_id).await?;
     let lesson = rt.lesson(lesson_id).ok_or(StoreError::NotFound)?.clone();
+    if completed {
+        // A completed enrolment's record is final: the write is answered, not recorded.
+        let standing = load_standing(&txn, &rt, e.id).await?;
+        txn.commit().await?;
+        return Ok(ProgressOutcome {
+            lesson,
+            course: rt,
+            enrolment: to_domain(e)?,
+            standing,
+            certificate_code: None,
+        });
+    }
     let now = Utc::now();
     write_lesson(&txn, enrolment_id, lesson_id, report, now).await?;
     touch(&txn, e.id, now).await?;

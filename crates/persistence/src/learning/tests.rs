@@ -161,10 +161,18 @@ async fn the_write_that_completes_the_course_issues_the_certificate_in_its_trans
     assert_eq!(cert.code, code);
     assert_eq!(cert.course_title, "Tiny course");
     assert_eq!(cert.final_score, 100.0);
-    // A completed enrolment takes no further progress.
-    let err = record_progress(db, f.enrolment, f.lessons[0], report(true, 61))
+    // A completed enrolment's record is final: a progress write is answered, not recorded.
+    let before = overview(db, f.enrolment).await.unwrap();
+    let again = record_progress(db, f.enrolment, f.lessons[0], report(false, 9_000))
         .await
-        .unwrap_err();
+        .unwrap();
+    assert_eq!(again.certificate_code, None);
+    assert_eq!(again.enrolment.status, EnrolmentStatus::Completed);
+    let after = overview(db, f.enrolment).await.unwrap();
+    assert_eq!(after.standing, before.standing);
+    assert_eq!(after.last_activity_at, before.last_activity_at);
+    // And it starts no attempt.
+    let err = start_attempt(db, f.enrolment, f.quiz).await.unwrap_err();
     assert!(
         matches!(
             err,
@@ -262,4 +270,104 @@ async fn the_attempt_limit_holds() {
     let o = overview(db, f.enrolment).await.unwrap();
     assert_eq!(o.standing.quizzes[&f.quiz].attempts_left, Some(0));
     assert_eq!(o.standing.next, Some(Next::Lesson(f.lessons[0])));
+}
+
+fn grant(quiz: Uuid, extra: i64) -> help_lms_domain::tutoring::AttemptGrantDraft {
+    help_lms_domain::tutoring::AttemptGrantDraft::parse(quiz, extra, "was ill on the day").unwrap()
+}
+
+#[tokio::test]
+async fn granted_attempts_raise_the_limit_and_a_retried_grant_counts_once() {
+    let f = fixture().await;
+    let db = &f.t.db;
+    let tutor = learner(db, "tutor@example.eu").await;
+    for _ in 0..2 {
+        let (a, _) = start_attempt(db, f.enrolment, f.quiz).await.unwrap();
+        submit(db, a.attempt.id, Some(answer(&a, false)))
+            .await
+            .unwrap();
+    }
+    assert!(start_attempt(db, f.enrolment, f.quiz).await.is_err());
+    let key = Some(("k1".to_owned(), "h1".to_owned()));
+    let first = grant_attempts(db, f.enrolment, grant(f.quiz, 1), tutor, key.clone())
+        .await
+        .unwrap();
+    let GrantAnswer::Fresh(g) = first else {
+        panic!("{first:?}")
+    };
+    assert_eq!((g.extra, g.granted_by), (1, tutor));
+    assert_eq!(g.reason, "was ill on the day");
+    // The same key again: the first grant, nothing granted twice.
+    let again = grant_attempts(db, f.enrolment, grant(f.quiz, 1), tutor, key)
+        .await
+        .unwrap();
+    assert_eq!(again, GrantAnswer::Replay(g.clone()));
+    let other = grant_attempts(
+        db,
+        f.enrolment,
+        grant(f.quiz, 2),
+        tutor,
+        Some(("k1".to_owned(), "h2".to_owned())),
+    )
+    .await
+    .unwrap();
+    assert_eq!(other, GrantAnswer::KeyMismatch);
+    assert_eq!(grants_of(&db.conn, f.enrolment).await.unwrap(), vec![g]);
+    let o = overview(db, f.enrolment).await.unwrap();
+    let q = &o.standing.quizzes[&f.quiz];
+    assert_eq!((q.attempts_allowed, q.attempts_left), (Some(3), Some(1)));
+    // One more attempt, then the limit holds again.
+    let (a, created) = start_attempt(db, f.enrolment, f.quiz).await.unwrap();
+    assert!(created);
+    assert_eq!(a.attempt.number, 3);
+    submit(db, a.attempt.id, Some(answer(&a, false)))
+        .await
+        .unwrap();
+    let err = start_attempt(db, f.enrolment, f.quiz).await.unwrap_err();
+    assert!(
+        matches!(err, StoreError::Conflict(Conflict::AttemptLimitReached(3))),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_grant_names_a_quiz_of_the_course_and_changes_nothing_when_refused() {
+    let f = fixture().await;
+    let db = &f.t.db;
+    let err = grant_attempts(db, f.enrolment, grant(Uuid::now_v7(), 1), f.enrolment, None)
+        .await
+        .unwrap_err();
+    match err {
+        StoreError::Validation(v) => assert_eq!(v.0[0].field, "quiz_id"),
+        other => panic!("{other:?}"),
+    }
+    assert!(grants_of(&db.conn, f.enrolment).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn an_open_attempt_is_void_once_voided_and_counts_nowhere() {
+    let f = fixture().await;
+    let db = &f.t.db;
+    let (a, _) = start_attempt(db, f.enrolment, f.quiz).await.unwrap();
+    save_responses(db, a.attempt.id, answer(&a, true))
+        .await
+        .unwrap();
+    assert_eq!(void_open_attempts(&db.conn, f.enrolment).await.unwrap(), 1);
+    let v = attempt(db, a.attempt.id).await.unwrap();
+    assert_eq!(v.attempt.status, AttemptStatus::Void);
+    assert_eq!(v.attempt.result, None);
+    assert_eq!(v.quiz.attempts_submitted, 0);
+    assert_eq!(v.quiz.in_progress_attempt, None);
+    // The enrolment is still active here: the void attempt takes nothing more, and the
+    // next one starts as if it never was, numbered after it.
+    let err = submit(db, a.attempt.id, None).await.unwrap_err();
+    assert!(
+        matches!(err, StoreError::Conflict(Conflict::AttemptClosed)),
+        "{err:?}"
+    );
+    assert_eq!(submitted_attempts(db, f.enrolment).await, 0);
+    let (b, created) = start_attempt(db, f.enrolment, f.quiz).await.unwrap();
+    assert!(created);
+    assert_eq!(b.attempt.number, 2);
+    assert_eq!(b.quiz.attempts_left, Some(2));
 }
