@@ -160,7 +160,7 @@ async fn a_manager_enrols_a_cohort_from_a_spreadsheet_and_the_invited_learner_ac
     );
     let lines: Vec<&str> = csv_res.text.lines().collect();
     assert_eq!(lines.len(), 3);
-    assert!(lines[0].starts_with("enrolment_id,user_id,email"));
+    assert!(lines[0].starts_with("\u{feff}enrolment_id,user_id,email"));
     assert!(
         lines[1].contains("claire.martin@justice.example")
             && lines[2].contains("paul@justice.example")

@@ -15,6 +15,7 @@ use crate::auth::Authenticated;
 use crate::enrolments::EnrolmentDto;
 use crate::error::{ApiError, problems};
 use crate::pagination::{Page, PageParams};
+use crate::spreadsheet::{self, CsvParams, CsvQuery};
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -115,7 +116,7 @@ async fn with_standings(
     tags = ["tutor", "nti", "admin"],
     operation_id = "cohort_roster",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Cohort id"), PageParams),
+    params(("id" = Uuid, Path, description = "Cohort id"), PageParams, CsvParams),
     responses(
         (status = 200, description = "The roster in enrolment order; with `Accept: text/csv` the whole roster as CSV", body = Page<RosterEntryDto>),
         problems::NotFound,
@@ -127,16 +128,15 @@ pub async fn roster(
     auth: Authenticated,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    page: web::Query<PageParams>,
+    q: CsvQuery<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = page.into_inner().checked()?;
+    let page = q.params.checked()?;
     let c = visible(&state, &auth.0, *id).await?;
     if crate::negotiate::asks_for(&req, "text/csv") {
         let (rows, _) = enrolments::roster(&state.db, c.id, u64::MAX >> 1, 0).await?;
         let lines = with_standings(&state, rows).await?;
-        return Ok(HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .body(roster_csv::write(&lines)?));
+        let name = spreadsheet::file_name(&["roster", &c.name], spreadsheet::today());
+        return Ok(roster_csv::write(&lines, q.delimiter).into_response(&name));
     }
     let (rows, total) = enrolments::roster(
         &state.db,
