@@ -14,4 +14,5 @@ mod learning;
 mod me;
 mod openapi;
 mod operations;
+mod spreadsheets;
 mod stats;
