@@ -56,17 +56,6 @@ impl ToSchema for RowList {
     }
 }
 
-/// A form with the CSV file, as a browser's file upload sends it.
-// Only its schema is used: `multipart::single_file` reads the form.
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct CsvUpload {
-    /// The CSV file, with the columns of a `text/csv` body. The form's only part: options
-    /// such as `dry_run` go in the query string.
-    #[schema(value_type = String, format = Binary)]
-    file: Vec<u8>,
-}
-
 /// Rows and the CSV columns that were not understood (ignored, and reported).
 #[derive(Debug)]
 pub struct Parsed {

@@ -48,8 +48,11 @@ use crate::state::AppState;
         BulkQuery,
         ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key and body returns the first result"),
     ),
+    // `multipart/form-data` is described, not listed: a generated client cannot choose
+    // between a JSON list and a form (openapi-python-client's code for the union fails at run
+    // time), and integrations send JSON rows.
     request_body(
-        description = "A JSON list of rows, or CSV (UTF-8 with or without BOM, comma or semicolon, header: email, given name, family name, profession, country and, optionally, language (empty or absent: the cohort's; otherwise one the course is offered in); the values of the last three case-insensitive, as spreadsheets have them), sent as `text/csv`, as `application/vnd.ms-excel` (what browsers call a .csv file) or as the one file of a `multipart/form-data` form; at most 5,000 rows. A file in another encoding (Excel's \"CSV (Comma delimited)\" writes Windows-1250 or -1251) is refused with `invalid_encoding`: save it as \"CSV UTF-8\". Row numbers in the answer are spreadsheet lines for CSV (the header is line 1) and places in the list (from 1) for JSON.",
+        description = "A JSON list of rows, or CSV (UTF-8 with or without BOM, comma or semicolon, header: email, given name, family name, profession, country and, optionally, language (empty or absent: the cohort's; otherwise one the course is offered in); the values of the last three case-insensitive, as spreadsheets have them), sent as `text/csv`, as `application/vnd.ms-excel` (what browsers call a .csv file) or as the one file of a `multipart/form-data` form (the part with a file name, or the form's only part; any other part is refused: options go in the query string); at most 5,000 rows. A file in another encoding (Excel's \"CSV (Comma delimited)\" writes Windows-1250 or -1251) is refused with `invalid_encoding`: save it as \"CSV UTF-8\". Row numbers in the answer are spreadsheet lines for CSV (the header is line 1) and places in the list (from 1) for JSON.",
         content(
             (bulk::RowList = "application/json", example = json!([
                 {"email": "claire.martin@example.fr", "given_name": "Claire", "family_name": "Martin",
@@ -59,7 +62,6 @@ use crate::state::AppState;
             ])),
             (String = "text/csv", example = "email;given name;family name;profession;country;language\nclaire.martin@example.fr;Claire;Martin;judge;FR;fr\nivan.petrov@example.bg;Ivan;Petrov;prosecutor;BG;\n"),
             (String = "application/vnd.ms-excel", example = "email;given name;family name;profession;country;language\nclaire.martin@example.fr;Claire;Martin;judge;FR;fr\n"),
-            (bulk::CsvUpload = "multipart/form-data", example = json!({"file": "email;given name;family name;profession;country\nclaire.martin@example.fr;Claire;Martin;judge;FR\n"})),
         )
     ),
     responses(
