@@ -15,5 +15,6 @@ mod learning;
 mod me;
 mod openapi;
 mod operations;
+mod spreadsheets;
 mod stats;
 mod tutoring;

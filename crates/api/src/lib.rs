@@ -31,6 +31,7 @@ pub mod pages;
 pub mod pagination;
 pub mod problem_types;
 pub mod public_url;
+pub mod spreadsheet;
 pub mod state;
 pub mod stats;
 pub mod users;

@@ -39,7 +39,7 @@ fn joined(query: &str) -> Result<Vec<(String, String)>, ApiError> {
     Ok(out)
 }
 
-fn read<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+pub(crate) fn read<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
     let pairs = joined(query)?;
     let encoded = serde_urlencoded::to_string(&pairs).map_err(|e| query_problem(e.to_string()))?;
     serde_urlencoded::from_str(&encoded).map_err(|e| query_problem(e.to_string()))

@@ -9,6 +9,7 @@ pub const DEFAULT_LIMIT: u32 = 20;
 pub const MAX_LIMIT: u32 = 100;
 
 #[derive(Debug, Deserialize, IntoParams, Clone, Copy)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PageParams {
     /// Items per page (default 20).

@@ -147,8 +147,9 @@ impl RejectReason {
 /// Most rows one bulk request may carry.
 pub const MAX_BULK_ROWS: usize = 5000;
 
-/// One row as received, before checking. `row` is 1-based, counting data rows (the CSV
-/// header is row 0 there, so spreadsheet users see the same number as in their file minus one).
+/// One row as received, before checking. `row` is the number people see for it: for a CSV
+/// file its line in the spreadsheet (the header is line 1, the first data row line 2), for a
+/// JSON list its place in the list, from 1.
 #[derive(Debug, Clone, Default)]
 pub struct RowInput {
     pub row: usize,

@@ -1,8 +1,10 @@
 //! JSON request bodies read strictly ([`strict`]): [`Json`] for a required body, and
 //! [`OptionalJson`] for one that may be absent (an empty body is `None`; anything else must be
 //! the documented JSON). `Option<web::Json<T>>` would turn a malformed body into `None`
-//! without a word, and `web::Json` takes an array where an object is documented.
+//! without a word, and `web::Json` takes an array where an object is documented. The file of
+//! a `multipart/form-data` upload comes out of [`multipart`].
 
+pub mod multipart;
 pub mod strict;
 
 use actix_web::dev::Payload;

@@ -1,6 +1,10 @@
 //! Reading the body of a bulk enrolment: a JSON list of rows, or a spreadsheet saved as CSV
-//! (UTF-8 with or without BOM, comma or semicolon separated, with a header row).
+//! (UTF-8 with or without BOM, comma or semicolon separated, with a header row), sent as it
+//! is or as the file of a form. A JSON row's number is its place in the list (from 1); a CSV
+//! row's is its line in the spreadsheet (the header is line 1, the first row line 2).
 
+use actix_web::http::header::{CONTENT_TYPE, HeaderMap};
+use actix_web::web::Bytes;
 use help_lms_domain::ValidationErrors;
 use help_lms_domain::enrolment::{MAX_BULK_ROWS, RowInput};
 use help_lms_domain::values::{Country, Language, Profession};
@@ -9,7 +13,7 @@ use utoipa::openapi::schema::{ArrayBuilder, Schema};
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{PartialSchema, ToSchema};
 
-use crate::body::strict;
+use crate::body::{multipart, strict};
 use crate::error::{ApiError, Code};
 
 /// One row of a JSON bulk enrolment. The email and names are checked row by row (a wrong
@@ -129,16 +133,88 @@ fn column(header: &str) -> Option<&'static str> {
     })
 }
 
-pub fn from_csv(body: &[u8]) -> Result<Parsed, ApiError> {
-    let text = std::str::from_utf8(body).map_err(|e| {
+/// The media types a bulk enrolment takes: JSON rows; CSV as `text/csv` or as
+/// `application/vnd.ms-excel` (what browsers call a `.csv` file on Windows); or a form with
+/// the CSV file (`multipart/form-data`). Each is read whole under the body limit.
+pub async fn read(headers: &HeaderMap, body: Bytes) -> Result<Parsed, ApiError> {
+    let media = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|m| m.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    match media.as_str() {
+        "application/json" => from_json(&body),
+        "text/csv" | "application/vnd.ms-excel" => from_csv(&body),
+        "multipart/form-data" => from_csv(&multipart::single_file(headers, body).await?),
+        _ => Err(ApiError::with(
+            Code::UnsupportedMediaType,
+            "send application/json, text/csv (or application/vnd.ms-excel) or multipart/form-data with the CSV file",
+        )),
+    }
+}
+
+/// How to save a spreadsheet so that it can be read here.
+const SAVE_AS_UTF8: &str = "in Excel, choose File > Save As > \"CSV UTF-8 (Comma delimited) (*.csv)\"; in LibreOffice, choose the character set \"Unicode (UTF-8)\"; then upload the file again";
+
+/// The text of a CSV file, or a problem that says how to save it right: a workbook
+/// instead of CSV, UTF-16 ("Unicode text"), or a legacy code page such as Windows-1250 or
+/// Windows-1251 (Excel's "CSV (Comma delimited)").
+fn text_of(body: &[u8]) -> Result<&str, ApiError> {
+    if body.starts_with(b"PK\x03\x04") || body.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Err(ApiError::with(
+            Code::InvalidCsv,
+            format!("this is an Excel workbook, not a CSV file: {SAVE_AS_UTF8}"),
+        ));
+    }
+    if body.starts_with(&[0xFF, 0xFE]) || body.starts_with(&[0xFE, 0xFF]) {
+        return Err(ApiError::with(
+            Code::InvalidEncoding,
+            format!("the file is UTF-16 (\"Unicode text\"), not UTF-8: {SAVE_AS_UTF8}"),
+        ));
+    }
+    std::str::from_utf8(body).map_err(|e| {
+        let valid = &body[..e.valid_up_to()];
+        let line = 1 + valid.iter().filter(|b| **b == b'\n').count();
         ApiError::with(
             Code::InvalidEncoding,
             format!(
-                "the CSV is not UTF-8 (invalid byte at offset {})",
-                e.valid_up_to()
+                "the file is not UTF-8: line {line} has a character in another encoding (such as Windows-1250 or Windows-1251, which Excel's \"CSV (Comma delimited)\" writes); {SAVE_AS_UTF8}"
             ),
         )
-    })?;
+    })
+}
+
+/// Line breaks in `s`: CRLF, LF and CR each count one.
+fn line_breaks(s: &str) -> usize {
+    s.replace("\r\n", "\n").matches(['\n', '\r']).count()
+}
+
+/// Where records start in the text, in lines. The reader's own line count lags behind with
+/// CRLF, and its offset may sit on the line break before a record, so the breaks are
+/// counted here, once, as the records come.
+struct Lines<'a> {
+    text: &'a str,
+    scanned: usize,
+    breaks: usize,
+}
+
+impl Lines<'_> {
+    /// The line (from 1) of the first character of the record the reader places at `byte`.
+    fn at(&mut self, byte: usize) -> usize {
+        let start = self.text.get(byte..).map_or(self.text.len(), |rest| {
+            byte + (rest.len() - rest.trim_start_matches(['\r', '\n']).len())
+        });
+        if start > self.scanned {
+            self.breaks += self.text.get(self.scanned..start).map_or(0, line_breaks);
+            self.scanned = start;
+        }
+        1 + self.breaks
+    }
+}
+
+pub fn from_csv(body: &[u8]) -> Result<Parsed, ApiError> {
+    let text = text_of(body)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let first_line = text.lines().next().unwrap_or("");
     if first_line.trim().is_empty() {
@@ -153,10 +229,10 @@ pub fn from_csv(body: &[u8]) -> Result<Parsed, ApiError> {
     } else {
         b','
     };
+    // Not trimmed by the reader: the line breaks inside quoted cells are counted below.
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
-        .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
     let headers = reader
         .headers()
@@ -189,19 +265,35 @@ pub fn from_csv(body: &[u8]) -> Result<Parsed, ApiError> {
         }
     }
     missing.into_result()?;
+    // A row's number is its line in the spreadsheet (the header is line 1): the line the
+    // record starts on, less the line breaks inside quoted cells before it, which a
+    // spreadsheet shows within one row. Blank lines are rows there too, and count.
+    let breaks_in = |r: &csv::StringRecord| r.iter().map(line_breaks).sum::<usize>();
+    let mut inner_breaks = breaks_in(&headers);
+    let mut lines = Lines {
+        text,
+        scanned: 0,
+        breaks: 0,
+    };
     let mut rows = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let record =
-            record.map_err(|e| ApiError::with(Code::InvalidCsv, format!("row {}: {e}", i + 1)))?;
+    let mut records = reader.records();
+    while let Some(record) = records.next() {
+        let record = record.map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line());
+            ApiError::with(Code::InvalidCsv, format!("line {line}: {e}"))
+        })?;
+        let line = record.position().map_or(0, |p| lines.at(p.byte() as usize));
+        let row = line.saturating_sub(inner_breaks);
+        inner_breaks += breaks_in(&record);
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
         if rows.len() == MAX_BULK_ROWS {
-            let remaining = reader.records().count();
+            let remaining = records.count();
             return Err(too_many(MAX_BULK_ROWS + 1 + remaining));
         }
         let mut r = RowInput {
-            row: i + 1,
+            row,
             ..Default::default()
         };
         for (pos, value) in record.iter().enumerate() {
@@ -214,7 +306,7 @@ pub fn from_csv(body: &[u8]) -> Result<Parsed, ApiError> {
                 Some("language") => &mut r.language,
                 _ => continue,
             };
-            *slot = value.to_owned();
+            *slot = value.trim().to_owned();
         }
         rows.push(r);
     }
@@ -241,9 +333,55 @@ mod tests {
         let p = from_csv(csv.as_bytes()).unwrap();
         assert_eq!(p.rows.len(), 2);
         assert_eq!(p.rows[0].email, "ana@x.example");
-        assert_eq!(p.rows[1].row, 3);
+        // Spreadsheet lines: the header is line 1, the empty row line 3.
+        assert_eq!((p.rows[0].row, p.rows[1].row), (2, 4));
         assert_eq!(p.rows[1].language, "");
         assert_eq!(p.ignored_columns, ["Notes"]);
+    }
+
+    #[test]
+    fn row_numbers_are_the_lines_a_spreadsheet_shows() {
+        // A blank line is a row in a spreadsheet; a line break inside a quoted cell is not.
+        let csv = "email,given name,family name,profession,country\r\n\
+                   a@x.example,\"Ana\nMaria\",  Novak ,judge,SI\r\n\
+                   \r\n\
+                   b@x.example,Bo,Berg,lawyer,SE\r\n\
+                   c@x.example,Cy,Cole,lawyer,SE";
+        for text in [
+            csv.to_owned(),
+            csv.replace("\r\n", "\n"),
+            csv.replace("\r\n", "\r"),
+        ] {
+            let p = from_csv(text.as_bytes()).unwrap();
+            let rows: Vec<usize> = p.rows.iter().map(|r| r.row).collect();
+            assert_eq!(rows, [2, 4, 5], "{text:?}");
+            assert_eq!(p.rows[0].family_name, "Novak");
+            assert_eq!(p.rows[0].given_name, "Ana\nMaria");
+        }
+        // JSON rows are numbered by their place in the list.
+        let j = from_json(br#"[{"email": "a@x.example", "given_name": "A", "family_name": "B", "profession": "judge", "country": "SI"}]"#).unwrap();
+        assert_eq!(j.rows[0].row, 1);
+    }
+
+    #[test]
+    fn files_in_another_encoding_say_how_to_save_them() {
+        // "Brașov" in Windows-1250 is not UTF-8; the problem names the line and the fix.
+        let mut cp1250 =
+            b"email,given name,family name,profession,country\nx@y.example,Ana,".to_vec();
+        cp1250.extend_from_slice(b"Bra\xbaov,judge,RO\n");
+        let e = from_csv(&cp1250).unwrap_err();
+        assert_eq!(e.code(), Code::InvalidEncoding);
+        let detail = e.to_problem().detail.unwrap();
+        assert!(
+            detail.contains("line 2") && detail.contains("CSV UTF-8"),
+            "{detail}"
+        );
+        let utf16 = [0xFF, 0xFE, b'e', 0, b'm', 0];
+        assert_eq!(from_csv(&utf16).unwrap_err().code(), Code::InvalidEncoding);
+        let xlsx = b"PK\x03\x04\x14\x00\x06\x00";
+        let e = from_csv(xlsx).unwrap_err();
+        assert_eq!(e.code(), Code::InvalidCsv);
+        assert!(e.to_problem().detail.unwrap().contains("workbook"));
     }
 
     #[test]

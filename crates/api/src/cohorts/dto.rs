@@ -284,7 +284,8 @@ impl From<RejectReason> for RowRejectReason {
 /// One row's result.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RowResultDto {
-    /// The row's number, counting data rows from 1.
+    /// The row's number as people see it: for CSV its line in the spreadsheet (the header is
+    /// line 1, the first data row line 2); for JSON its place in the list, from 1.
     pub row: u64,
     pub email: String,
     pub result: RowResultKind,

@@ -34,10 +34,10 @@ use crate::state::AppState;
 ///
 /// Problems: `managers_only` (403) for the cohort's tutors, `not_found` (404) for anyone
 /// else, `cohort_closed` (409), `idempotency_key_reused` (409: the key came with another
-/// body), `invalid_json`, `invalid_csv`, `invalid_encoding` or `invalid_body` (400),
-/// `payload_too_large` (413), `unsupported_media_type` (415), `validation_failed` (422: no
-/// rows, more than 5,000, rows of the wrong shape, missing CSV columns, a key over 200
-/// characters).
+/// body), `invalid_json`, `invalid_csv`, `invalid_encoding` (a file not saved as UTF-8) or
+/// `invalid_body` (400), `payload_too_large` (413), `unsupported_media_type` (415),
+/// `validation_failed` (422: no rows, more than 5,000, rows of the wrong shape, missing CSV
+/// columns, a form with no file or more than one, a key over 200 characters).
 #[utoipa::path(
     tags = ["nti", "admin"],
     operation_id = "enrol_cohort",
@@ -47,8 +47,11 @@ use crate::state::AppState;
         BulkQuery,
         ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key and body returns the first result"),
     ),
+    // `multipart/form-data` is described, not listed: a generated client cannot choose
+    // between a JSON list and a form (openapi-python-client's code for the union fails at run
+    // time), and integrations send JSON rows.
     request_body(
-        description = "A JSON list of rows, or CSV (UTF-8, comma or semicolon, header: email, given name, family name, profession, country and, optionally, language (empty or absent: the cohort's; otherwise one the course is offered in); the values of the last three case-insensitive, as spreadsheets have them); at most 5,000 rows",
+        description = "A JSON list of rows, or CSV (UTF-8 with or without BOM, comma or semicolon, header: email, given name, family name, profession, country and, optionally, language (empty or absent: the cohort's; otherwise one the course is offered in); the values of the last three case-insensitive, as spreadsheets have them), sent as `text/csv`, as `application/vnd.ms-excel` (what browsers call a .csv file) or as the one file of a `multipart/form-data` form (the part with a file name, or the form's only part; any other part is refused: options go in the query string); at most 5,000 rows. A file in another encoding (Excel's \"CSV (Comma delimited)\" writes Windows-1250 or -1251) is refused with `invalid_encoding`: save it as \"CSV UTF-8\". Row numbers in the answer are spreadsheet lines for CSV (the header is line 1) and places in the list (from 1) for JSON.",
         content(
             (bulk::RowList = "application/json", example = json!([
                 {"email": "claire.martin@example.fr", "given_name": "Claire", "family_name": "Martin",
@@ -57,6 +60,7 @@ use crate::state::AppState;
                     "profession": "prosecutor", "country": "BG"}
             ])),
             (String = "text/csv", example = "email;given name;family name;profession;country;language\nclaire.martin@example.fr;Claire;Martin;judge;FR;fr\nivan.petrov@example.bg;Ivan;Petrov;prosecutor;BG;\n"),
+            (String = "application/vnd.ms-excel", example = "email;given name;family name;profession;country;language\nclaire.martin@example.fr;Claire;Martin;judge;FR;fr\n"),
         )
     ),
     responses(
@@ -93,16 +97,7 @@ pub async fn enrol_cohort(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let parsed = if content_type.starts_with("application/json") {
-        bulk::from_json(&body)?
-    } else if content_type.starts_with("text/csv") {
-        bulk::from_csv(&body)?
-    } else {
-        return Err(ApiError::with(
-            Code::UnsupportedMediaType,
-            "send application/json or text/csv",
-        ));
-    };
+    let parsed = bulk::read(req.headers(), body.clone()).await?;
     let key = req
         .headers()
         .get("idempotency-key")

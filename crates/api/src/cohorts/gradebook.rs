@@ -15,6 +15,7 @@ use crate::auth::Authenticated;
 use crate::catalogue::dto::text;
 use crate::error::{ApiError, problems};
 use crate::pagination::PageParams;
+use crate::spreadsheet::{self, CsvParams, CsvQuery};
 use crate::state::AppState;
 
 /// One quiz column: a quiz of the cohort's course version, in course order.
@@ -124,7 +125,8 @@ fn quizzes_dto(g: &Gradebook, lang: help_lms_domain::values::Language) -> Vec<Gr
 /// Read a cohort's gradebook
 ///
 /// The cohort's tutors, its institution's managers (and API clients), and admins. One row
-/// per enrolment in enrolment order (withdrawn ones included, with their status), and for
+/// per enrolment of someone who has accepted it, in enrolment order (withdrawn ones
+/// included, with their status), and for
 /// each quiz of the cohort's course version the grade that counts by its grading method,
 /// whether it passes, the attempts used and left (extra attempts granted counted), with
 /// progress, last activity and completion. An attempt left open at withdrawal is void and
@@ -137,7 +139,7 @@ fn quizzes_dto(g: &Gradebook, lang: help_lms_domain::values::Language) -> Vec<Gr
     tags = ["tutor", "nti", "admin"],
     operation_id = "cohort_gradebook",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Cohort id"), PageParams),
+    params(("id" = Uuid, Path, description = "Cohort id"), PageParams, CsvParams),
     responses(
         (status = 200, description = "The quiz columns and one row per learner; with `Accept: text/csv` the whole gradebook as CSV", body = GradebookDto),
         problems::NotFound,
@@ -150,9 +152,9 @@ pub async fn cohort_gradebook(
     auth: Authenticated,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    page: web::Query<PageParams>,
+    q: CsvQuery<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = page.into_inner().checked()?;
+    let page = q.params.checked()?;
     let c = visible(&state, &auth.0, *id).await?;
     let csv = crate::negotiate::asks_for(&req, "text/csv");
     let window = if csv {
@@ -173,9 +175,8 @@ pub async fn cohort_gradebook(
         offset: page.offset(),
     };
     if csv {
-        return Ok(HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .body(gradebook_csv::write(&dto)?));
+        let name = spreadsheet::file_name(&["gradebook", &c.name], spreadsheet::today());
+        return Ok(gradebook_csv::write(&dto, q.delimiter).into_response(&name));
     }
     Ok(HttpResponse::Ok().json(dto))
 }

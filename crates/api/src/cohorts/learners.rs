@@ -15,8 +15,8 @@ use super::{managed, roster_csv, visible};
 use crate::auth::Authenticated;
 use crate::enrolments::EnrolmentDto;
 use crate::error::{ApiError, problems};
-use crate::lists::ListQuery;
 use crate::pagination::{Page, PageParams};
+use crate::spreadsheet::{self, CsvParams, CsvQuery};
 use crate::state::AppState;
 
 /// Where a roster line stands: an enrolment's status, or `pending` until the person has
@@ -225,7 +225,7 @@ impl RosterQuery {
     tags = ["tutor", "nti", "admin"],
     operation_id = "cohort_roster",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Cohort id"), RosterQuery),
+    params(("id" = Uuid, Path, description = "Cohort id"), RosterQuery, CsvParams),
     responses(
         (status = 200, description = "The roster, filtered and in the order asked (enrolment order by default); with `Accept: text/csv` all of it as CSV", body = Page<RosterEntryDto>),
         problems::NotFound,
@@ -238,16 +238,15 @@ pub async fn roster(
     auth: Authenticated,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    q: ListQuery<RosterQuery>,
+    q: CsvQuery<RosterQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (view, page) = q.checked()?;
+    let (view, page) = q.params.checked()?;
     let c = visible(&state, &auth.0, *id).await?;
     if crate::negotiate::asks_for(&req, "text/csv") {
         let (rows, _) = enrolments::roster(&state.db, c.id, &view, Window::ALL, Utc::now()).await?;
         let lines: Vec<RosterEntryDto> = rows.into_iter().map(roster_dto).collect();
-        return Ok(HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .body(roster_csv::write(&lines)?));
+        let name = spreadsheet::file_name(&["roster", &c.name], spreadsheet::today());
+        return Ok(roster_csv::write(&lines, q.delimiter).into_response(&name));
     }
     let (rows, total) = enrolments::roster(
         &state.db,

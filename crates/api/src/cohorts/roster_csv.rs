@@ -1,9 +1,8 @@
-//! The roster as CSV, one line per enrolment, for spreadsheets.
-
-use chrono::{DateTime, Utc};
+//! The roster as CSV, one line per enrolment, for spreadsheets (written by
+//! [`crate::spreadsheet`]).
 
 use super::learners::RosterEntryDto;
-use crate::error::ApiError;
+use crate::spreadsheet::{Cell, Delimiter, Sheet};
 
 /// The roster's columns, in order (the OpenAPI document lists them from here too).
 pub const COLUMNS: [&str; 17] = [
@@ -27,38 +26,29 @@ pub const COLUMNS: [&str; 17] = [
 ];
 
 /// The whole roster, header first.
-pub fn write(entries: &[RosterEntryDto]) -> Result<String, ApiError> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(COLUMNS).map_err(ApiError::internal)?;
+pub fn write(entries: &[RosterEntryDto], delimiter: Delimiter) -> Sheet {
+    let mut sheet = Sheet::new(delimiter, &COLUMNS);
     for e in entries {
         let en = &e.enrolment;
-        let opt = |d: &Option<DateTime<Utc>>| d.map(|d| d.to_rfc3339()).unwrap_or_default();
-        w.write_record([
-            en.id.to_string(),
-            en.user_id.map(|u| u.to_string()).unwrap_or_default(),
-            e.email.clone(),
-            e.name.clone(),
-            e.profession.clone(),
-            e.country.clone(),
-            e.account_status.clone(),
-            en.status.as_str().to_owned(),
-            en.language.clone(),
-            en.enrolled_at.to_rfc3339(),
-            opt(&en.completed_at),
-            opt(&en.withdrawn_at),
-            e.progress.percent.to_string(),
-            e.progress.modules_completed.to_string(),
-            e.progress.time_spent_seconds.to_string(),
-            opt(&e.progress.last_activity_at),
-            e.progress
-                .quizzes
-                .iter()
-                .filter(|q| q.passed)
-                .count()
-                .to_string(),
-        ])
-        .map_err(ApiError::internal)?;
+        sheet.row([
+            Cell::id(en.id),
+            en.user_id.map_or(Cell::opt_text(None), Cell::id),
+            Cell::text(&e.email),
+            Cell::text(&e.name),
+            Cell::text(&e.profession),
+            Cell::text(&e.country),
+            Cell::text(&e.account_status),
+            Cell::text(en.status.as_str()),
+            Cell::text(&en.language),
+            Cell::time(en.enrolled_at),
+            Cell::opt_time(en.completed_at),
+            Cell::opt_time(en.withdrawn_at),
+            Cell::number(e.progress.percent),
+            Cell::number(e.progress.modules_completed),
+            Cell::number(e.progress.time_spent_seconds),
+            Cell::opt_time(e.progress.last_activity_at),
+            Cell::number(e.progress.quizzes.iter().filter(|q| q.passed).count()),
+        ]);
     }
-    let bytes = w.into_inner().map_err(ApiError::internal)?;
-    String::from_utf8(bytes).map_err(ApiError::internal)
+    sheet
 }

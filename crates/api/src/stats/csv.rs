@@ -1,10 +1,10 @@
-//! The completions as CSV, for `Accept: text/csv`.
+//! The completions as CSV, for `Accept: text/csv` (written by [`crate::spreadsheet`]).
 
 use actix_web::HttpRequest;
 use help_lms_domain::reporting::Dimension;
 
 use super::dto::CompletionsDto;
-use crate::error::ApiError;
+use crate::spreadsheet::{self, Cell, Delimiter, Sheet};
 
 /// The CSV columns for a grouping: the keys (with names after ids), then the figures.
 fn csv_header(group_by: &[Dimension]) -> Vec<&'static str> {
@@ -34,13 +34,9 @@ pub const FIGURES: [&str; 9] = [
     "suppressed",
 ];
 
-pub(super) fn to_csv(dto: &CompletionsDto, group_by: &[Dimension]) -> Result<String, ApiError> {
-    let mut w = ::csv::Writer::from_writer(Vec::new());
-    w.write_record(csv_header(group_by))
-        .map_err(ApiError::internal)?;
-    let s = |v: &Option<Option<String>>| v.clone().flatten().unwrap_or_default();
-    let n = |v: Option<u64>| v.map(|x| x.to_string()).unwrap_or_default();
-    let f = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
+pub(super) fn to_csv(dto: &CompletionsDto, group_by: &[Dimension], delimiter: Delimiter) -> Sheet {
+    let mut sheet = Sheet::new(delimiter, &csv_header(group_by));
+    let s = |v: &Option<Option<String>>| Cell::opt_text(v.as_ref().and_then(Option::as_deref));
     for r in &dto.rows {
         let mut rec = Vec::new();
         for d in group_by {
@@ -62,20 +58,35 @@ pub(super) fn to_csv(dto: &CompletionsDto, group_by: &[Dimension]) -> Result<Str
             }
         }
         rec.extend([
-            n(r.enrolled),
-            n(r.active),
-            n(r.completed),
-            f(r.completion_rate),
-            n(r.withdrawn),
-            f(r.average_final_score),
-            f(r.median_days_to_complete),
-            n(r.certificates_issued),
-            r.suppressed.to_string(),
+            Cell::opt_number(r.enrolled),
+            Cell::opt_number(r.active),
+            Cell::opt_number(r.completed),
+            Cell::opt_number(r.completion_rate),
+            Cell::opt_number(r.withdrawn),
+            Cell::opt_number(r.average_final_score),
+            Cell::opt_number(r.median_days_to_complete),
+            Cell::opt_number(r.certificates_issued),
+            Cell::flag(r.suppressed),
         ]);
-        w.write_record(&rec).map_err(ApiError::internal)?;
+        sheet.row(rec);
     }
-    let bytes = w.into_inner().map_err(ApiError::internal)?;
-    String::from_utf8(bytes).map_err(ApiError::internal)
+    sheet
+}
+
+/// `completions[-<course>]-by-<dimensions>-<date>.csv`: what the file holds, at a glance.
+pub(super) fn file_name(course: Option<&str>, group_by: &[Dimension]) -> String {
+    let by = group_by
+        .iter()
+        .map(|d| d.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let by = (!by.is_empty()).then(|| format!("by {by}"));
+    let parts: Vec<&str> = ["completions"]
+        .into_iter()
+        .chain(course.filter(|c| !c.contains(',')))
+        .chain(by.as_deref())
+        .collect();
+    spreadsheet::file_name(&parts, spreadsheet::today())
 }
 
 pub(super) fn wants_csv(req: &HttpRequest) -> bool {

@@ -1,7 +1,6 @@
 //! The statistics routes: each parses its input, checks who may ask, calls one service
 //! and maps the outcome.
 
-use actix_web::http::header::CONTENT_DISPOSITION;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use help_lms_domain::ValidationErrors;
 use help_lms_domain::reporting::{TargetSpec, parse_group_by};
@@ -9,7 +8,7 @@ use help_lms_persistence::catalogue;
 use help_lms_persistence::stats::{self, NewTarget};
 use uuid::Uuid;
 
-use super::csv::{to_csv, wants_csv};
+use super::csv::{file_name, to_csv, wants_csv};
 use super::dto::{CompletionsDto, FunnelDto, TargetDto};
 use super::query::{CompletionsQuery, FunnelQuery, NewTargetDto, course_of, resolve_filters};
 use super::{scope_of, threshold_for};
@@ -33,7 +32,7 @@ use crate::state::AppState;
     tags = ["tutor", "nti", "admin"],
     operation_id = "completion_statistics",
     security(("bearer" = [])),
-    params(CompletionsQuery),
+    params(CompletionsQuery, crate::spreadsheet::CsvParams),
     responses(
         (status = 200, description = "Enrolments, completions, scores and certificates per group; `Accept: text/csv` gives the same rows as CSV", body = CompletionsDto),
         problems::Unauthorized,
@@ -47,7 +46,7 @@ pub async fn completions(
     state: web::Data<AppState>,
     Staff(a): Staff,
     req: HttpRequest,
-    q: crate::lists::ListQuery<CompletionsQuery>,
+    q: crate::spreadsheet::CsvQuery<CompletionsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let scope = scope_of(&state, &a).await?;
     let mut errors = ValidationErrors::new();
@@ -65,13 +64,8 @@ pub async fn completions(
     let rows = stats::completions(&state.db.conn, &group_by, &filters, &scope).await?;
     let dto = CompletionsDto::new(&group_by, rows, threshold_for(&state, &a));
     if wants_csv(&req) {
-        return Ok(HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .insert_header((
-                CONTENT_DISPOSITION,
-                "attachment; filename=\"completions.csv\"",
-            ))
-            .body(to_csv(&dto, &group_by)?));
+        let name = file_name(q.course.as_deref().map(str::trim), &group_by);
+        return Ok(to_csv(&dto, &group_by, q.delimiter).into_response(&name));
     }
     Ok(HttpResponse::Ok().json(dto))
 }
