@@ -519,5 +519,5 @@ async fn an_api_client_disables_its_institutions_learners_but_not_its_tutors() {
         Some(access),
     )
     .await
-    .assert_problem(403, "managers_only");
+    .assert_problem(403, "people_only");
 }

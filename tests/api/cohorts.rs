@@ -906,3 +906,67 @@ async fn uploading_the_sheet_again_reenrols_nobody_who_completed_or_was_withdraw
     assert_eq!(gone["enrolment"]["withdrawn_at"], Value::Null, "{gone}");
     assert_eq!(e.body["total"], 3);
 }
+
+#[tokio::test]
+async fn an_api_client_invites_learners_but_never_staff() {
+    let (app, _admin, nti) = setup().await;
+    let created = app
+        .post(
+            &format!("/api/v1/institutions/{}/clients", nti.id),
+            &json!({"name": "Registry sync"}),
+            Some(&nti.manager),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let form = format!(
+        "grant_type=client_credentials&client_id={}&client_secret={}",
+        created.body["id"].as_str().unwrap(),
+        created.body["client_secret"].as_str().unwrap()
+    );
+    let token = app
+        .send(
+            app.request(Method::POST, "/api/v1/auth/token", None)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(form),
+        )
+        .await
+        .body["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let invite = |email: &str, role: &str| json!({"email": email, "name": "Invited Person", "role": role, "profession": "judge", "country": "FR", "language": "fr"});
+    let path = format!("/api/v1/institutions/{}/users", nti.id);
+    for role in ["nti_manager", "tutor"] {
+        app.post(
+            &path,
+            &invite(&format!("{role}@inm.example"), role),
+            Some(&token),
+        )
+        .await
+        .assert_problem(403, "people_only");
+    }
+    let learner = app
+        .post(
+            &path,
+            &invite("learner@inm.example", "learner"),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(learner.status, 201, "{}", learner.text);
+    // Nobody was made staff: the institution's users are its manager, tutor and the learner.
+    let staff = app.get(&path, Some(&nti.manager)).await;
+    assert!(
+        !staff.text.contains("nti_manager@inm.example"),
+        "{}",
+        staff.text
+    );
+    assert!(!staff.text.contains("tutor@inm.example"), "{}", staff.text);
+    // Nor changed: the client cannot disable the institution's tutor.
+    app.post(
+        &format!("/api/v1/users/{}/disable", nti.tutor_id),
+        &json!({}),
+        Some(&token),
+    )
+    .await
+    .assert_problem(403, "people_only");
+}

@@ -44,6 +44,13 @@ async fn set_disabled(
     disabled: bool,
 ) -> Result<HttpResponse, ApiError> {
     let target = account(state, actor, id).await?;
+    // API clients manage learners, never staff: refused as creating clients is.
+    if actor.via_client && target.role != help_lms_domain::values::Role::Learner {
+        return Err(ApiError::with(
+            Code::PeopleOnly,
+            "an API client changes learners only; a person must change staff accounts",
+        ));
+    }
     actor.may_disable(&target)?;
     let user = flows::set_disabled(&state.db, target.id, disabled).await?;
     tracing::info!(user_id = %user.id, by = %actor.user_id, disabled, "account status changed");
@@ -58,8 +65,8 @@ async fn set_disabled(
 /// (`account_inactive`); it cannot sign in, activate or reset its password until enabled.
 /// Disabling a disabled account changes nothing.
 ///
-/// Problems: `managers_only` (403: learners, tutors, or an API client for a tutor),
-/// `admin_only` (403: a manager's account), `not_found` (404: another institution's
+/// Problems: `managers_only` (403: learners, tutors), `people_only` (403: an API client,
+/// for anyone but a learner), `admin_only` (403: a manager's account), `not_found` (404: another institution's
 /// account), `validation_failed` (422: your own account).
 #[utoipa::path(
     tags = ["nti", "admin"],

@@ -232,3 +232,177 @@ async fn closing_keeps_the_learners() {
     let closed = close(&t.db, c.id).await.unwrap();
     assert_eq!((closed.status, closed.enrolled), (CohortStatus::Closed, 2));
 }
+
+/// An account of no institution (a self-registered learner), and its id.
+async fn outsider(db: &Db, email: &str) -> Uuid {
+    use help_lms_domain::values::{Country, Email, Language, PersonName, Profession, Role};
+    crate::accounts::insert(
+        &db.conn,
+        crate::accounts::NewUser {
+            email: Email::parse(email).unwrap(),
+            name: PersonName::parse("Out Sider").unwrap(),
+            profession: Profession::Lawyer,
+            country: Country::It,
+            language: Language::En,
+            institution_id: None,
+            role: Role::Learner,
+            status: UserStatus::Active,
+            password_hash: None,
+        },
+    )
+    .await
+    .unwrap()
+    .id
+}
+
+/// Lists `email` in the cohort and returns the row's enrolment id (an invitation's, for an
+/// account the cohort's institution does not manage).
+async fn list_in(db: &Db, cohort: &Cohort, email: &str) -> Uuid {
+    let (valid, rejected) = check_rows(
+        vec![RowInput {
+            row: 2,
+            email: email.into(),
+            given_name: "Sent".into(),
+            family_name: "Name".into(),
+            profession: "judge".into(),
+            country: "IT".into(),
+            language: String::new(),
+        }],
+        cohort.language,
+        &[cohort.language],
+    );
+    let answer = enrolments::bulk_enrol(
+        db,
+        BulkRequest {
+            cohort,
+            valid,
+            rejected,
+            dry_run: false,
+            activation_ttl: Duration::days(30),
+            compose: &crate::fixtures::PlainMail,
+            mail_new_accounts: false,
+            reactivate: false,
+            idempotency: None,
+        },
+    )
+    .await
+    .unwrap();
+    match answer {
+        BulkAnswer::Fresh(o) => {
+            assert_eq!(
+                o.rows[0].result,
+                help_lms_domain::enrolment::RowStatus::Created
+            );
+            assert_eq!(o.rows[0].user_id, None);
+            o.rows[0].enrolment_id.unwrap()
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn an_invitation_enrols_only_when_accepted_and_under_the_cohorts_rules_then() {
+    use crate::entities::cohort_invitations as ci;
+    use help_lms_domain::enrolment::InvitationStatus;
+    use invitations::Which;
+
+    let t = TestDb::new().await;
+    let (nti, cohort) = fixtures::cohort(&t.db, 5).await;
+    let other = create(
+        &t.db,
+        nti.institution_id,
+        fixtures::COURSE,
+        fixtures::draft(5, vec![]),
+    )
+    .await
+    .unwrap();
+
+    // Accepted once, the enrolment has the invitation's id; a second answer is refused.
+    let ana = outsider(&t.db, "ana@x.example").await;
+    let id = list_in(&t.db, &other, "ana@x.example").await;
+    assert!(enrolments::find(&t.db.conn, id).await.unwrap().is_none());
+    assert_eq!(
+        active_count(&t.db.conn, other.id).await.unwrap(),
+        1,
+        "the seat is held"
+    );
+    let e = invitations::accept(&t.db, ana, Which::Id(id))
+        .await
+        .unwrap();
+    assert_eq!((e.id, e.cohort_id), (id, Some(other.id)));
+    assert!(matches!(
+        invitations::accept(&t.db, ana, Which::Id(id)).await,
+        Err(StoreError::Conflict(Conflict::InvitationAnswered(
+            InvitationStatus::Accepted
+        )))
+    ));
+    assert_eq!(
+        active_count(&t.db.conn, other.id).await.unwrap(),
+        1,
+        "counted once"
+    );
+    // Invited to a second cohort of the course, she is told she is in another.
+    let second = list_in(&t.db, &cohort, "ana@x.example").await;
+    assert!(matches!(
+        invitations::accept(&t.db, ana, Which::Id(second)).await,
+        Err(StoreError::Conflict(Conflict::EnrolledInAnotherCohort))
+    ));
+    // Nobody else answers someone's invitation.
+    let ivo = outsider(&t.db, "ivo@x.example").await;
+    assert!(matches!(
+        invitations::decline(&t.db, ivo, Which::Id(second)).await,
+        Err(StoreError::NotFound)
+    ));
+
+    // An expired invitation frees its seat and can no longer be accepted.
+    let late = list_in(&t.db, &cohort, "ivo@x.example").await;
+    let before = active_count(&t.db.conn, cohort.id).await.unwrap();
+    ci::Entity::update_many()
+        .col_expr(
+            ci::Column::ExpiresAt,
+            sea_orm::sea_query::Expr::value(Utc::now() - Duration::minutes(1)),
+        )
+        .filter(ci::Column::Id.eq(late))
+        .exec(&t.db.conn)
+        .await
+        .unwrap();
+    assert_eq!(
+        active_count(&t.db.conn, cohort.id).await.unwrap(),
+        before - 1
+    );
+    assert!(matches!(
+        invitations::accept(&t.db, ivo, Which::Id(late)).await,
+        Err(StoreError::Conflict(Conflict::InvitationAnswered(
+            InvitationStatus::Expired
+        )))
+    ));
+    // Listed again, it is renewed: the same id, waiting again.
+    assert_eq!(list_in(&t.db, &cohort, "ivo@x.example").await, late);
+
+    // Once the cohort has ended, accepting is refused; nothing is enrolled.
+    let lea = outsider(&t.db, "lea@x.example").await;
+    let waiting = list_in(&t.db, &cohort, "lea@x.example").await;
+    cohorts::Entity::update_many()
+        .col_expr(
+            cohorts::Column::StartsOn,
+            sea_orm::sea_query::Expr::value(NaiveDate::from_ymd_opt(2025, 1, 6).unwrap()),
+        )
+        .col_expr(
+            cohorts::Column::EndsOn,
+            sea_orm::sea_query::Expr::value(NaiveDate::from_ymd_opt(2025, 3, 28).unwrap()),
+        )
+        .filter(cohorts::Column::Id.eq(cohort.id))
+        .exec(&t.db.conn)
+        .await
+        .unwrap();
+    assert!(matches!(
+        invitations::accept(&t.db, lea, Which::Id(waiting)).await,
+        Err(StoreError::Conflict(Conflict::CohortEnded(_)))
+    ));
+    assert!(
+        enrolments::find(&t.db.conn, waiting)
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
