@@ -538,3 +538,111 @@ async fn the_invitations_link_opens_a_page_where_the_owner_signs_in_and_joins() 
         mine.text
     );
 }
+
+#[tokio::test]
+async fn a_pending_line_answers_alike_whether_or_not_its_address_had_an_account() {
+    let app = spawn_with_catalogue().await;
+    let admin = app.admin_token().await;
+    let b = institution(&app, &admin, "Scuola superiore della magistratura", "IT").await;
+    let (_, free) = app
+        .user_with_token("free@learner.example", Role::Learner, None)
+        .await;
+    let cohort = cohort_of(&app, &b, EVIDENCE, "2027-01-11", "2027-04-09").await;
+    let res = enrol_csv(
+        &app,
+        &b.manager,
+        cohort,
+        &format!("{HEADER}nuovo@giustizia.example,Nuovo,Rossi,judge,IT,\nfree@learner.example,Francesca,Liberi,lawyer,IT,\n"),
+        "",
+    )
+    .await;
+    let ids: Vec<String> = (0..2)
+        .map(|i| {
+            res.body["rows"][i]["enrolment_id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    // Before anyone accepted, staff reach neither line's enrolment.
+    for id in &ids {
+        app.get(&format!("/api/v1/enrolments/{id}"), Some(&b.manager))
+            .await
+            .assert_problem(404, "not_found");
+        app.get(
+            &format!("/api/v1/cohorts/{cohort}/enrolments/{id}/attempt-grants"),
+            Some(&b.tutor),
+        )
+        .await
+        .assert_problem(404, "not_found");
+    }
+    // Withdrawn, both answer the same way and free their seats.
+    let answers: Vec<Value> = withdraw_each(&app, &b.manager, cohort, &ids).await;
+    assert_eq!(keys(&answers[0]), keys(&answers[1]), "{answers:?}");
+    for a in &answers {
+        assert_eq!(a["status"], "withdrawn", "{a}");
+        assert!(a["user_id"].is_null(), "{a}");
+    }
+    let c = app
+        .get(&format!("/api/v1/cohorts/{cohort}"), Some(&b.manager))
+        .await;
+    assert_eq!(c.body["enrolled"], 0, "{}", c.text);
+    let roster = app
+        .get(
+            &format!("/api/v1/cohorts/{cohort}/enrolments"),
+            Some(&b.manager),
+        )
+        .await;
+    let statuses: Vec<&Value> = roster.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| &i["enrolment"]["status"])
+        .collect();
+    assert_eq!(
+        statuses,
+        [&json!("withdrawn"), &json!("withdrawn")],
+        "{}",
+        roster.text
+    );
+    // The owner can no longer join; sent again with reactivate, they are asked again.
+    let waiting = app.get("/api/v1/me/invitations", Some(&free)).await;
+    assert_eq!(waiting.body, json!([]), "{}", waiting.text);
+    let again = enrol_csv(
+        &app,
+        &b.manager,
+        cohort,
+        &format!("{HEADER}nuovo@giustizia.example,Nuovo,Rossi,judge,IT,\nfree@learner.example,Francesca,Liberi,lawyer,IT,\n"),
+        "?reactivate=true",
+    )
+    .await;
+    for (i, id) in ids.iter().enumerate() {
+        let row = &again.body["rows"][i];
+        assert_eq!(row["result"], "enrolled", "{}", again.text);
+        assert_eq!(row["enrolment_id"], id.as_str());
+        assert!(row.get("user_id").is_none(), "{row}");
+    }
+    assert_eq!(keys(&again.body["rows"][0]), keys(&again.body["rows"][1]));
+    let waiting = app.get("/api/v1/me/invitations", Some(&free)).await;
+    assert_eq!(
+        waiting.body.as_array().unwrap().len(),
+        1,
+        "{}",
+        waiting.text
+    );
+}
+
+async fn withdraw_each(app: &TestApp, token: &str, cohort: Uuid, ids: &[String]) -> Vec<Value> {
+    let mut out = Vec::new();
+    for id in ids {
+        let r = app
+            .delete(
+                &format!("/api/v1/cohorts/{cohort}/enrolments/{id}"),
+                Some(token),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        out.push(r.body);
+    }
+    out
+}

@@ -436,9 +436,11 @@ async fn join(
         "decline" => invitations::decline(&state.db, user.id, which)
             .await
             .map(|_| w.declined),
-        _ => invitations::accept(&state.db, user.id, which)
+        "accept" => invitations::accept(&state.db, user.id, which)
             .await
             .map(|_| w.joined),
+        // Only the form's two buttons answer.
+        _ => return missing_token(w),
     };
     match answered {
         Ok(done) => ok(w, w.join_title, &format!("<p>{}</p>", escape(done))),

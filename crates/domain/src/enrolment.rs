@@ -61,13 +61,14 @@ pub fn learning_open(ends_on: NaiveDate, after_end: AfterEnd, today: NaiveDate) 
 }
 
 string_enum!(
-    /// Where an invitation to join a cohort stands: `expired` is never stored (a pending one
-    /// past its expiry reads so).
+    /// Where an invitation to join a cohort stands. It waits, holding its seat, until its
+    /// addressee answers or the institution withdraws it, as a new account's enrolment waits
+    /// for its activation: towards the institution the two never differ.
     InvitationStatus, "invitation status" {
     Pending => "pending",
     Accepted => "accepted",
     Declined => "declined",
-    Expired => "expired",
+    Withdrawn => "withdrawn",
 });
 
 string_enum!(

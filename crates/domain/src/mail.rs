@@ -38,11 +38,14 @@ pub enum MailKind {
 }
 
 impl MailKind {
-    /// Whether the message carries a link that works once and for a limited time.
+    /// Whether the message carries a link that works once and for a limited time (an
+    /// invitation to join a cohort waits until answered).
     pub fn has_token(&self) -> bool {
         !matches!(
             self,
-            MailKind::PasswordChanged | MailKind::CohortInvitationRefused { .. }
+            MailKind::PasswordChanged
+                | MailKind::CohortInvitation { .. }
+                | MailKind::CohortInvitationRefused { .. }
         )
     }
 }

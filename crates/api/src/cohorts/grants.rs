@@ -69,10 +69,19 @@ async fn cohort_enrolment(
     enrolment_id: Uuid,
 ) -> Result<Enrolment, ApiError> {
     let c = visible(state, &auth.0, cohort_id).await?;
-    enrolments::find(&state.db.conn, enrolment_id)
+    let e = enrolments::find(&state.db.conn, enrolment_id)
         .await?
         .filter(|e| e.cohort_id == Some(c.id))
-        .ok_or(ApiError::NotFound)
+        .ok_or(ApiError::NotFound)?;
+    // Nobody is given attempts before accepting the enrolment: a pending line is answered
+    // as an invitation is.
+    let accepted = help_lms_persistence::accounts::find(&state.db.conn, e.user_id)
+        .await?
+        .is_some_and(|u| u.status != help_lms_domain::values::UserStatus::Invited);
+    if !accepted {
+        return Err(ApiError::NotFound);
+    }
+    Ok(e)
 }
 
 /// Give a learner extra attempts at a quiz

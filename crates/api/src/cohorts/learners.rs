@@ -6,22 +6,23 @@ use chrono::{DateTime, Utc};
 use help_lms_domain::enrolment::{EnrolmentStatus, InvitationStatus};
 use help_lms_domain::tutoring::{RosterFilter, RosterSort, RosterView, SortOrder};
 use help_lms_domain::values::UserStatus;
-use help_lms_persistence::enrolments::{self, RosterEntry, Window};
+use help_lms_persistence::cohorts::invitations;
+use help_lms_persistence::enrolments::{self, Enrolment, RosterEntry, Window};
+use help_lms_persistence::{StoreError, accounts};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::{managed, roster_csv, visible};
 use crate::auth::Authenticated;
-use crate::enrolments::EnrolmentDto;
 use crate::error::{ApiError, problems};
 use crate::pagination::{Page, PageParams};
 use crate::spreadsheet::{self, CsvParams, CsvQuery};
 use crate::state::AppState;
 
 /// Where a roster line stands: an enrolment's status, or `pending` until the person has
-/// accepted (activated the account made for them, or accepted an invitation to join), then
-/// `declined` or `expired` when they did not.
+/// accepted (activated the account made for them, or accepted an invitation to join), or
+/// `declined` when they said no.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RosterStatus {
@@ -30,7 +31,6 @@ pub enum RosterStatus {
     Completed,
     Withdrawn,
     Declined,
-    Expired,
 }
 
 impl RosterStatus {
@@ -41,7 +41,6 @@ impl RosterStatus {
             RosterStatus::Completed => "completed",
             RosterStatus::Withdrawn => "withdrawn",
             RosterStatus::Declined => "declined",
-            RosterStatus::Expired => "expired",
         }
     }
 }
@@ -69,17 +68,22 @@ pub struct RosterEnrolmentDto {
 
 impl RosterEnrolmentDto {
     fn new(r: &RosterEntry) -> Self {
-        let e = &r.enrolment;
-        let status = match (r.invitation, r.user_status, e.status) {
+        Self::of(&r.enrolment, r.invitation, r.user_status)
+    }
+
+    /// The enrolment as the institution sees it, from whether it is an invitation and how
+    /// far its person's account is.
+    fn of(e: &Enrolment, invitation: Option<InvitationStatus>, user_status: UserStatus) -> Self {
+        let status = match (invitation, user_status, e.status) {
             (Some(InvitationStatus::Declined), _, _) => RosterStatus::Declined,
-            (Some(InvitationStatus::Expired), _, _) => RosterStatus::Expired,
+            (Some(InvitationStatus::Withdrawn), _, _) => RosterStatus::Withdrawn,
             (Some(_), _, _) => RosterStatus::Pending,
             (None, UserStatus::Invited, EnrolmentStatus::Active) => RosterStatus::Pending,
             (None, _, EnrolmentStatus::Active) => RosterStatus::Active,
             (None, _, EnrolmentStatus::Completed) => RosterStatus::Completed,
             (None, _, EnrolmentStatus::Withdrawn) => RosterStatus::Withdrawn,
         };
-        let accepted = r.invitation.is_none() && r.user_status != UserStatus::Invited;
+        let accepted = invitation.is_none() && user_status != UserStatus::Invited;
         RosterEnrolmentDto {
             id: e.id,
             user_id: accepted.then_some(e.user_id),
@@ -210,7 +214,7 @@ impl RosterQuery {
 ///
 /// The cohort's tutors, its institution's managers (and API clients), and admins. Each
 /// enrolment with the learner's details, account status, progress and quiz grades, then
-/// the invitations to join not yet accepted (`pending`, `declined`, `expired`) with only
+/// the invitations to join not yet accepted (`pending`, `declined`, `withdrawn`) with only
 /// what the institution sent; in pages as JSON, or the whole roster as CSV with
 /// `Accept: text/csv`. Until a person has accepted (activated the account made for them,
 /// or accepted an invitation), their line shows what was sent and no `user_id`. Filters
@@ -271,8 +275,10 @@ pub async fn roster(
 ///
 /// The institution's managers (people or API clients) and admins. The enrolment becomes
 /// withdrawn: its seat is freed and it takes no more progress, but its history stays; an
-/// attempt left open is closed ungraded (`void`) and never counts. Withdrawing again is
-/// harmless.
+/// attempt left open is closed ungraded (`void`) and never counts. A line still pending
+/// (an invitation, or a new account not activated) is withdrawn alike and can no longer be
+/// accepted. The answer is the enrolment as the roster shows it. Withdrawing again is
+/// harmless; `reactivate=true` in a bulk enrolment brings the person back.
 ///
 /// Problems: `managers_only` (403) for the cohort's tutors, `not_found` (404: anyone else,
 /// or an enrolment that is not in this cohort).
@@ -282,7 +288,7 @@ pub async fn roster(
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Cohort id"), ("enrolment_id" = Uuid, Path, description = "Enrolment id")),
     responses(
-        (status = 200, description = "Withdrawn; history kept, access to the cohort ends", body = EnrolmentDto),
+        (status = 200, description = "Withdrawn; history kept, access to the cohort ends", body = RosterEnrolmentDto),
         problems::Forbidden,
         problems::NotFound,
     )
@@ -295,7 +301,21 @@ pub async fn withdraw(
 ) -> Result<HttpResponse, ApiError> {
     let (id, enrolment_id) = path.into_inner();
     let c = managed(&state, &auth.0, id).await?;
-    let e = enrolments::withdraw(&state.db, c.id, enrolment_id).await?;
-    tracing::info!(enrolment_id = %e.id, cohort_id = %c.id, "learner withdrawn");
-    Ok(HttpResponse::Ok().json(EnrolmentDto::from(e)))
+    let dto = match enrolments::withdraw(&state.db, c.id, enrolment_id).await {
+        Ok(e) => {
+            let status = accounts::find(&state.db.conn, e.user_id)
+                .await?
+                .map_or(UserStatus::Invited, |u| u.status);
+            RosterEnrolmentDto::of(&e, None, status)
+        }
+        Err(StoreError::NotFound) => {
+            let e = invitations::withdraw(&state.db, c.id, enrolment_id)
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            RosterEnrolmentDto::of(&e, Some(InvitationStatus::Withdrawn), UserStatus::Invited)
+        }
+        Err(e) => return Err(e.into()),
+    };
+    tracing::info!(enrolment_id = %dto.id, cohort_id = %c.id, "learner withdrawn");
+    Ok(HttpResponse::Ok().json(dto))
 }

@@ -2,8 +2,9 @@
 //! managers of its cohort, follow it as staff; for anyone else it does not exist (404).
 
 use help_lms_domain::accounts::Actor;
-use help_lms_persistence::cohorts;
+use help_lms_domain::values::UserStatus;
 use help_lms_persistence::enrolments::{self, Enrolment};
+use help_lms_persistence::{accounts, cohorts};
 use uuid::Uuid;
 
 use crate::error::{ApiError, Code};
@@ -39,6 +40,14 @@ pub(crate) async fn access(
     }
     if actor.is_admin() {
         return Ok((e, Access::Staff));
+    }
+    // An institution follows a person only once they have accepted the enrolment (activated
+    // the account made for them): before, their enrolment is as unknown as an invitation.
+    if accounts::find(&state.db.conn, e.user_id)
+        .await?
+        .is_none_or(|u| u.status == UserStatus::Invited)
+    {
+        return Err(ApiError::NotFound);
     }
     if let Some(cid) = e.cohort_id
         && let Some(c) = cohorts::find(&state.db.conn, cid).await?

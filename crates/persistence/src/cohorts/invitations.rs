@@ -3,7 +3,8 @@
 //! self-registered learners). Bulk enrolment answers such a row exactly as it answers a new
 //! address and writes an invitation instead of an enrolment; the enrolment is made only when
 //! the owner, signed in, accepts. Until then the institution sees only what it sent. A waiting
-//! invitation holds a seat, so capacity answers the same way too.
+//! invitation holds a seat, so capacity answers the same way too; it waits until answered or
+//! withdrawn, as a new account's enrolment waits for its activation.
 
 use std::collections::BTreeMap;
 
@@ -66,14 +67,9 @@ pub(crate) fn new_row(
     ))
 }
 
-/// Where an invitation stands now.
-pub(crate) fn status_of(m: &ci::Model, now: DateTime<Utc>) -> Result<InvitationStatus, StoreError> {
-    let stored =
-        InvitationStatus::parse(&m.status).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    Ok(match stored {
-        InvitationStatus::Pending if m.expires_at <= now => InvitationStatus::Expired,
-        other => other,
-    })
+/// Where an invitation stands.
+pub(crate) fn status_of(m: &ci::Model) -> Result<InvitationStatus, StoreError> {
+    InvitationStatus::parse(&m.status).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
 /// Invitations still waiting for an answer, per cohort: each holds a seat.
@@ -90,7 +86,6 @@ pub(crate) async fn waiting_per_cohort<C: ConnectionTrait>(
         .column_as(ci::Column::Id.count(), "n")
         .filter(ci::Column::CohortId.is_in(cohort_ids.to_vec()))
         .filter(ci::Column::Status.eq(InvitationStatus::Pending.as_str()))
-        .filter(ci::Column::ExpiresAt.gt(Utc::now()))
         .group_by(ci::Column::CohortId)
         .into_tuple::<(Uuid, i64)>()
         .all(conn)
@@ -144,7 +139,6 @@ pub async fn is_waiting_token<C: ConnectionTrait>(
     Ok(ci::Entity::find()
         .filter(ci::Column::TokenHash.eq(token_hash(token)))
         .filter(ci::Column::Status.eq(InvitationStatus::Pending.as_str()))
-        .filter(ci::Column::ExpiresAt.gt(Utc::now()))
         .one(conn)
         .await?
         .is_some())
@@ -182,7 +176,7 @@ async fn view<C: ConnectionTrait>(conn: &C, m: &ci::Model) -> Result<Invitation,
         language: Language::parse(&m.language).map_err(|e| StoreError::Corrupt(e.to_string()))?,
         starts_on: cohort.starts_on,
         ends_on: cohort.ends_on,
-        status: status_of(m, Utc::now())?,
+        status: status_of(m)?,
         created_at: m.created_at,
         expires_at: m.expires_at,
     })
@@ -193,7 +187,6 @@ pub async fn for_user(db: &Db, user_id: Uuid) -> Result<Vec<Invitation>, StoreEr
     let rows = ci::Entity::find()
         .filter(ci::Column::UserId.eq(user_id))
         .filter(ci::Column::Status.eq(InvitationStatus::Pending.as_str()))
-        .filter(ci::Column::ExpiresAt.gt(Utc::now()))
         .order_by_desc(ci::Column::CreatedAt)
         .all(&db.conn)
         .await?;
@@ -212,16 +205,33 @@ pub enum Which<'a> {
     Token(&'a str),
 }
 
+fn which_query(which: Which<'_>) -> sea_orm::Select<ci::Entity> {
+    match which {
+        Which::Id(id) => ci::Entity::find_by_id(id),
+        Which::Token(t) => ci::Entity::find().filter(ci::Column::TokenHash.eq(token_hash(t))),
+    }
+}
+
+async fn find_addressed<C: ConnectionTrait>(
+    conn: &C,
+    user_id: Uuid,
+    which: Which<'_>,
+) -> Result<ci::Model, StoreError> {
+    which_query(which)
+        .one(conn)
+        .await?
+        .filter(|m| m.user_id == user_id)
+        .ok_or(StoreError::NotFound)
+}
+
+/// The invitation, its row locked until the transaction ends.
 async fn addressed_to<C: ConnectionTrait>(
     conn: &C,
     user_id: Uuid,
     which: Which<'_>,
 ) -> Result<ci::Model, StoreError> {
-    let q = match which {
-        Which::Id(id) => ci::Entity::find_by_id(id),
-        Which::Token(t) => ci::Entity::find().filter(ci::Column::TokenHash.eq(token_hash(t))),
-    };
-    q.lock_exclusive()
+    which_query(which)
+        .lock_exclusive()
         .one(conn)
         .await?
         .filter(|m| m.user_id == user_id)
@@ -229,7 +239,7 @@ async fn addressed_to<C: ConnectionTrait>(
 }
 
 fn still_open(m: &ci::Model) -> Result<(), StoreError> {
-    match status_of(m, Utc::now())? {
+    match status_of(m)? {
         InvitationStatus::Pending => Ok(()),
         other => Err(Conflict::InvitationAnswered(other).into()),
     }
@@ -238,6 +248,8 @@ fn still_open(m: &ci::Model) -> Result<(), StoreError> {
 /// The owner declines: the seat is freed and the institution's roster says `declined`.
 pub async fn decline(db: &Db, user_id: Uuid, which: Which<'_>) -> Result<Invitation, StoreError> {
     let txn = db.begin_write().await?;
+    let cohort_id = find_addressed(&txn, user_id, which).await?.cohort_id;
+    lock(&txn, cohort_id).await?;
     let m = addressed_to(&txn, user_id, which).await?;
     still_open(&m)?;
     settle(&txn, m.id, InvitationStatus::Declined).await?;
@@ -267,15 +279,73 @@ async fn settle<C: ConnectionTrait>(
     Ok(())
 }
 
+/// The institution withdraws a waiting invitation (`DELETE` of its enrolment id): the seat is
+/// freed and it can no longer be accepted. Answered as the withdrawal of an enrolment whose
+/// person has not accepted: the enrolment as the roster shows it; `None` when `id` is no
+/// waiting or withdrawn invitation of this cohort. Withdrawing again changes nothing.
+pub async fn withdraw(db: &Db, cohort_id: Uuid, id: Uuid) -> Result<Option<Enrolment>, StoreError> {
+    let txn = db.begin_write().await?;
+    let cohort = lock(&txn, cohort_id).await?;
+    let Some(m) = ci::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .filter(|m| m.cohort_id == cohort_id)
+    else {
+        txn.rollback().await?;
+        return Ok(None);
+    };
+    match status_of(&m)? {
+        InvitationStatus::Pending => settle(&txn, m.id, InvitationStatus::Withdrawn).await?,
+        InvitationStatus::Withdrawn => {}
+        // An accepted invitation is an enrolment, withdrawn as one; a declined one stays so.
+        InvitationStatus::Accepted | InvitationStatus::Declined => {
+            txn.rollback().await?;
+            return Ok(None);
+        }
+    }
+    let m = ci::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    txn.commit().await?;
+    Ok(Some(as_enrolment(&m, &cohort)?))
+}
+
+/// An invitation not accepted, shaped as the enrolment it stands for: the invitation's id,
+/// the cohort's course, the language sent, and no account (`user_id` is nil).
+pub(crate) fn as_enrolment(m: &ci::Model, cohort: &Cohort) -> Result<Enrolment, StoreError> {
+    let withdrawn = status_of(m)? == InvitationStatus::Withdrawn;
+    Ok(Enrolment {
+        id: m.id,
+        user_id: Uuid::nil(),
+        course_id: cohort.course_id,
+        course_version_id: cohort.course_version_id,
+        cohort_id: Some(cohort.id),
+        source: EnrolmentSource::Nti,
+        status: if withdrawn {
+            EnrolmentStatus::Withdrawn
+        } else {
+            EnrolmentStatus::Active
+        },
+        language: Language::parse(&m.language).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        enrolled_at: m.created_at,
+        completed_at: None,
+        withdrawn_at: if withdrawn { m.decided_at } else { None },
+    })
+}
+
 /// The owner accepts: the enrolment is made now, under the cohort's rules as they are now
 /// (it must still take enrolments; the seat was held). A self-study enrolment in the course
 /// joins the cohort with its progress; one withdrawn earlier comes back; a completed course
 /// or an enrolment in another cohort is refused, to the owner only.
 pub async fn accept(db: &Db, user_id: Uuid, which: Which<'_>) -> Result<Enrolment, StoreError> {
     let txn = db.begin_write().await?;
+    // The cohort's lock first, as bulk enrolment takes it, then the invitation's.
+    let cohort_id = find_addressed(&txn, user_id, which).await?.cohort_id;
+    let cohort: Cohort = lock(&txn, cohort_id).await?;
     let m = addressed_to(&txn, user_id, which).await?;
     still_open(&m)?;
-    let cohort: Cohort = lock(&txn, m.cohort_id).await?;
     cohort.ensure_taking_enrolments()?;
     let user = users::Entity::find_by_id(user_id)
         .one(&txn)
@@ -320,6 +390,9 @@ pub async fn accept(db: &Db, user_id: Uuid, which: Which<'_>) -> Result<Enrolmen
         }
         am
     };
+    // Only an enrolment of no institution, or of this one, is taken over: another
+    // institution's history never comes along.
+    let ours = |e: &&en::Model| e.institution_id.is_none_or(|i| i == cohort.institution_id);
     let enrolment_id = if let Some(e) = latest.get("active") {
         if e.cohort_id.is_some() {
             return Err(Conflict::EnrolledInAnotherCohort.into());
@@ -328,7 +401,7 @@ pub async fn accept(db: &Db, user_id: Uuid, which: Which<'_>) -> Result<Enrolmen
         e.id
     } else if latest.contains_key("completed") {
         return Err(Conflict::CourseCompleted.into());
-    } else if let Some(e) = latest.get("withdrawn") {
+    } else if let Some(e) = latest.get("withdrawn").filter(ours) {
         joined(e.id, Some(EnrolmentStatus::Active))
             .update(&txn)
             .await?;

@@ -255,6 +255,43 @@ async fn outsider(db: &Db, email: &str) -> Uuid {
     .id
 }
 
+/// Lists `email` in the cohort again, and the row's result.
+async fn relist(db: &Db, cohort: &Cohort, email: &str, reactivate: bool) -> enrolments::RowResult {
+    let (valid, rejected) = check_rows(
+        vec![RowInput {
+            row: 2,
+            email: email.into(),
+            given_name: "Sent".into(),
+            family_name: "Again".into(),
+            profession: "judge".into(),
+            country: "IT".into(),
+            language: String::new(),
+        }],
+        cohort.language,
+        &[cohort.language],
+    );
+    let answer = enrolments::bulk_enrol(
+        db,
+        BulkRequest {
+            cohort,
+            valid,
+            rejected,
+            dry_run: false,
+            activation_ttl: Duration::days(30),
+            compose: &crate::fixtures::PlainMail,
+            mail_new_accounts: false,
+            reactivate,
+            idempotency: None,
+        },
+    )
+    .await
+    .unwrap();
+    match answer {
+        BulkAnswer::Fresh(mut o) => o.rows.remove(0),
+        other => panic!("{other:?}"),
+    }
+}
+
 /// Lists `email` in the cohort and returns the row's enrolment id (an invitation's, for an
 /// account the cohort's institution does not manage).
 async fn list_in(db: &Db, cohort: &Cohort, email: &str) -> Uuid {
@@ -302,8 +339,7 @@ async fn list_in(db: &Db, cohort: &Cohort, email: &str) -> Uuid {
 
 #[tokio::test]
 async fn an_invitation_enrols_only_when_accepted_and_under_the_cohorts_rules_then() {
-    use crate::entities::cohort_invitations as ci;
-    use help_lms_domain::enrolment::InvitationStatus;
+    use help_lms_domain::enrolment::{EnrolmentStatus, InvitationStatus};
     use invitations::Which;
 
     let t = TestDb::new().await;
@@ -354,18 +390,15 @@ async fn an_invitation_enrols_only_when_accepted_and_under_the_cohorts_rules_the
         Err(StoreError::NotFound)
     ));
 
-    // An expired invitation frees its seat and can no longer be accepted.
+    // A withdrawn invitation frees its seat and can no longer be accepted; it comes back,
+    // waiting again under the same id, only when the institution asks.
     let late = list_in(&t.db, &cohort, "ivo@x.example").await;
     let before = active_count(&t.db.conn, cohort.id).await.unwrap();
-    ci::Entity::update_many()
-        .col_expr(
-            ci::Column::ExpiresAt,
-            sea_orm::sea_query::Expr::value(Utc::now() - Duration::minutes(1)),
-        )
-        .filter(ci::Column::Id.eq(late))
-        .exec(&t.db.conn)
+    let w = invitations::withdraw(&t.db, cohort.id, late)
         .await
+        .unwrap()
         .unwrap();
+    assert_eq!((w.id, w.status), (late, EnrolmentStatus::Withdrawn));
     assert_eq!(
         active_count(&t.db.conn, cohort.id).await.unwrap(),
         before - 1
@@ -373,11 +406,37 @@ async fn an_invitation_enrols_only_when_accepted_and_under_the_cohorts_rules_the
     assert!(matches!(
         invitations::accept(&t.db, ivo, Which::Id(late)).await,
         Err(StoreError::Conflict(Conflict::InvitationAnswered(
-            InvitationStatus::Expired
+            InvitationStatus::Withdrawn
         )))
     ));
-    // Listed again, it is renewed: the same id, waiting again.
-    assert_eq!(list_in(&t.db, &cohort, "ivo@x.example").await, late);
+    assert!(
+        invitations::withdraw(&t.db, other.id, late)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let again = relist(&t.db, &cohort, "ivo@x.example", false).await;
+    assert_eq!(
+        again.reason,
+        Some(help_lms_domain::enrolment::RejectReason::Withdrawn)
+    );
+    let back = relist(&t.db, &cohort, "ivo@x.example", true).await;
+    assert_eq!(
+        (
+            back.result,
+            back.enrolment_id,
+            back.activation_token.is_none()
+        ),
+        (
+            help_lms_domain::enrolment::RowStatus::Enrolled,
+            Some(late),
+            true
+        )
+    );
+    assert_eq!(active_count(&t.db.conn, cohort.id).await.unwrap(), before);
+    invitations::accept(&t.db, ivo, Which::Id(late))
+        .await
+        .unwrap();
 
     // Once the cohort has ended, accepting is refused; nothing is enrolled.
     let lea = outsider(&t.db, "lea@x.example").await;

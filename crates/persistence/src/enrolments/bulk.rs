@@ -8,6 +8,10 @@
 //! enrolment is made only when they accept (`cohorts::invitations`). A row names an account
 //! (`user_id`) only once its owner has accepted: activated a new account, or accepted an
 //! invitation.
+//!
+//! Long because every row's outcome is decided in one pass against the same locked cohort
+//! (seats, states, the boundary), and that decision reads best as one match; the messages
+//! are in `bulk_mail`.
 
 use std::collections::BTreeMap;
 
@@ -23,14 +27,13 @@ use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryO
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{Reporting, new_row};
-use crate::account_tokens::{self, Purpose};
-use crate::cohorts::invitations::{self, Sent};
+use super::{Reporting, bulk_mail, new_row};
+use crate::cohorts::invitations;
 use crate::cohorts::{self, Cohort};
-use crate::entities::{activation_tokens, cohort_invitations, enrolments as en, users};
+use crate::entities::{activation_tokens, enrolments as en, users};
 use crate::error::{StoreError, is_unique_violation};
-use crate::outbox::{self, Compose, Notice, OutgoingMail, Recipient};
-use crate::{Db, idempotency, institutions};
+use crate::outbox::{self, Compose};
+use crate::{Db, idempotency};
 
 /// What happened to one row of a bulk enrolment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -118,7 +121,7 @@ pub enum BulkAnswer {
     KeyMismatch,
 }
 
-const CHUNK: usize = 400;
+pub(super) const CHUNK: usize = 400;
 
 fn rejected_row(r: &Rejection) -> RowResult {
     RowResult {
@@ -216,7 +219,8 @@ async fn enrol_rows(
         .map(|u| u.id)
         .collect();
     let asked = invitations::of_people_in(txn, cohort.id, &foreign_ids).await?;
-    let in_cohort: BTreeMap<Uuid, Uuid> = {
+    // The enrolments in this cohort of people who accepted its invitation.
+    let in_cohort: BTreeMap<Uuid, en::Model> = {
         let mut m = BTreeMap::new();
         for chunk in foreign_ids.chunks(CHUNK) {
             for e in en::Entity::find()
@@ -225,7 +229,7 @@ async fn enrol_rows(
                 .all(txn)
                 .await?
             {
-                m.insert(e.user_id, e.id);
+                m.insert(e.user_id, e);
             }
         }
         m
@@ -291,30 +295,55 @@ async fn enrol_rows(
                 reject(&mut res, RejectReason::StaffAccount);
             }
             Some(u) if !manages(u) => match asked.get(&u.id) {
-                Some(i) => {
-                    let status = invitations::status_of(i, now)?;
-                    match status {
-                        InvitationStatus::Accepted => {
-                            res.result = RowStatus::AlreadyEnrolled;
-                            res.user_id = Some(u.id);
-                            res.enrolment_id = in_cohort.get(&u.id).copied().or(Some(i.id));
-                        }
-                        InvitationStatus::Pending | InvitationStatus::Declined => {
-                            // As a new address sent again: already there, nothing resent.
-                            res.result = RowStatus::AlreadyEnrolled;
-                            res.enrolment_id = Some(i.id);
-                        }
-                        InvitationStatus::Expired if seats <= 0 => {
+                Some(i) => match (invitations::status_of(i)?, in_cohort.get(&u.id)) {
+                    // Accepted: judged by the enrolment, as the institution's own learners are.
+                    (InvitationStatus::Accepted, Some(e))
+                        if e.status == EnrolmentStatus::Completed.as_str() =>
+                    {
+                        res.result = RowStatus::AlreadyCompleted;
+                        res.user_id = Some(u.id);
+                        res.enrolment_id = Some(e.id);
+                    }
+                    (InvitationStatus::Accepted, Some(e))
+                        if e.status == EnrolmentStatus::Withdrawn.as_str() =>
+                    {
+                        if !req.reactivate {
+                            reject(&mut res, RejectReason::Withdrawn);
+                        } else if seats <= 0 {
                             reject(&mut res, RejectReason::CapacityReached);
-                        }
-                        InvitationStatus::Expired => {
+                        } else {
                             seats -= 1;
-                            res.result = RowStatus::Created;
-                            res.enrolment_id = Some(i.id);
-                            invited.push((results.len(), r, u, Some(i.id)));
+                            reactivate.push(e.id);
+                            res.result = RowStatus::Enrolled;
+                            res.user_id = Some(u.id);
+                            res.enrolment_id = Some(e.id);
                         }
                     }
-                }
+                    (InvitationStatus::Accepted, e) => {
+                        res.result = RowStatus::AlreadyEnrolled;
+                        res.user_id = Some(u.id);
+                        res.enrolment_id = e.map(|e| e.id).or(Some(i.id));
+                    }
+                    (InvitationStatus::Pending | InvitationStatus::Declined, _) => {
+                        // As a new address sent again: already there, nothing resent.
+                        res.result = RowStatus::AlreadyEnrolled;
+                        res.enrolment_id = Some(i.id);
+                    }
+                    // Withdrawn by the institution before an answer: back only when asked,
+                    // as a withdrawn learner is; the owner is asked again.
+                    (InvitationStatus::Withdrawn, _) if !req.reactivate => {
+                        reject(&mut res, RejectReason::Withdrawn);
+                    }
+                    (InvitationStatus::Withdrawn, _) if seats <= 0 => {
+                        reject(&mut res, RejectReason::CapacityReached);
+                    }
+                    (InvitationStatus::Withdrawn, _) => {
+                        seats -= 1;
+                        res.result = RowStatus::Enrolled;
+                        res.enrolment_id = Some(i.id);
+                        invited.push((results.len(), r, u, Some(i.id)));
+                    }
+                },
                 None if seats <= 0 => reject(&mut res, RejectReason::CapacityReached),
                 None => {
                     seats -= 1;
@@ -437,8 +466,8 @@ async fn enrol_rows(
     }
 
     let (token_rows, mut mails) =
-        new_account_mail(txn, cohort, req, &created, &mut results, now).await?;
-    mails.extend(ask_to_join(txn, cohort, req, &invited, &mut results, now).await?);
+        bulk_mail::new_account_mail(txn, cohort, req, &created, &mut results, now).await?;
+    mails.extend(bulk_mail::ask_to_join(txn, cohort, req, &invited, &mut results, now).await?);
     for chunk in new_users.chunks(CHUNK) {
         users::Entity::insert_many(chunk.to_vec()).exec(txn).await?;
     }
@@ -520,121 +549,4 @@ async fn enrol_rows(
         },
         rows: results,
     })
-}
-
-/// The activation token of each account created, put in its row's result, and (when the
-/// caller asked for mail) its invitation. A dry run creates nothing, so it has none.
-async fn new_account_mail(
-    txn: &DatabaseTransaction,
-    cohort: &Cohort,
-    req: &BulkRequest<'_>,
-    created: &[(usize, &ValidRow, Uuid)],
-    results: &mut [RowResult],
-    now: chrono::DateTime<Utc>,
-) -> Result<(Vec<activation_tokens::ActiveModel>, Vec<OutgoingMail>), StoreError> {
-    if req.dry_run {
-        return Ok((Vec::new(), Vec::new()));
-    }
-    let institution = match req.mail_new_accounts {
-        true => institutions::name_of(txn, Some(cohort.institution_id)).await?,
-        false => None,
-    };
-    let mut rows = Vec::with_capacity(created.len());
-    let mut mails = Vec::new();
-    for (idx, row, user_id) in created {
-        let (token_row, token) =
-            account_tokens::new_row(*user_id, Purpose::Activation, req.activation_ttl, now)?;
-        rows.push(token_row);
-        if req.mail_new_accounts {
-            let to = Recipient {
-                email: row.email.as_str(),
-                name: row.name.as_str(),
-                language: row.language,
-                role: Role::Learner,
-            };
-            let notice = Notice::Invitation {
-                token: &token,
-                institution: institution.as_deref(),
-            };
-            mails.push(req.compose.compose(to, notice));
-        }
-        if let Some(r) = results.get_mut(*idx) {
-            r.activation_token = Some(token);
-        }
-    }
-    Ok((rows, mails))
-}
-
-/// Invitations to join, for rows whose address has an account the institution does not
-/// manage: written (or renewed when expired), the owner mailed whatever the delivery, and
-/// the token put in the row's result as a new account's would be. Staff and admin owners
-/// are told nothing was done; their invitation cannot be accepted. A dry run writes none.
-async fn ask_to_join(
-    txn: &DatabaseTransaction,
-    cohort: &Cohort,
-    req: &BulkRequest<'_>,
-    invited: &[(usize, &ValidRow, &users::Model, Option<Uuid>)],
-    results: &mut [RowResult],
-    now: chrono::DateTime<Utc>,
-) -> Result<Vec<OutgoingMail>, StoreError> {
-    if req.dry_run || invited.is_empty() {
-        return Ok(Vec::new());
-    }
-    let institution = institutions::name_of(txn, Some(cohort.institution_id))
-        .await?
-        .unwrap_or_default();
-    let mut mails = Vec::with_capacity(invited.len());
-    let mut rows = Vec::new();
-    for (idx, row, owner, renew) in invited {
-        let Some(id) = results.get(*idx).and_then(|r| r.enrolment_id) else {
-            continue;
-        };
-        let sent = Sent {
-            email: row.email.as_str(),
-            name: row.name.as_str(),
-            profession: row.profession.as_str(),
-            country: row.country.as_str(),
-            language: row.language,
-        };
-        let (mut am, token) =
-            invitations::new_row(id, cohort.id, owner.id, &sent, req.activation_ttl, now)?;
-        if renew.is_some() {
-            // The expired invitation starts again, with what was sent this time.
-            am.id = sea_orm::ActiveValue::Unchanged(id);
-            sea_orm::ActiveModelTrait::update(am, txn).await?;
-        } else {
-            rows.push(am);
-        }
-        let role = Role::parse(&owner.role).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let language =
-            help_lms_domain::values::Language::parse(&owner.language).unwrap_or(row.language);
-        let to = Recipient {
-            email: owner.email.as_str(),
-            name: owner.name.as_str(),
-            language,
-            role,
-        };
-        let notice = if role == Role::Learner {
-            Notice::CohortInvitation {
-                token: &token,
-                institution: &institution,
-                cohort: &cohort.name,
-            }
-        } else {
-            Notice::CohortInvitationRefused {
-                institution: &institution,
-                cohort: &cohort.name,
-            }
-        };
-        mails.push(req.compose.compose(to, notice));
-        if let Some(r) = results.get_mut(*idx) {
-            r.activation_token = Some(token);
-        }
-    }
-    for chunk in rows.chunks(CHUNK) {
-        cohort_invitations::Entity::insert_many(chunk.to_vec())
-            .exec(txn)
-            .await?;
-    }
-    Ok(mails)
 }

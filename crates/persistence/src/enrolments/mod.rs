@@ -17,6 +17,7 @@ use crate::entities::{enrolments as en, users};
 use crate::error::{Conflict, StoreError, is_unique_violation};
 
 mod bulk;
+mod bulk_mail;
 mod gradebook;
 mod roster;
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! A cohort's roster: its enrolments with who each learner is and where they stand,
 //! filtered and sorted as a tutor asks (who has not started, who has gone quiet, who failed
-//! a quiz or is out of attempts, who completed), one page at a time. The plain roster ends
-//! with the invitations to join not yet accepted, showing only what the institution sent;
+//! a quiz or is out of attempts, who completed), one page at a time. The plain roster holds
+//! the invitations to join not yet accepted too, in the order everything was sent, showing
+//! only what the institution sent;
 //! a filtered or sorted one shows only people who have accepted (activated the account made
 //! for them, or accepted an invitation), so that a pending line never tells which it is.
 
@@ -9,10 +10,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use help_lms_domain::accounts::User;
-use help_lms_domain::enrolment::{EnrolmentSource, EnrolmentStatus, InvitationStatus};
+use help_lms_domain::enrolment::{EnrolmentStatus, InvitationStatus};
 use help_lms_domain::progress::Standing;
 use help_lms_domain::tutoring::{LearnerFacts, RosterView};
-use help_lms_domain::values::{Country, Email, Language, Profession, UserStatus};
+use help_lms_domain::values::{Country, Email, Profession, UserStatus};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 use uuid::Uuid;
@@ -131,6 +132,12 @@ async fn lines(
     pending: bool,
 ) -> Result<(Vec<RosterEntry>, u64), StoreError> {
     let q = en::Entity::find().filter(en::Column::CohortId.eq(cohort_id));
+    if pending && view.is_plain() {
+        let waiting = invitations::unanswered_in(&db.conn, cohort_id).await?;
+        if !waiting.is_empty() {
+            return with_invitations(db, cohort_id, q, waiting, window).await;
+        }
+    }
     let (rows, total) = if pending && view.is_plain() {
         let total = q.clone().count(&db.conn).await?;
         let rows = q
@@ -182,25 +189,61 @@ async fn lines(
             .collect();
         return Ok((entries(db, page).await?, total));
     };
-    let enrolled = rows.len();
-    let mut out = entries(db, rows).await?;
-    // Then the invitations, after every enrolment, on the pages that reach them.
-    let waiting = invitations::unanswered_in(&db.conn, cohort_id).await?;
-    let room = usize::try_from(window.limit)
-        .unwrap_or(usize::MAX)
-        .saturating_sub(enrolled);
-    let skip = usize::try_from(window.offset.saturating_sub(total)).unwrap_or(usize::MAX);
-    if room > 0 && !waiting.is_empty() {
-        let cohort = cohorts::find(&db.conn, cohort_id)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        let rt = runtime(&db.conn, cohort.course_version_id).await?;
-        let nothing_yet = help_lms_domain::progress::standing(&rt.modules, &[], &[]);
-        for i in waiting.iter().skip(skip).take(room) {
-            out.push(sent_entry(i, &cohort, &nothing_yet, now)?);
+    Ok((entries(db, rows).await?, total))
+}
+
+/// The plain roster of a cohort with invitations not accepted: enrolments and invitations
+/// together in the order they were made (so a line's place says nothing of its kind), one
+/// page of them.
+async fn with_invitations(
+    db: &Db,
+    cohort_id: Uuid,
+    q: sea_orm::Select<en::Entity>,
+    waiting: Vec<cohort_invitations::Model>,
+    window: Window,
+) -> Result<(Vec<RosterEntry>, u64), StoreError> {
+    enum Item {
+        Enrolled(en::Model),
+        Sent(cohort_invitations::Model),
+    }
+    let key = |i: &Item| match i {
+        Item::Enrolled(e) => (e.enrolled_at, e.id),
+        Item::Sent(s) => (s.created_at, s.id),
+    };
+    let mut items: Vec<Item> = q
+        .all(&db.conn)
+        .await?
+        .into_iter()
+        .map(Item::Enrolled)
+        .chain(waiting.into_iter().map(Item::Sent))
+        .collect();
+    items.sort_by_key(key);
+    let total = u64::try_from(items.len()).unwrap_or(u64::MAX);
+    let page: Vec<Item> = items
+        .into_iter()
+        .skip(usize::try_from(window.offset).unwrap_or(usize::MAX))
+        .take(usize::try_from(window.limit).unwrap_or(usize::MAX))
+        .collect();
+    let rows: Vec<en::Model> = page
+        .iter()
+        .filter_map(|i| match i {
+            Item::Enrolled(e) => Some(e.clone()),
+            Item::Sent(_) => None,
+        })
+        .collect();
+    let mut enrolled = entries(db, rows).await?.into_iter();
+    let cohort = cohorts::find(&db.conn, cohort_id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let rt = runtime(&db.conn, cohort.course_version_id).await?;
+    let nothing_yet = help_lms_domain::progress::standing(&rt.modules, &[], &[]);
+    let mut out = Vec::with_capacity(page.len());
+    for item in &page {
+        match item {
+            Item::Enrolled(_) => out.extend(enrolled.next()),
+            Item::Sent(i) => out.push(sent_entry(i, &cohort, &nothing_yet)?),
         }
     }
-    let total = total + u64::try_from(waiting.len()).unwrap_or(0);
     Ok((out, total))
 }
 
@@ -209,23 +252,10 @@ fn sent_entry(
     i: &cohort_invitations::Model,
     cohort: &cohorts::Cohort,
     nothing_yet: &Standing,
-    now: DateTime<Utc>,
 ) -> Result<RosterEntry, StoreError> {
     let corrupt = |e: help_lms_domain::validation::ValueError| StoreError::Corrupt(e.to_string());
     Ok(RosterEntry {
-        enrolment: Enrolment {
-            id: i.id,
-            user_id: Uuid::nil(),
-            course_id: cohort.course_id,
-            course_version_id: cohort.course_version_id,
-            cohort_id: Some(cohort.id),
-            source: EnrolmentSource::Nti,
-            status: EnrolmentStatus::Active,
-            language: Language::parse(&i.language).map_err(corrupt)?,
-            enrolled_at: i.created_at,
-            completed_at: None,
-            withdrawn_at: None,
-        },
+        enrolment: invitations::as_enrolment(i, cohort)?,
         email: Email::parse(&i.email).map_err(corrupt)?,
         name: i.name.clone(),
         profession: Profession::parse(&i.profession).map_err(corrupt)?,
@@ -233,7 +263,7 @@ fn sent_entry(
         user_status: UserStatus::Invited,
         last_activity_at: None,
         standing: nothing_yet.clone(),
-        invitation: Some(invitations::status_of(i, now)?),
+        invitation: Some(invitations::status_of(i)?),
     })
 }
 

@@ -1,5 +1,6 @@
 //! Service tests of bulk enrolment on a real database (SQLite, or PostgreSQL with
-//! `HELP_TEST_DATABASE_URL`).
+//! `HELP_TEST_DATABASE_URL`). Long because each test builds the people and cohorts it
+//! needs in full, so that it reads on its own; they share only the helpers at the top.
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
