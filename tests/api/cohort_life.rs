@@ -576,6 +576,20 @@ async fn a_pending_line_answers_alike_whether_or_not_its_address_had_an_account(
         .await
         .assert_problem(404, "not_found");
     }
+    // Neither shows among the institution's accounts before accepting.
+    let accounts = app
+        .get(
+            &format!("/api/v1/institutions/{}/users", b.id),
+            Some(&b.manager),
+        )
+        .await;
+    assert_eq!(accounts.status, 200, "{}", accounts.text);
+    assert!(
+        !accounts.text.contains("nuovo@giustizia.example"),
+        "{}",
+        accounts.text
+    );
+    assert!(!accounts.text.contains("free@learner.example"));
     // Withdrawn, both answer the same way and free their seats.
     let answers: Vec<Value> = withdraw_each(&app, &b.manager, cohort, &ids).await;
     assert_eq!(keys(&answers[0]), keys(&answers[1]), "{answers:?}");

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use help_lms_domain::accounts::User;
 use help_lms_domain::enrolment::InstitutionKind;
-use help_lms_domain::values::{Country, Title};
+use help_lms_domain::values::{Country, Role, Title, UserStatus};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -89,8 +89,16 @@ pub async fn list(db: &Db, only: Option<Uuid>) -> Result<Vec<Institution>, Store
 
 /// The accounts of an institution, by email.
 pub async fn staff(db: &Db, institution_id: Uuid) -> Result<Vec<User>, StoreError> {
+    use sea_orm::Condition;
     users::Entity::find()
         .filter(users::Column::InstitutionId.eq(institution_id))
+        // A learner shows once they have activated their account: until then they are a
+        // pending line of their cohort's roster, as someone asked to join from elsewhere is.
+        .filter(
+            Condition::any()
+                .add(users::Column::Role.ne(Role::Learner.as_str()))
+                .add(users::Column::Status.ne(UserStatus::Invited.as_str())),
+        )
         .order_by_asc(users::Column::Email)
         .all(&db.conn)
         .await?

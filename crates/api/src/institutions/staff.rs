@@ -99,8 +99,10 @@ pub async fn invite_staff(
 
 /// List an institution's accounts
 ///
-/// The institution's managers (people or API clients) and admins. Every account of the
-/// institution, staff and learners, by email. Changes nothing.
+/// The institution's managers (people or API clients) and admins. The institution's
+/// accounts by email: its staff, invited or not, and its learners once they have activated
+/// their account (before, they are pending lines of their cohorts' rosters, as people asked
+/// to join from elsewhere are). Changes nothing.
 ///
 /// Problems: `managers_only` (403) for the institution's other accounts, `not_found` (404)
 /// for another institution.
