@@ -36,7 +36,6 @@ enum CohortInvitations {
     TokenHash,
     Status,
     CreatedAt,
-    ExpiresAt,
     DecidedAt,
 }
 
@@ -77,7 +76,6 @@ impl MigrationTrait for Migration {
                 )
                 .col(text(CohortInvitations::Status))
                 .col(ts(CohortInvitations::CreatedAt))
-                .col(ts(CohortInvitations::ExpiresAt))
                 .col(ts_null(CohortInvitations::DecidedAt))
                 .foreign_key(
                     ForeignKey::create()

@@ -32,8 +32,6 @@ pub struct InvitationDto {
     #[schema(value_type = help_lms_domain::enrolment::InvitationStatus)]
     pub status: String,
     pub created_at: DateTime<Utc>,
-    /// After this, the invitation can no longer be accepted.
-    pub expires_at: DateTime<Utc>,
 }
 
 impl From<Invitation> for InvitationDto {
@@ -49,7 +47,6 @@ impl From<Invitation> for InvitationDto {
             ends_on: i.ends_on,
             status: i.status.to_string(),
             created_at: i.created_at,
-            expires_at: i.expires_at,
         }
     }
 }

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use help_lms_domain::enrolment::{EnrolmentSource, EnrolmentStatus, InvitationStatus};
 use help_lms_domain::reporting::Mode;
 use help_lms_domain::values::{Language, Role, UserStatus};
@@ -43,7 +43,6 @@ pub(crate) fn new_row(
     cohort_id: Uuid,
     user_id: Uuid,
     sent: &Sent<'_>,
-    ttl: Duration,
     now: DateTime<Utc>,
 ) -> Result<(ci::ActiveModel, String), StoreError> {
     let token = random_token()?;
@@ -60,7 +59,6 @@ pub(crate) fn new_row(
             token_hash: Set(token_hash(&token)),
             status: Set(InvitationStatus::Pending.as_str().to_owned()),
             created_at: Set(now),
-            expires_at: Set(now + ttl),
             decided_at: Set(None),
         },
         token,
@@ -157,7 +155,6 @@ pub struct Invitation {
     pub ends_on: chrono::NaiveDate,
     pub status: InvitationStatus,
     pub created_at: DateTime<Utc>,
-    pub expires_at: DateTime<Utc>,
 }
 
 async fn view<C: ConnectionTrait>(conn: &C, m: &ci::Model) -> Result<Invitation, StoreError> {
@@ -178,7 +175,6 @@ async fn view<C: ConnectionTrait>(conn: &C, m: &ci::Model) -> Result<Invitation,
         ends_on: cohort.ends_on,
         status: status_of(m)?,
         created_at: m.created_at,
-        expires_at: m.expires_at,
     })
 }
 

@@ -92,8 +92,7 @@ pub(super) async fn ask_to_join(
             country: row.country.as_str(),
             language: row.language,
         };
-        let (mut am, token) =
-            invitations::new_row(id, cohort.id, owner.id, &sent, req.activation_ttl, now)?;
+        let (mut am, token) = invitations::new_row(id, cohort.id, owner.id, &sent, now)?;
         if renew.is_some() {
             // The withdrawn invitation waits again, with what was sent this time.
             am.id = sea_orm::ActiveValue::Unchanged(id);

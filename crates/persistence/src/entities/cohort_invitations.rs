@@ -17,10 +17,9 @@ pub struct Model {
     pub country: String,
     pub language: String,
     pub token_hash: String,
-    /// `pending`, `accepted` or `declined`; a pending one past `expires_at` has expired.
+    /// `pending`, `accepted`, `declined` or `withdrawn` (by the institution).
     pub status: String,
     pub created_at: DateTimeUtc,
-    pub expires_at: DateTimeUtc,
     pub decided_at: Option<DateTimeUtc>,
 }
 
