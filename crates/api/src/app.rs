@@ -31,7 +31,13 @@ use crate::{
         license(name = "EUPL-1.2")
     ),
     modifiers(&BearerAuth),
-    components(schemas(Problem, crate::delivery::Delivery)),
+    components(schemas(
+        Problem,
+        crate::delivery::Delivery,
+        help_lms_domain::tutoring::RosterFilter,
+        help_lms_domain::tutoring::RosterSort,
+        help_lms_domain::tutoring::SortOrder
+    )),
     tags(
         (name = "public", description = "Anyone, without signing in: the catalogue, registration, sign-in, certificate verification"),
         (name = "learner", description = "A signed-in practitioner: their account, enrolments, progress, quizzes and certificates"),
@@ -306,6 +312,35 @@ mod tests {
         }
         for tag in USER_TAGS {
             assert!(used.contains(tag), "no operation is tagged {tag}");
+        }
+    }
+
+    #[test]
+    fn every_reference_in_the_document_resolves() {
+        fn refs(v: &serde_json::Value, out: &mut Vec<String>) {
+            match v {
+                serde_json::Value::Object(m) => {
+                    for (k, x) in m {
+                        match (k.as_str(), x.as_str()) {
+                            ("$ref", Some(r)) => out.push(r.to_owned()),
+                            _ => refs(x, out),
+                        }
+                    }
+                }
+                serde_json::Value::Array(a) => a.iter().for_each(|x| refs(x, out)),
+                _ => {}
+            }
+        }
+        let doc = spec();
+        let mut found = Vec::new();
+        refs(&doc, &mut found);
+        assert!(found.len() > 50, "{}", found.len());
+        for r in found {
+            let name = r.trim_start_matches("#/components/schemas/");
+            assert!(
+                doc["components"]["schemas"].get(name).is_some(),
+                "{r} is referenced but not defined"
+            );
         }
     }
 

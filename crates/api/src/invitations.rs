@@ -59,14 +59,18 @@ pub struct InvitationToken {
     pub token: String,
 }
 
+/// The token as sent, trimmed; a blank one names no invitation (404, as an unknown one).
 fn token_of(body: &InvitationToken) -> Result<&str, ApiError> {
     let t = body.token.trim();
-    if t.is_empty() || t.len() > 200 {
+    if t.len() > 200 {
         return Err(ApiError::field(
             "token",
             "invalid_token",
-            "the token from the invitation's link",
+            "the token from the invitation's link, at most 200 characters",
         ));
+    }
+    if t.is_empty() {
+        return Err(ApiError::NotFound);
     }
     Ok(t)
 }
@@ -187,7 +191,7 @@ pub async fn decline_invitation(
 /// names the invitation, and it must be addressed to the signed-in account (anyone else's
 /// is 404).
 ///
-/// Problems: as accepting by id; `validation_failed` (422) for a blank token.
+/// Problems: as accepting by id (an unknown or blank token is 404).
 #[utoipa::path(
     tags = ["learner"],
     operation_id = "accept_invitation_by_token",
@@ -216,7 +220,7 @@ pub async fn accept_invitation_by_token(
 ///
 /// As `POST /me/invitations/{id}/decline`, naming the invitation by its mail's token.
 ///
-/// Problems: as declining by id; `validation_failed` (422) for a blank token.
+/// Problems: as declining by id (an unknown or blank token is 404).
 #[utoipa::path(
     tags = ["learner"],
     operation_id = "decline_invitation_by_token",

@@ -82,8 +82,14 @@ impl RosterView {
     ) -> Result<Self, ValidationErrors> {
         let mut errors = ValidationErrors::new();
         let mut filters = Vec::new();
-        for part in filter.unwrap_or("").split(',').map(str::trim) {
+        for part in filter
+            .map(|f| f.split(',').map(str::trim))
+            .into_iter()
+            .flatten()
+        {
+            // `filter=` or `filter=a,,b`: a value left blank is a mistake, not "any".
             if part.is_empty() {
+                errors.push("filter", "blank", "a filter value is empty");
                 continue;
             }
             if let Some(f) = errors.check("filter", RosterFilter::parse(part))

@@ -60,7 +60,6 @@ use crate::state::AppState;
                     "profession": "prosecutor", "country": "BG"}
             ])),
             (String = "text/csv", example = "email;given name;family name;profession;country;language\nclaire.martin@example.fr;Claire;Martin;judge;FR;fr\nivan.petrov@example.bg;Ivan;Petrov;prosecutor;BG;\n"),
-            (String = "application/vnd.ms-excel", example = "email;given name;family name;profession;country;language\nclaire.martin@example.fr;Claire;Martin;judge;FR;fr\n"),
         )
     ),
     responses(

@@ -52,6 +52,7 @@ pub struct RosterEnrolmentDto {
     /// The enrolment's id (for an invitation, the id the enrolment has once accepted).
     pub id: Uuid,
     /// Absent until the person has accepted.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<Uuid>,
     pub course_id: Uuid,
     pub course_version_id: Uuid,

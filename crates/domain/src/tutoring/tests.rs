@@ -176,6 +176,15 @@ fn a_roster_query_names_each_wrong_value() {
     );
     let err = RosterView::parse(None, Some("a week"), None, None).unwrap_err();
     assert_eq!(err.0[0].field, "inactive_days");
+    // A blank filter is a mistake, not "everyone".
+    for blank in ["", " ", "completed,,not_started"] {
+        let err = RosterView::parse(Some(blank), None, None, None).unwrap_err();
+        assert_eq!(
+            (err.0[0].field.as_str(), err.0[0].code),
+            ("filter", "blank"),
+            "{blank:?}"
+        );
+    }
 }
 
 #[test]
