@@ -40,6 +40,19 @@ async fn enrol_csv(app: &TestApp, token: &str, cohort: Uuid, csv: &str, query: &
     .await
 }
 
+/// Activates the account invited at `email` with the link of its invitation.
+async fn activate_from_mail(app: &TestApp, email: &str) {
+    let token = app.token_in_mail(email, 1).await;
+    let activated = app
+        .post(
+            "/api/v1/auth/activate",
+            &json!({"token": token, "password": PASSWORD}),
+            None,
+        )
+        .await;
+    assert_eq!(activated.status, 200, "{}", activated.text);
+}
+
 fn day(offset: i64) -> String {
     (chrono::Utc::now().date_naive() + chrono::Duration::days(offset)).to_string()
 }
@@ -70,15 +83,7 @@ async fn rows_naming_accounts_the_institution_does_not_manage_answer_as_new_addr
     )
     .await;
     assert_eq!(res.body["rows"][0]["result"], "created", "{}", res.text);
-    let token = app.token_in_mail("claire@inm.example", 1).await;
-    let activated = app
-        .post(
-            "/api/v1/auth/activate",
-            &json!({"token": token, "password": PASSWORD}),
-            None,
-        )
-        .await;
-    assert_eq!(activated.status, 200, "{}", activated.text);
+    activate_from_mail(&app, "claire@inm.example").await;
     app.create_user("tutor.a@inm.example", Role::Tutor, Some(a.id))
         .await;
     app.create_user("manager.a@inm.example", Role::NtiManager, Some(a.id))
@@ -405,15 +410,7 @@ async fn after_the_end_learners_only_read_unless_the_cohort_lets_them_continue()
         .as_str()
         .unwrap()
         .to_owned();
-    let token = app.token_in_mail("ana@sud.example", 1).await;
-    let activated = app
-        .post(
-            "/api/v1/auth/activate",
-            &json!({"token": token, "password": PASSWORD}),
-            None,
-        )
-        .await;
-    assert_eq!(activated.status, 200, "{}", activated.text);
+    activate_from_mail(&app, "ana@sud.example").await;
     let ana = app.login("ana@sud.example", PASSWORD).await;
     let e = app
         .get(&format!("/api/v1/enrolments/{enrolment}"), Some(&ana))

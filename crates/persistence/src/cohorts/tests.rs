@@ -255,7 +255,7 @@ async fn outsider(db: &Db, email: &str) -> Uuid {
     .id
 }
 
-/// Lists `email` in the cohort again, and the row's result.
+/// Lists `email` in the cohort (again), and the row's result.
 async fn relist(db: &Db, cohort: &Cohort, email: &str, reactivate: bool) -> enrolments::RowResult {
     let (valid, rejected) = check_rows(
         vec![RowInput {
@@ -295,46 +295,10 @@ async fn relist(db: &Db, cohort: &Cohort, email: &str, reactivate: bool) -> enro
 /// Lists `email` in the cohort and returns the row's enrolment id (an invitation's, for an
 /// account the cohort's institution does not manage).
 async fn list_in(db: &Db, cohort: &Cohort, email: &str) -> Uuid {
-    let (valid, rejected) = check_rows(
-        vec![RowInput {
-            row: 2,
-            email: email.into(),
-            given_name: "Sent".into(),
-            family_name: "Name".into(),
-            profession: "judge".into(),
-            country: "IT".into(),
-            language: String::new(),
-        }],
-        cohort.language,
-        &[cohort.language],
-    );
-    let answer = enrolments::bulk_enrol(
-        db,
-        BulkRequest {
-            cohort,
-            valid,
-            rejected,
-            dry_run: false,
-            activation_ttl: Duration::days(30),
-            compose: &crate::fixtures::PlainMail,
-            mail_new_accounts: false,
-            reactivate: false,
-            idempotency: None,
-        },
-    )
-    .await
-    .unwrap();
-    match answer {
-        BulkAnswer::Fresh(o) => {
-            assert_eq!(
-                o.rows[0].result,
-                help_lms_domain::enrolment::RowStatus::Created
-            );
-            assert_eq!(o.rows[0].user_id, None);
-            o.rows[0].enrolment_id.unwrap()
-        }
-        other => panic!("{other:?}"),
-    }
+    let row = relist(db, cohort, email, false).await;
+    assert_eq!(row.result, help_lms_domain::enrolment::RowStatus::Created);
+    assert_eq!(row.user_id, None);
+    row.enrolment_id.unwrap()
 }
 
 #[tokio::test]
