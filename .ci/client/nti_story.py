@@ -33,7 +33,6 @@ from help_lms_client.models import (
     Delivery,
     Country,
     Dimension,
-    EnrolmentStatus,
     GrantType,
     InstitutionDto,
     InstitutionKind,
@@ -45,6 +44,7 @@ from help_lms_client.models import (
     NewInstitution,
     PageRosterEntryDto,
     Profession,
+    RosterStatus,
     RowJson,
     RowResultKind,
     TokenResponse,
@@ -168,9 +168,11 @@ def nti_story(client_id: str, client_secret: str) -> None:
             (entry.profession, entry.country) == (learner.profession, learner.country),
             f"{learner.email}: {entry.profession}, {entry.country} on the roster",
         )
+        # Until a learner activates the account made for them, their line is pending and
+        # names no account.
         enrolment = entry.enrolment
-        in_cohort = enrolment.cohort_id == cohort.id and enrolment.status == EnrolmentStatus.ACTIVE
-        check(in_cohort, f"{learner.email}: {enrolment.to_dict()}")
+        pending = enrolment.cohort_id == cohort.id and enrolment.status == RosterStatus.PENDING
+        check(pending and not enrolment.user_id, f"{learner.email}: {enrolment.to_dict()}")
 
     # 5. The cohort's statistics. For an NTI, groups of fewer than HELP_STATS_MIN_CELL
     # enrolments (5 by default) are suppressed: five learners are just enough to be counted.
