@@ -573,6 +573,33 @@ async fn a_pending_line_answers_alike_whether_or_not_its_address_had_an_account(
         .await
         .assert_problem(404, "not_found");
     }
+    // Either can be sent its invitation again, alike; the owner of the account is mailed.
+    let mut reminders = Vec::new();
+    for id in &ids {
+        let r = app
+            .post(
+                &format!("/api/v1/cohorts/{cohort}/enrolments/{id}/invitation?delivery=links"),
+                &json!({}),
+                Some(&b.manager),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert!(r.body["activation_token"].is_string(), "{}", r.text);
+        reminders.push(r.body);
+    }
+    assert_eq!(keys(&reminders[0]), keys(&reminders[1]));
+    let mails = app
+        .mailbox
+        .wait_for(
+            "free@learner.example",
+            2,
+            std::time::Duration::from_secs(10),
+        )
+        .await;
+    assert_eq!(
+        token_of(&mails[1]),
+        reminders[1]["activation_token"].as_str().unwrap()
+    );
     // Neither shows among the institution's accounts before accepting.
     let accounts = app
         .get(
@@ -616,6 +643,15 @@ async fn a_pending_line_answers_alike_whether_or_not_its_address_had_an_account(
         "{}",
         roster.text
     );
+    for id in &ids {
+        app.post(
+            &format!("/api/v1/cohorts/{cohort}/enrolments/{id}/invitation"),
+            &json!({}),
+            Some(&b.manager),
+        )
+        .await
+        .assert_problem(409, "not_invited");
+    }
     // The owner can no longer join; sent again with reactivate, they are asked again.
     let waiting = app.get("/api/v1/me/invitations", Some(&free)).await;
     assert_eq!(waiting.body, json!([]), "{}", waiting.text);

@@ -115,6 +115,7 @@ fn routes(cfg: &mut ServiceConfig) {
                 .service(cohorts::grant_attempts)
                 .service(cohorts::list_attempt_grants)
                 .service(cohorts::withdraw)
+                .service(cohorts::remind_enrolment)
                 .service(enrolments::self_enrol)
                 .service(enrolments::my_enrolments)
                 .service(invitations::my_invitations)

@@ -10,6 +10,7 @@ mod gradebook;
 pub mod gradebook_csv;
 mod grants;
 mod learners;
+mod remind;
 pub mod roster_csv;
 mod routes;
 
@@ -31,6 +32,7 @@ pub use gradebook::{
 };
 pub use grants::{AttemptGrantDto, NewAttemptGrant, grant_attempts, list_attempt_grants};
 pub use learners::{RosterEntryDto, RosterProgress, RosterQuiz, roster, withdraw};
+pub use remind::{ReminderDto, remind_enrolment};
 pub use routes::{
     close_cohort, create_cohort, get_cohort, list_cohorts, reopen_cohort, update_cohort,
 };

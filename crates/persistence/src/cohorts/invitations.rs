@@ -24,6 +24,7 @@ use super::{Cohort, lock};
 use crate::enrolments::{self, Enrolment};
 use crate::entities::{cohort_invitations as ci, enrolments as en, users};
 use crate::error::{Conflict, StoreError};
+use crate::outbox::{self, Compose, Notice, Recipient};
 use crate::sessions::{random_token, token_hash};
 use crate::{Db, institutions};
 
@@ -306,6 +307,76 @@ pub async fn withdraw(db: &Db, cohort_id: Uuid, id: Uuid) -> Result<Option<Enrol
         .ok_or(StoreError::NotFound)?;
     txn.commit().await?;
     Ok(Some(as_enrolment(&m, &cohort)?))
+}
+
+/// Whether `id` is an invitation of this cohort, whatever its state.
+pub async fn exists_in<C: ConnectionTrait>(
+    conn: &C,
+    cohort_id: Uuid,
+    id: Uuid,
+) -> Result<bool, StoreError> {
+    Ok(ci::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .is_some_and(|m| m.cohort_id == cohort_id))
+}
+
+/// A new link for a waiting invitation, mailed to its addressee: a fresh token (the older
+/// link stops working), in the answer as a re-sent invitation's would be. `None` when `id`
+/// is no waiting invitation of this cohort.
+pub async fn remind(
+    db: &Db,
+    cohort_id: Uuid,
+    id: Uuid,
+    compose: &dyn Compose,
+) -> Result<Option<String>, StoreError> {
+    let txn = db.begin_write().await?;
+    let cohort = lock(&txn, cohort_id).await?;
+    let Some(m) = ci::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .filter(|m| m.cohort_id == cohort_id)
+        .filter(|m| m.status == InvitationStatus::Pending.as_str())
+    else {
+        txn.rollback().await?;
+        return Ok(None);
+    };
+    let owner = users::Entity::find_by_id(m.user_id)
+        .one(&txn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let token = random_token()?;
+    ci::Entity::update_many()
+        .col_expr(ci::Column::TokenHash, Expr::value(token_hash(&token)))
+        .filter(ci::Column::Id.eq(m.id))
+        .exec(&txn)
+        .await?;
+    let institution = institutions::name_of(&txn, Some(cohort.institution_id))
+        .await?
+        .unwrap_or_default();
+    let role = Role::parse(&owner.role).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let to = Recipient {
+        email: &owner.email,
+        name: &owner.name,
+        language: Language::parse(&owner.language).unwrap_or(cohort.language),
+        role,
+    };
+    let notice = if role == Role::Learner {
+        Notice::CohortInvitation {
+            token: &token,
+            institution: &institution,
+            cohort: &cohort.name,
+        }
+    } else {
+        Notice::CohortInvitationRefused {
+            institution: &institution,
+            cohort: &cohort.name,
+        }
+    };
+    outbox::enqueue_mail(&txn, &[compose.compose(to, notice)]).await?;
+    txn.commit().await?;
+    Ok(Some(token))
 }
 
 /// An invitation not accepted, shaped as the enrolment it stands for: the invitation's id,
