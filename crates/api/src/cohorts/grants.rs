@@ -75,10 +75,7 @@ async fn cohort_enrolment(
         .ok_or(ApiError::NotFound)?;
     // Nobody is given attempts before accepting the enrolment: a pending line is answered
     // as an invitation is.
-    let accepted = help_lms_persistence::accounts::find(&state.db.conn, e.user_id)
-        .await?
-        .is_some_and(|u| u.status != help_lms_domain::values::UserStatus::Invited);
-    if !accepted {
+    if !crate::learning::has_accepted(state, e.user_id).await? {
         return Err(ApiError::NotFound);
     }
     Ok(e)

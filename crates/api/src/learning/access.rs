@@ -26,6 +26,14 @@ impl Access {
     }
 }
 
+/// Whether the person of an enrolment has accepted it: their account is no longer waiting
+/// for its activation. Until then staff reach nothing of it.
+pub(crate) async fn has_accepted(state: &AppState, user_id: Uuid) -> Result<bool, ApiError> {
+    Ok(accounts::find(&state.db.conn, user_id)
+        .await?
+        .is_some_and(|u| u.status != UserStatus::Invited))
+}
+
 /// The enrolment and how the actor relates to it; 404 when they may not see it.
 pub(crate) async fn access(
     state: &AppState,
@@ -43,10 +51,7 @@ pub(crate) async fn access(
     }
     // An institution follows a person only once they have accepted the enrolment (activated
     // the account made for them): before, their enrolment is as unknown as an invitation.
-    if accounts::find(&state.db.conn, e.user_id)
-        .await?
-        .is_none_or(|u| u.status == UserStatus::Invited)
-    {
+    if !has_accepted(state, e.user_id).await? {
         return Err(ApiError::NotFound);
     }
     if let Some(cid) = e.cohort_id

@@ -9,4 +9,4 @@ pub mod lesson;
 pub mod routes;
 pub(crate) mod view;
 
-pub(crate) use access::{Access, access};
+pub(crate) use access::{Access, access, has_accepted};

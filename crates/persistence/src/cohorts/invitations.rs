@@ -24,7 +24,7 @@ use super::{Cohort, lock};
 use crate::enrolments::{self, Enrolment};
 use crate::entities::{cohort_invitations as ci, enrolments as en, users};
 use crate::error::{Conflict, StoreError};
-use crate::outbox::{self, Compose, Notice, Recipient};
+use crate::outbox::{self, Compose, Notice, OutgoingMail, Recipient};
 use crate::sessions::{random_token, token_hash};
 use crate::{Db, institutions};
 
@@ -276,6 +276,20 @@ async fn settle<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Invitation `id` of the cohort, its row locked until the transaction ends (the cohort's
+/// lock is taken first).
+async fn locked_in<C: ConnectionTrait>(
+    conn: &C,
+    cohort_id: Uuid,
+    id: Uuid,
+) -> Result<Option<ci::Model>, StoreError> {
+    Ok(ci::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(conn)
+        .await?
+        .filter(|m| m.cohort_id == cohort_id))
+}
+
 /// The institution withdraws a waiting invitation (`DELETE` of its enrolment id): the seat is
 /// freed and it can no longer be accepted. Answered as the withdrawal of an enrolment whose
 /// person has not accepted: the enrolment as the roster shows it; `None` when `id` is no
@@ -283,12 +297,7 @@ async fn settle<C: ConnectionTrait>(
 pub async fn withdraw(db: &Db, cohort_id: Uuid, id: Uuid) -> Result<Option<Enrolment>, StoreError> {
     let txn = db.begin_write().await?;
     let cohort = lock(&txn, cohort_id).await?;
-    let Some(m) = ci::Entity::find_by_id(id)
-        .lock_exclusive()
-        .one(&txn)
-        .await?
-        .filter(|m| m.cohort_id == cohort_id)
-    else {
+    let Some(m) = locked_in(&txn, cohort_id, id).await? else {
         txn.rollback().await?;
         return Ok(None);
     };
@@ -332,11 +341,8 @@ pub async fn remind(
 ) -> Result<Option<String>, StoreError> {
     let txn = db.begin_write().await?;
     let cohort = lock(&txn, cohort_id).await?;
-    let Some(m) = ci::Entity::find_by_id(id)
-        .lock_exclusive()
-        .one(&txn)
+    let Some(m) = locked_in(&txn, cohort_id, id)
         .await?
-        .filter(|m| m.cohort_id == cohort_id)
         .filter(|m| m.status == InvitationStatus::Pending.as_str())
     else {
         txn.rollback().await?;
@@ -355,28 +361,49 @@ pub async fn remind(
     let institution = institutions::name_of(&txn, Some(cohort.institution_id))
         .await?
         .unwrap_or_default();
+    let mail = request_to_join(
+        compose,
+        &owner,
+        cohort.language,
+        &token,
+        &institution,
+        &cohort,
+    )?;
+    outbox::enqueue_mail(&txn, &[mail]).await?;
+    txn.commit().await?;
+    Ok(Some(token))
+}
+
+/// The message asking `owner` to join `cohort` with the invitation's `token`, in the owner's
+/// language (else `fallback`); to a staff or admin owner, the notice that nothing was done.
+pub(crate) fn request_to_join(
+    compose: &dyn Compose,
+    owner: &users::Model,
+    fallback: Language,
+    token: &str,
+    institution: &str,
+    cohort: &Cohort,
+) -> Result<OutgoingMail, StoreError> {
     let role = Role::parse(&owner.role).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let to = Recipient {
         email: &owner.email,
         name: &owner.name,
-        language: Language::parse(&owner.language).unwrap_or(cohort.language),
+        language: Language::parse(&owner.language).unwrap_or(fallback),
         role,
     };
     let notice = if role == Role::Learner {
         Notice::CohortInvitation {
-            token: &token,
-            institution: &institution,
+            token,
+            institution,
             cohort: &cohort.name,
         }
     } else {
         Notice::CohortInvitationRefused {
-            institution: &institution,
+            institution,
             cohort: &cohort.name,
         }
     };
-    outbox::enqueue_mail(&txn, &[compose.compose(to, notice)]).await?;
-    txn.commit().await?;
-    Ok(Some(token))
+    Ok(compose.compose(to, notice))
 }
 
 /// An invitation not accepted, shaped as the enrolment it stands for: the invitation's id,

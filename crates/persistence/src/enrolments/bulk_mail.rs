@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use help_lms_domain::enrolment::ValidRow;
-use help_lms_domain::values::{Language, Role};
+use help_lms_domain::values::Role;
 use sea_orm::{DatabaseTransaction, EntityTrait};
 use uuid::Uuid;
 
@@ -100,27 +100,14 @@ pub(super) async fn ask_to_join(
         } else {
             rows.push(am);
         }
-        let role = Role::parse(&owner.role).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let language = Language::parse(&owner.language).unwrap_or(row.language);
-        let to = Recipient {
-            email: owner.email.as_str(),
-            name: owner.name.as_str(),
-            language,
-            role,
-        };
-        let notice = if role == Role::Learner {
-            Notice::CohortInvitation {
-                token: &token,
-                institution: &institution,
-                cohort: &cohort.name,
-            }
-        } else {
-            Notice::CohortInvitationRefused {
-                institution: &institution,
-                cohort: &cohort.name,
-            }
-        };
-        mails.push(req.compose.compose(to, notice));
+        mails.push(invitations::request_to_join(
+            req.compose,
+            owner,
+            row.language,
+            &token,
+            &institution,
+            cohort,
+        )?);
         // A token in the answer as a new account's (a row enrolled again carries none).
         if renew.is_none()
             && let Some(r) = results.get_mut(*idx)

@@ -14,8 +14,8 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::{
-    attempt_status, enrolment_row, ensure_active, grants, load_standing, settle, touch,
-    void_open_attempts,
+    attempt_status, enrolment_row, ensure_active, ensure_learner_may_write, grants, load_standing,
+    settle, touch, void_open_attempts,
 };
 use crate::Db;
 use crate::catalogue::runtime::{CourseRuntime, runtime};
@@ -219,8 +219,7 @@ pub async fn start_attempt(
     close_expired(db, enrolment_id).await?;
     let txn = db.begin_write().await?;
     let e = enrolment_row(&txn, enrolment_id).await?;
-    ensure_active(&e)?;
-    crate::cohorts::ensure_learning_open(&txn, e.cohort_id).await?;
+    ensure_learner_may_write(&txn, &e).await?;
     let rt = runtime(&txn, e.course_version_id).await?;
     let q = rt.quiz(quiz_id).ok_or(StoreError::NotFound)?;
     let mine = at::Entity::find()
@@ -341,8 +340,7 @@ pub async fn save_responses(
     ensure_open(&current)?;
     // A withdrawn or completed enrolment takes no more answers, open attempt or not.
     let e = enrolment_row(&txn, current.enrolment_id).await?;
-    ensure_active(&e)?;
-    crate::cohorts::ensure_learning_open(&txn, e.cohort_id).await?;
+    ensure_learner_may_write(&txn, &e).await?;
     let updated = at::ActiveModel {
         id: Set(id),
         responses: Set(Value::Object(merge(saved(&current), patch))),
@@ -395,8 +393,7 @@ pub async fn submit(
     if current.status == AttemptStatus::InProgress.as_str() {
         // Checked under the write turn, so a withdrawal that came first always wins.
         let e = enrolment_row(&txn, current.enrolment_id).await?;
-        ensure_active(&e)?;
-        crate::cohorts::ensure_learning_open(&txn, e.cohort_id).await?;
+        ensure_learner_may_write(&txn, &e).await?;
         let responses = merge(saved(&current), final_responses.unwrap_or_default());
         if close_attempt(&txn, &current, q, &responses, now, false).await? {
             let e = enrolment_row(&txn, current.enrolment_id).await?;

@@ -54,6 +54,17 @@ fn ensure_active(e: &en::Model) -> Result<(), StoreError> {
     }
 }
 
+/// Refuses a learner's write (progress, an attempt, its responses) to an enrolment that is
+/// not active, or whose cohort's end date has passed under the `read_only` rule. Checked
+/// inside the write's transaction.
+async fn ensure_learner_may_write<C: ConnectionTrait>(
+    conn: &C,
+    e: &en::Model,
+) -> Result<(), StoreError> {
+    ensure_active(e)?;
+    crate::cohorts::ensure_learning_open(conn, e.cohort_id).await
+}
+
 /// Records that the learner did something now (for rosters: who has gone quiet).
 async fn touch<C: ConnectionTrait>(
     conn: &C,

@@ -10,8 +10,8 @@ use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 use uuid::Uuid;
 
 use super::{
-    certificate_of, close_expired, enrolment_row, ensure_active, load_standing, settle, status_of,
-    touch,
+    certificate_of, close_expired, enrolment_row, ensure_learner_may_write, load_standing, settle,
+    status_of, touch,
 };
 use crate::Db;
 use crate::catalogue::runtime::{CourseRuntime, runtime};
@@ -46,8 +46,7 @@ pub async fn record_progress(
     let e = enrolment_row(&txn, enrolment_id).await?;
     let completed = status_of(&e)? == EnrolmentStatus::Completed;
     if !completed {
-        ensure_active(&e)?;
-        crate::cohorts::ensure_learning_open(&txn, e.cohort_id).await?;
+        ensure_learner_may_write(&txn, &e).await?;
     }
     let rt = runtime(&txn, e.course_version_id).await?;
     let lesson = rt.lesson(lesson_id).ok_or(StoreError::NotFound)?.clone();
