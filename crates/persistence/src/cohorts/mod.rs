@@ -22,6 +22,7 @@ use crate::entities::{cohort_tutors as ct, cohorts, courses, enrolments, users};
 use crate::error::{Conflict, StoreError};
 use crate::{Db, catalogue, institutions};
 
+mod invitation_mail;
 pub mod invitations;
 
 #[cfg(test)]
