@@ -11,6 +11,7 @@ mod m20261128_000005_stats;
 mod m20261201_000006_mail_and_account_tokens;
 mod m20261201_000007_cohort_lifecycle_and_invitations;
 mod m20261201_000008_attempt_grants;
+mod m20261201_000009_certificate_snapshot_and_status;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000006_mail_and_account_tokens::Migration),
             Box::new(m20261201_000007_cohort_lifecycle_and_invitations::Migration),
             Box::new(m20261201_000008_attempt_grants::Migration),
+            Box::new(m20261201_000009_certificate_snapshot_and_status::Migration),
         ]
     }
 }

@@ -5,6 +5,7 @@ pub mod account_tokens;
 pub mod accounts;
 pub mod catalogue;
 pub mod cohorts;
+mod counters;
 pub mod db;
 pub mod demo;
 pub mod enrolments;

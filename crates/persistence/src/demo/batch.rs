@@ -51,11 +51,22 @@ impl Batch {
         report.attempts += b.attempts.len();
         report.certificates += b.certificates.len();
         let txn = db.begin_write().await?;
+        let mut certificates = b.certificates;
+        let first = crate::counters::take(
+            &txn,
+            crate::counters::CERTIFICATE_STATUS_INDEX,
+            certificates.len() as i64,
+        )
+        .await
+        .map_err(|e| DbErr::Custom(e.to_string()))?;
+        for (c, i) in certificates.iter_mut().zip(first..) {
+            c.status_index = i;
+        }
         insert_chunks(&txn, b.users).await?;
         insert_chunks(&txn, b.enrolments).await?;
         insert_chunks(&txn, b.progress).await?;
         insert_chunks(&txn, b.attempts).await?;
-        insert_chunks(&txn, b.certificates).await?;
+        insert_chunks(&txn, certificates).await?;
         txn.commit().await?;
         Ok(())
     }

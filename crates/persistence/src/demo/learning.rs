@@ -107,6 +107,12 @@ impl Generator<'_> {
                 estimated_hours: course.hours,
                 revoked_at: revoked.then(|| (done + Duration::days(30)).min(self.anchor)),
                 revoked_reason: revoked.then(|| "issued in error".to_owned()),
+                institution_name: None,
+                tutor_names: None,
+                cohort_starts_on: None,
+                cohort_ends_on: None,
+                // Given when the batch is written.
+                status_index: 0,
             });
         }
     }

@@ -20,6 +20,13 @@ pub struct Model {
     pub estimated_hours: f64,
     pub revoked_at: Option<DateTimeUtc>,
     pub revoked_reason: Option<String>,
+    pub institution_name: Option<String>,
+    /// One name per line.
+    pub tutor_names: Option<String>,
+    pub cohort_starts_on: Option<Date>,
+    pub cohort_ends_on: Option<Date>,
+    /// The certificate's position in the revocation status list of its credential.
+    pub status_index: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

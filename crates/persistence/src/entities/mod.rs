@@ -9,6 +9,7 @@ pub mod certificates;
 pub mod cohort_invitations;
 pub mod cohort_tutors;
 pub mod cohorts;
+pub mod counters;
 pub mod course_versions;
 pub mod courses;
 pub mod enrolments;

@@ -1,15 +1,21 @@
 //! Certificates: issued when an enrolment completes, with an unguessable code and a
 //! snapshot of what they certify; looked up by enrolment or code, and revoked by admins.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use help_lms_domain::content::pick;
 use help_lms_domain::values::Language;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
 use uuid::Uuid;
 
 use crate::Db;
 use crate::catalogue::runtime::CourseRuntime;
-use crate::entities::{certificates, enrolments as en, users};
+use crate::counters;
+use crate::entities::{
+    certificates, cohort_tutors, cohorts, course_versions, enrolments as en, institutions, users,
+};
 use crate::error::StoreError;
 
 /// A certificate as issued: a snapshot that later changes to the account or the course
@@ -31,6 +37,20 @@ pub struct Certificate {
     pub estimated_hours: f64,
     pub revoked_at: Option<DateTime<Utc>>,
     pub revoked_reason: Option<String>,
+    /// The tutored run it was earned in, if any (empty on certificates issued before
+    /// certificates printed it).
+    pub run: Option<TutoredRun>,
+    /// Its position in the revocation status list of its credential.
+    pub status_index: i64,
+}
+
+/// What a certificate of a tutored run prints about the run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TutoredRun {
+    pub institution: String,
+    pub tutors: Vec<String>,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
 }
 
 impl Certificate {
@@ -40,7 +60,25 @@ impl Certificate {
 }
 
 fn to_certificate(m: certificates::Model) -> Result<Certificate, StoreError> {
+    let run = match (m.institution_name, m.cohort_starts_on, m.cohort_ends_on) {
+        (Some(institution), Some(starts_on), Some(ends_on)) => Some(TutoredRun {
+            institution,
+            tutors: m
+                .tutor_names
+                .as_deref()
+                .unwrap_or("")
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(str::to_owned)
+                .collect(),
+            starts_on,
+            ends_on,
+        }),
+        _ => None,
+    };
     Ok(Certificate {
+        run,
+        status_index: m.status_index,
         language: Language::parse(&m.language).map_err(|e| StoreError::Corrupt(e.to_string()))?,
         id: m.id,
         code: m.code,
@@ -91,6 +129,11 @@ pub(super) async fn issue<C: ConnectionTrait>(
         .map(|(_, t)| t.to_owned())
         .unwrap_or_else(|| rt.course.slug.clone());
     let code = new_code()?;
+    let run = match e.cohort_id {
+        Some(cohort_id) => tutored_run(txn, cohort_id).await?,
+        None => None,
+    };
+    let status_index = counters::take(txn, counters::CERTIFICATE_STATUS_INDEX, 1).await?;
     certificates::ActiveModel {
         id: Set(Uuid::now_v7()),
         code: Set(code.clone()),
@@ -106,10 +149,110 @@ pub(super) async fn issue<C: ConnectionTrait>(
         estimated_hours: Set(rt.course.estimated_hours),
         revoked_at: Set(None),
         revoked_reason: Set(None),
+        institution_name: Set(run.as_ref().map(|r| r.institution.clone())),
+        tutor_names: Set(run.as_ref().map(|r| r.tutors.join("\n"))),
+        cohort_starts_on: Set(run.as_ref().map(|r| r.starts_on)),
+        cohort_ends_on: Set(run.as_ref().map(|r| r.ends_on)),
+        status_index: Set(status_index),
     }
     .insert(txn)
     .await?;
     Ok(code)
+}
+
+/// The institution, tutors (by name) and dates of a cohort, as a certificate prints them.
+async fn tutored_run<C: ConnectionTrait>(
+    txn: &C,
+    cohort_id: Uuid,
+) -> Result<Option<TutoredRun>, StoreError> {
+    let Some(cohort) = cohorts::Entity::find_by_id(cohort_id).one(txn).await? else {
+        return Ok(None);
+    };
+    let institution = institutions::Entity::find_by_id(cohort.institution_id)
+        .one(txn)
+        .await?
+        .map(|i| i.name)
+        .unwrap_or_default();
+    let tutor_ids: Vec<Uuid> = cohort_tutors::Entity::find()
+        .filter(cohort_tutors::Column::CohortId.eq(cohort_id))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|t| t.user_id)
+        .collect();
+    let mut tutors: Vec<String> = if tutor_ids.is_empty() {
+        Vec::new()
+    } else {
+        users::Entity::find()
+            .filter(users::Column::Id.is_in(tutor_ids))
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|u| u.name.lines().collect::<Vec<_>>().join(" "))
+            .collect()
+    };
+    tutors.sort();
+    Ok(Some(TutoredRun {
+        institution,
+        tutors,
+        starts_on: cohort.starts_on,
+        ends_on: cohort.ends_on,
+    }))
+}
+
+/// The title and summary of a course version in `language` (else English, else any), for
+/// the achievement a credential describes. Versions never change, so neither does this.
+pub async fn course_version_text<C: ConnectionTrait>(
+    conn: &C,
+    course_id: Uuid,
+    version: i32,
+    language: Language,
+) -> Result<Option<(String, String)>, StoreError> {
+    let Some(v) = course_versions::Entity::find()
+        .filter(course_versions::Column::CourseId.eq(course_id))
+        .filter(course_versions::Column::Version.eq(version))
+        .one(conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let read = |json: serde_json::Value| -> Result<String, StoreError> {
+        let text: help_lms_domain::content::Localized =
+            serde_json::from_value(json).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        Ok(pick(&text, language, &[Language::En])
+            .map(|(_, t)| t.to_owned())
+            .unwrap_or_default())
+    };
+    Ok(Some((read(v.title)?, read(v.summary)?)))
+}
+
+/// The positions of the revoked certificates in `range` of the status list, in order.
+pub async fn revoked_status_indexes<C: ConnectionTrait>(
+    conn: &C,
+    range: std::ops::Range<i64>,
+) -> Result<Vec<i64>, StoreError> {
+    Ok(certificates::Entity::find()
+        .select_only()
+        .column(certificates::Column::StatusIndex)
+        .filter(certificates::Column::StatusIndex.gte(range.start))
+        .filter(certificates::Column::StatusIndex.lt(range.end))
+        .filter(certificates::Column::RevokedAt.is_not_null())
+        .order_by_asc(certificates::Column::StatusIndex)
+        .into_tuple::<i64>()
+        .all(conn)
+        .await?)
+}
+
+/// How many status positions have been handed out (every list below this is in use).
+pub async fn status_indexes_issued<C: ConnectionTrait>(conn: &C) -> Result<i64, StoreError> {
+    Ok(certificates::Entity::find()
+        .select_only()
+        .column_as(certificates::Column::StatusIndex.max(), "max")
+        .into_tuple::<Option<i64>>()
+        .one(conn)
+        .await?
+        .flatten()
+        .map_or(0, |m| m + 1))
 }
 
 pub async fn certificate_of<C: ConnectionTrait>(

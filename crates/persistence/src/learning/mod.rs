@@ -26,7 +26,10 @@ use uuid::Uuid;
 pub use attempts::{
     Attempt, AttemptView, Submitted, attempt, close_expired, save_responses, start_attempt, submit,
 };
-pub use certificates::{Certificate, certificate_by_code, certificate_of, revoke_certificate};
+pub use certificates::{
+    Certificate, TutoredRun, certificate_by_code, certificate_of, course_version_text,
+    revoke_certificate, revoked_status_indexes, status_indexes_issued,
+};
 pub use grants::{Grant, GrantAnswer, grant_attempts, grants_of};
 pub use history::{AttemptHistory, attempts_of};
 pub use progress::{Overview, ProgressOutcome, overview, record_progress};
