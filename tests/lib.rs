@@ -18,6 +18,8 @@ use uuid::Uuid;
 
 pub const PASSWORD: &str = "a sound passphrase for tests";
 pub const JWT_SECRET: &str = "test-signing-key-0123456789-abcdefghijklmnop";
+/// The issuer key the test apps sign credentials with (32 bytes in base64url).
+pub const ISSUER_KEY: &str = "dGhpcnR5LXR3by1ieXRlcy1vZi1pc3N1ZXIta2V5ISE";
 /// The public address the test servers are configured with (they run as in production).
 pub const PUBLIC_URL: &str = "https://help.example.org";
 
@@ -124,6 +126,8 @@ pub async fn spawn_with(opts: Options) -> TestApp {
         "production".to_owned(),
         "--jwt-secret".to_owned(),
         JWT_SECRET.to_owned(),
+        "--issuer-key".to_owned(),
+        ISSUER_KEY.to_owned(),
         "--public-url".to_owned(),
         opts.public_url,
         "--database-url".to_owned(),

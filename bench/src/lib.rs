@@ -169,6 +169,10 @@ fn server_env(
             },
         )
         .env("HELP_JWT_SECRET", SECRET)
+        .env(
+            "HELP_ISSUER_KEY",
+            "YmVuY2gtaXNzdWVyLWtleS0zMi1ieXRlcy1sb25nISE",
+        )
         .env("HELP_PUBLIC_URL", "https://help.bench.example")
         // Production sends mail: to a real SMTP server in this process, so the worker's
         // cost is in what is measured.

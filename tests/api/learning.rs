@@ -351,8 +351,15 @@ async fn a_learner_completes_a_course_and_the_certificate_verifies() {
         )
         .await;
     assert_eq!(pdf.header("content-type"), Some("application/pdf"));
-    assert!(pdf.text.starts_with("%PDF-1.4"));
-    assert!(pdf.text.contains(&code));
+    assert!(pdf.text.starts_with("%PDF-"));
+    assert_eq!(
+        pdf.header("content-disposition"),
+        Some(format!("inline; filename=\"help-certificate-{code}.pdf\"").as_str())
+    );
+    // The text is in subset fonts; what the page says is checked with pdftotext in CI.
+    // The document's metadata (PDF/A's XMP) names the certificate in plain text.
+    assert!(pdf.text.contains("pdfaid:part"), "not PDF/A");
+    assert!(pdf.text.contains("Certificate of completion"));
 
     // Public verification shows only what it needs.
     let public = app.get(&format!("/api/v1/certificates/{code}"), None).await;
@@ -400,6 +407,18 @@ async fn a_learner_completes_a_course_and_the_certificate_verifies() {
     let public = app.get(&format!("/api/v1/certificates/{code}"), None).await;
     assert_eq!(public.body["valid"], false);
     assert_eq!(public.body["status"], "revoked");
+    assert!(public.body["revoked_on"].is_string());
+    // A revoked certificate is never printed as if it were valid.
+    app.send(
+        app.request(
+            Method::GET,
+            &format!("/api/v1/enrolments/{}/certificate", l.enrolment),
+            Some(&l.token),
+        )
+        .header("accept", "application/pdf"),
+    )
+    .await
+    .assert_problem(409, "certificate_revoked");
 }
 
 /// Completes the demo course with the right answers; the certificate's code.
@@ -455,7 +474,7 @@ async fn the_certificate_links_to_the_public_url_whatever_the_request_says() {
     .await;
     let l = demo(&app, "correct_answers", "immediately").await;
     let code = complete(&app, &l).await;
-    let expected = format!("https://help.coe.example/help/api/v1/certificates/{code}");
+    let expected = format!("https://help.coe.example/help/verify/{code}");
     let path = format!("/api/v1/enrolments/{}/certificate", l.enrolment);
     // What a client, or a proxy passing its headers on, could claim about the address.
     let spoofed = |accept: &str| {
@@ -475,8 +494,13 @@ async fn the_certificate_links_to_the_public_url_whatever_the_request_says() {
     );
     let pdf = app.send(spoofed("application/pdf")).await;
     assert_eq!(pdf.header("content-type"), Some("application/pdf"));
-    assert!(pdf.text.contains(&format!("({expected})")), "{}", pdf.text);
-    assert!(!pdf.text.contains("evil"), "{}", pdf.text);
+    // The metadata carries the link the page prints (and its QR code holds).
+    assert!(pdf.text.contains(&expected), "no {expected} in the PDF");
+    assert!(!pdf.text.contains("evil"));
+    assert_eq!(
+        json.body["credential_url"],
+        format!("https://help.coe.example/help/api/v1/certificates/{code}/credential")
+    );
     // The revocation answer carries the same link.
     let admin = app.admin_token().await;
     let revoked = app
@@ -1022,11 +1046,56 @@ async fn a_whole_help_course_is_taken_end_to_end_in_french() {
     let code = done.body["certificate_code"].as_str().unwrap();
     let verified = app.get(&format!("/api/v1/certificates/{code}"), None).await;
     assert_eq!(verified.body["valid"], true);
+    assert_eq!(verified.body["language"], "fr");
     assert!(
         verified.body["course_title"]
             .as_str()
             .unwrap()
             .starts_with("Coopération")
+    );
+    // The certificate and its page speak French.
+    let pdf = app
+        .send(
+            app.request(
+                Method::GET,
+                &format!("/api/v1/enrolments/{enrolment}/certificate"),
+                Some(&token),
+            )
+            .header("accept", "application/pdf"),
+        )
+        .await;
+    assert_eq!(pdf.status, 200);
+    assert!(pdf.text.contains("Certificat de réussite"));
+    assert!(!pdf.text.contains("Certificate of completion"));
+    let page = app
+        .send(
+            app.request(Method::GET, &format!("/verify/{code}"), None)
+                .header("accept", "text/html"),
+        )
+        .await;
+    assert_eq!(page.status, 200);
+    assert!(page.text.contains("<html lang=\"fr\">"), "{}", page.text);
+    assert!(page.text.contains("Ce certificat est valide."));
+    // The credential's achievement is the course in French, its criteria too.
+    let credential = app
+        .get(
+            &format!("/api/v1/enrolments/{enrolment}/certificate/credential"),
+            Some(&token),
+        )
+        .await;
+    let achievement = &credential.body["credentialSubject"]["achievement"];
+    assert_eq!(achievement["inLanguage"], "fr");
+    assert!(
+        achievement["name"]
+            .as_str()
+            .unwrap()
+            .starts_with("Coopération")
+    );
+    assert!(
+        achievement["criteria"]["narrative"]
+            .as_str()
+            .unwrap()
+            .starts_with("Avoir")
     );
 }
 
@@ -1109,4 +1178,217 @@ async fn an_empty_submit_body_grades_the_saved_responses() {
         "{}",
         submitted.text
     );
+}
+
+/// The bit of position `index` in a status list credential's `encodedList`.
+fn status_bit(list: &Value, index: i64) -> bool {
+    use base64::Engine as _;
+    use std::io::Read as _;
+    let encoded = list["credentialSubject"]["encodedList"].as_str().unwrap();
+    let packed = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(encoded.strip_prefix('u').unwrap())
+        .unwrap();
+    let mut bits = Vec::new();
+    flate2::read::GzDecoder::new(&packed[..])
+        .read_to_end(&mut bits)
+        .unwrap();
+    assert_eq!(bits.len(), 16_384, "a list holds 131,072 positions");
+    let i = (index % 131_072) as usize;
+    bits[i / 8] & (0x80 >> (i % 8)) != 0
+}
+
+#[tokio::test]
+async fn the_credential_verifies_with_the_published_key_until_revocation_sets_its_bit() {
+    use help_lms_api::certificates::badge::{self, keys};
+    use help_lms_api::public_url::PublicUrl;
+
+    let app = spawn_app().await;
+    let l = demo(&app, "correct_answers", "immediately").await;
+    let code = complete(&app, &l).await;
+    let name = app.get("/api/v1/me", Some(&l.token)).await.body["name"].clone();
+    let mine = app
+        .get(
+            &format!("/api/v1/enrolments/{}/certificate/credential", l.enrolment),
+            Some(&l.token),
+        )
+        .await;
+    assert_eq!(mine.status, 200, "{}", mine.text);
+    assert_eq!(mine.header("content-type"), Some("application/vc"));
+    assert_eq!(
+        mine.header("content-disposition"),
+        Some(format!("attachment; filename=\"help-credential-{code}.json\"").as_str())
+    );
+    let c = &mine.body;
+    assert_eq!(
+        c["type"],
+        json!(["VerifiableCredential", "OpenBadgeCredential"])
+    );
+    assert_eq!(c["issuer"]["id"], "https://help.example.org/api/v1/issuer");
+    assert_eq!(
+        c["credentialSubject"]["identifier"][0]["identityHash"],
+        name
+    );
+    assert_eq!(c["credentialSubject"]["achievement"]["name"], "Demo course");
+    // Anyone holding the code gets the same document; the JSON flavour on asking.
+    let public = app
+        .send(
+            app.request(
+                Method::GET,
+                &format!("/api/v1/certificates/{code}/credential"),
+                None,
+            )
+            .header("accept", "application/json"),
+        )
+        .await;
+    assert_eq!(public.header("content-type"), Some("application/json"));
+    assert_eq!(&public.body, c);
+
+    // The proof's key is the issuer's, as its profile and its JWKS publish it.
+    let method = c["proof"]["verificationMethod"].as_str().unwrap();
+    let profile = app.get("/api/v1/issuer", None).await;
+    assert_eq!(profile.body["id"], c["issuer"]["id"]);
+    assert!(
+        profile.body["assertionMethod"]
+            .as_array()
+            .unwrap()
+            .contains(&json!(method))
+    );
+    let vm = &profile.body["verificationMethod"][0];
+    assert_eq!(vm["id"], method);
+    assert_eq!(vm["controller"], profile.body["id"]);
+    let key = keys::parse_multikey(vm["publicKeyMultibase"].as_str().unwrap()).unwrap();
+    let jwks = app.get("/api/v1/issuer/jwks", None).await;
+    assert_eq!(jwks.body["keys"][0]["kid"], method);
+    assert_eq!(jwks.body["keys"][0]["crv"], "Ed25519");
+    let base = PublicUrl::parse(help_lms_tests::PUBLIC_URL).unwrap();
+    assert_eq!(badge::verify(c, &[key], &base), Ok(()));
+    let mut forged = c.clone();
+    forged["credentialSubject"]["achievement"]["name"] = json!("Another course");
+    assert!(badge::verify(&forged, &[key], &base).is_err());
+
+    // Its achievement is published where its id says.
+    let achievement_id = c["credentialSubject"]["achievement"]["id"]
+        .as_str()
+        .unwrap();
+    let path = achievement_id
+        .strip_prefix(help_lms_tests::PUBLIC_URL)
+        .unwrap();
+    let achievement = app.get(path, None).await;
+    assert_eq!(achievement.status, 200, "{}", achievement.text);
+    assert_eq!(achievement.body["id"], achievement_id);
+    assert_eq!(achievement.body["name"], "Demo course");
+
+    // Its status list is signed by the same key, and its bit is clear until revocation.
+    let status = &c["credentialStatus"];
+    assert_eq!(status["statusPurpose"], "revocation");
+    let index: i64 = status["statusListIndex"].as_str().unwrap().parse().unwrap();
+    let list_path = status["statusListCredential"]
+        .as_str()
+        .unwrap()
+        .strip_prefix(help_lms_tests::PUBLIC_URL)
+        .unwrap()
+        .to_owned();
+    let list = app.get(&list_path, None).await;
+    assert_eq!(list.status, 200, "{}", list.text);
+    assert_eq!(badge::verify(&list.body, &[key], &base), Ok(()));
+    assert!(!status_bit(&list.body, index));
+    app.get("/api/v1/credentials/status/1", None)
+        .await
+        .assert_problem(404, "not_found");
+    let admin = app.admin_token().await;
+    let revoked = app
+        .post(
+            &format!("/api/v1/certificates/{code}/revoke"),
+            &json!({"reason": "issued in error"}),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(revoked.status, 200, "{}", revoked.text);
+    let list = app.get(&list_path, None).await;
+    assert_eq!(badge::verify(&list.body, &[key], &base), Ok(()));
+    assert!(status_bit(&list.body, index));
+    // The credential itself is unchanged: its signature holds, its status says revoked.
+    let again = app
+        .get(
+            &format!("/api/v1/enrolments/{}/certificate/credential", l.enrolment),
+            Some(&l.token),
+        )
+        .await;
+    assert_eq!(&again.body, c);
+}
+
+#[tokio::test]
+async fn verification_is_a_page_for_browsers_json_for_clients_and_rate_limited() {
+    let app = spawn_app().await;
+    let l = demo(&app, "correct_answers", "immediately").await;
+    let code = complete(&app, &l).await;
+    let name = app.get("/api/v1/me", Some(&l.token)).await.body["name"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+    let mut lookups = 0;
+    for path in [
+        format!("/verify/{code}"),
+        format!("/api/v1/certificates/{code}"),
+    ] {
+        let page = app
+            .send(
+                app.request(Method::GET, &path, None)
+                    .header("accept", browser),
+            )
+            .await;
+        lookups += 1;
+        assert_eq!(page.status, 200, "{path}: {}", page.text);
+        assert!(
+            page.header("content-type")
+                .unwrap()
+                .starts_with("text/html")
+        );
+        assert!(page.text.contains("<html lang=\"en\">"));
+        assert!(page.text.contains(&name), "{}", page.text);
+        assert!(page.text.contains("This certificate is valid."));
+        assert!(page.text.contains(&format!(
+            "href=\"{}/api/v1/certificates/{code}/credential\"",
+            help_lms_tests::PUBLIC_URL
+        )));
+        let json = app
+            .send(
+                app.request(Method::GET, &path, None)
+                    .header("accept", "application/json"),
+            )
+            .await;
+        lookups += 1;
+        assert_eq!(json.header("content-type"), Some("application/json"));
+        assert_eq!(json.body["valid"], true);
+        assert_eq!(json.body["learner_name"], name.as_str());
+        assert_eq!(
+            json.body["issuer"]["url"],
+            format!("{}/api/v1/issuer", help_lms_tests::PUBLIC_URL)
+        );
+        assert!(json.body.get("final_score").is_none() && json.body.get("email").is_none());
+    }
+    app.get("/verify/AAAA-BBBB-CCCC-DDDD-EEEE", None)
+        .await
+        .assert_problem(404, "not_found");
+    lookups += 1;
+    // 120 lookups a minute from one address; the next is refused, whatever the code.
+    while lookups < 120 {
+        let res = app.get(&format!("/verify/{code}"), None).await;
+        assert_eq!(res.status, 200, "lookup {lookups}: {}", res.text);
+        lookups += 1;
+    }
+    let refused = app
+        .get(&format!("/api/v1/certificates/{code}/credential"), None)
+        .await;
+    refused.assert_problem(429, "too_many_requests");
+    assert!(refused.header("retry-after").is_some());
+    // The learner's own copy is not a public lookup.
+    let own = app
+        .get(
+            &format!("/api/v1/enrolments/{}/certificate", l.enrolment),
+            Some(&l.token),
+        )
+        .await;
+    assert_eq!(own.status, 200);
 }

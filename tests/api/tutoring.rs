@@ -940,3 +940,36 @@ async fn a_completed_enrolment_answers_progress_writes_unchanged_and_starts_no_a
     .await
     .assert_problem(409, "enrolment_completed");
 }
+
+#[tokio::test]
+async fn a_tutored_certificate_names_the_institution_the_tutor_and_the_runs_dates() {
+    let c = story().await;
+    let eve = c.learner("Eve");
+    let cert = c
+        .app
+        .get(
+            &format!("/api/v1/enrolments/{}/certificate", eve.enrolment),
+            Some(&eve.token),
+        )
+        .await;
+    assert_eq!(cert.status, 200, "{}", cert.text);
+    assert_eq!(
+        cert.body["run"],
+        json!({"institution_name": "Académie de justice", "tutors": ["Test tutor"],
+            "starts_on": "2027-01-11", "ends_on": "2027-04-09"})
+    );
+    let pdf = c
+        .app
+        .send(
+            c.app
+                .request(
+                    reqwest::Method::GET,
+                    &format!("/api/v1/enrolments/{}/certificate", eve.enrolment),
+                    Some(&eve.token),
+                )
+                .header("accept", "application/pdf"),
+        )
+        .await;
+    assert_eq!(pdf.status, 200);
+    assert!(pdf.text.starts_with("%PDF-"));
+}

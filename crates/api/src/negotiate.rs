@@ -73,6 +73,44 @@ pub fn asks_for(req: &HttpRequest, media_type: &str) -> bool {
         .any(|range| names(range, media_type))
 }
 
+/// Whether the client's `Accept` prefers `media_type` to `other`: it names `media_type`
+/// with a quality above zero and above any it gives `other` (ties and wildcards go to
+/// `other`, the default).
+pub fn prefers(req: &HttpRequest, media_type: &str, other: &str) -> bool {
+    let quality = |wanted: &str| {
+        req.headers()
+            .get_all(ACCEPT)
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter(|range| {
+                range
+                    .split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .eq_ignore_ascii_case(wanted)
+            })
+            .map(q)
+            .fold(0.0_f32, f32::max)
+    };
+    let wanted = quality(media_type);
+    wanted > 0.0 && wanted > quality(other)
+}
+
+/// The quality of one range of an `Accept` value (1 when it gives none).
+fn q(range: &str) -> f32 {
+    range
+        .split(';')
+        .skip(1)
+        .find_map(|p| {
+            p.trim()
+                .split_once('=')
+                .filter(|(k, _)| k.trim().eq_ignore_ascii_case("q"))
+                .and_then(|(_, v)| v.trim().parse::<f32>().ok())
+        })
+        .unwrap_or(1.0)
+}
+
 fn names(range: &str, media_type: &str) -> bool {
     let mime = range.split(';').next().unwrap_or("").trim();
     mime.eq_ignore_ascii_case(media_type) && !refused(range)
@@ -90,6 +128,30 @@ fn refused(range: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use actix_web::test::TestRequest;
+
+    #[test]
+    fn browsers_prefer_pages_and_clients_json() {
+        let with = |accept: &str| {
+            TestRequest::default()
+                .insert_header((ACCEPT, accept))
+                .to_http_request()
+        };
+        let html = |a: &str| super::prefers(&with(a), "text/html", "application/json");
+        assert!(html(
+            "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+        ));
+        assert!(html("application/json;q=0.5, text/html"));
+        assert!(!html("application/json"));
+        assert!(!html("*/*"));
+        assert!(!html("application/json, text/html;q=0.5"));
+        assert!(!html("text/html;q=0, application/json"));
+        assert!(!html("text/html, application/json"));
+        assert!(!super::prefers(
+            &TestRequest::default().to_http_request(),
+            "text/html",
+            "application/json"
+        ));
+    }
 
     use super::*;
 

@@ -48,6 +48,8 @@ pub struct Limits {
     pub resend_per_account: Limit,
     /// Tokens presented (activation, confirmation, reset) from one address.
     pub tokens_per_address: Limit,
+    /// Public certificate lookups (verification and credentials) from one address.
+    pub verify_per_address: Limit,
 }
 
 impl Default for Limits {
@@ -59,6 +61,7 @@ impl Default for Limits {
             reset_per_account: Limit::per_hour(3),
             resend_per_account: Limit::per_hour(5),
             tokens_per_address: Limit::per_minutes(60, 15),
+            verify_per_address: Limit::per_minutes(120, 1),
         }
     }
 }
@@ -89,6 +92,8 @@ pub struct AppState {
     pub mail_wake: Arc<Notify>,
     pub hasher: PasswordHasher,
     pub jwt: Arc<JwtKeys>,
+    /// The keys that sign Open Badges credentials.
+    pub issuer: Arc<crate::certificates::badge::IssuerKeys>,
     pub config: Arc<ApiConfig>,
     pub metrics: Metrics,
 }

@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
+use help_lms_api::certificates::badge::keys;
 use help_lms_api::public_url::PublicUrl;
 use secrecy::{ExposeSecret, SecretString};
 
@@ -113,6 +114,21 @@ pub struct Settings {
     /// `http://` and the listen address.
     #[arg(long, env = "HELP_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
+    /// The Ed25519 key that signs the Open Badges credentials of certificates: its 32-byte
+    /// secret in base64url (e.g. `openssl rand -base64 32`). Required in production; in
+    /// development a key is made and kept in the data directory.
+    #[arg(long, env = "HELP_ISSUER_KEY", hide_env_values = true, global = true)]
+    pub issuer_key: Option<SecretString>,
+    /// The public keys of earlier issuer keys (`z6Mk…`, as the issuer profile lists them),
+    /// comma-separated: after a rotation they stay published, so credentials signed with
+    /// them still verify.
+    #[arg(
+        long,
+        env = "HELP_ISSUER_PREVIOUS_KEYS",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub issuer_previous_keys: Vec<String>,
     /// Where the links in emails lead, when a separate frontend takes the tokens, e.g.
     /// `https://learn.example.org`: `/activate?token=`, `/confirm-email?token=`,
     /// `/reset-password?token=` and `/forgot-password` under it. Without it, links lead to
@@ -193,6 +209,14 @@ pub enum SettingsError {
     MissingMailFrom,
     #[error("HELP_MAIL_FROM is not a mail address: {0}")]
     InvalidMailFrom(String),
+    #[error(
+        "HELP_ISSUER_KEY is required when HELP_ENV=production: the Ed25519 key that signs credentials, 32 random bytes in base64 (e.g. `openssl rand -base64 32`)"
+    )]
+    MissingIssuerKey,
+    #[error("HELP_ISSUER_KEY: {0}")]
+    InvalidIssuerKey(String),
+    #[error("HELP_ISSUER_PREVIOUS_KEYS: {0}")]
+    InvalidPreviousKey(String),
 }
 
 /// Whether a signing secret is strong enough: 32+ bytes with some variety, and not an
@@ -275,7 +299,33 @@ impl Settings {
                 .parse::<lettre::message::Mailbox>()
                 .map_err(|e| SettingsError::InvalidMailFrom(e.to_string()))?;
         }
+        match &self.issuer_key {
+            None if self.is_production() => return Err(SettingsError::MissingIssuerKey),
+            None => {}
+            Some(k) => {
+                keys::parse_secret(k.expose_secret()).map_err(SettingsError::InvalidIssuerKey)?;
+            }
+        }
+        self.issuer_previous_keys()?;
         Ok(())
+    }
+
+    /// The configured issuer key's secret, if one is configured.
+    pub fn issuer_secret(&self) -> Result<Option<[u8; 32]>, SettingsError> {
+        self.issuer_key
+            .as_ref()
+            .map(|k| keys::parse_secret(k.expose_secret()).map_err(SettingsError::InvalidIssuerKey))
+            .transpose()
+    }
+
+    /// The earlier issuer keys that stay published.
+    pub fn issuer_previous_keys(&self) -> Result<Vec<keys::VerifyingKey>, SettingsError> {
+        self.issuer_previous_keys
+            .iter()
+            .map(|k| k.trim())
+            .filter(|k| !k.is_empty())
+            .map(|k| keys::parse_multikey(k).map_err(SettingsError::InvalidPreviousKey))
+            .collect()
     }
 
     /// The frontend's address, if one takes the links of emails.
@@ -427,6 +477,8 @@ mod tests {
                 "smtp://mail.example.org:587?tls=required",
                 "--mail-from",
                 "HELP <no-reply@help.example.org>",
+                "--issuer-key",
+                ISSUER_KEY,
             ])
             .validate()
             .is_ok()
@@ -469,6 +521,8 @@ mod tests {
             "smtps://mail.example.org",
             "--mail-from",
             "no-reply@help.example.org",
+            "--issuer-key",
+            ISSUER_KEY,
         ]);
         assert!(ok.validate().is_ok());
         assert!(ok.mail_transport().is_ok());
@@ -483,6 +537,55 @@ mod tests {
     }
 
     const STRONG: &str = "k3J9x!pQ2v#Lm8Zr4TfW6yHb1NcD5sGa";
+    /// 32 bytes in base64url.
+    const ISSUER_KEY: &str = "dGhpcnR5LXR3by1ieXRlcy1vZi1pc3N1ZXIta2V5ISE";
+
+    #[test]
+    fn production_needs_a_valid_issuer_key_and_earlier_keys_must_be_keys() {
+        let base = [
+            "--env",
+            "production",
+            "--jwt-secret",
+            STRONG,
+            "--public-url",
+            "https://help.example.org",
+            "--smtp-url",
+            "smtp://localhost:25",
+            "--mail-from",
+            "no-reply@help.example.org",
+        ];
+        let with = |extra: &[&str]| {
+            let mut args = base.to_vec();
+            args.extend_from_slice(extra);
+            parse(&args)
+        };
+        assert_eq!(with(&[]).validate(), Err(SettingsError::MissingIssuerKey));
+        assert!(matches!(
+            with(&["--issuer-key", "c2hvcnQ"]).validate(),
+            Err(SettingsError::InvalidIssuerKey(_))
+        ));
+        let good = with(&["--issuer-key", ISSUER_KEY]);
+        assert!(good.validate().is_ok());
+        assert_eq!(good.issuer_secret().unwrap().map(|s| s.len()), Some(32));
+        let earlier = help_lms_api::certificates::badge::IssuerKeys::new([5; 32], Vec::new());
+        let name = keys::multikey(earlier.current());
+        let rotated = with(&["--issuer-key", ISSUER_KEY, "--issuer-previous-keys", &name]);
+        assert!(rotated.validate().is_ok());
+        assert_eq!(rotated.issuer_previous_keys().unwrap().len(), 1);
+        assert!(matches!(
+            with(&[
+                "--issuer-key",
+                ISSUER_KEY,
+                "--issuer-previous-keys",
+                "z6MkBroken"
+            ])
+            .validate(),
+            Err(SettingsError::InvalidPreviousKey(_))
+        ));
+        // Development makes its own.
+        assert!(parse(&[]).validate().is_ok());
+        assert!(!format!("{good:?}").contains(ISSUER_KEY));
+    }
 
     #[test]
     fn production_needs_an_https_public_url() {
@@ -522,6 +625,8 @@ mod tests {
             "smtp://localhost:25",
             "--mail-from",
             "no-reply@help.example.org",
+            "--issuer-key",
+            ISSUER_KEY,
         ]);
         assert!(s.validate().is_ok());
         let bound: SocketAddr = "127.0.0.1:4000".parse().unwrap();

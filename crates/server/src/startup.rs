@@ -8,6 +8,7 @@ use std::sync::Arc;
 use actix_web::HttpServer;
 use actix_web::dev::{Server, ServerHandle};
 use chrono::Duration;
+use help_lms_api::certificates::badge::{IssuerKeys, keys};
 use help_lms_api::jwt::JwtKeys;
 use help_lms_api::mail::worker::{self, Backoff, WorkerConfig};
 use help_lms_api::mail::{Composer, Links};
@@ -80,6 +81,29 @@ fn jwt_secret(settings: &Settings) -> Result<Vec<u8>, StartError> {
         "development mode: generated a signing secret in the data directory; set HELP_JWT_SECRET in production"
     );
     Ok(secret.into_bytes())
+}
+
+/// The issuer keys: the configured one, or in development a random one kept in the data
+/// directory so that credentials verify across restarts; earlier keys stay published.
+fn issuer_keys(settings: &Settings) -> Result<IssuerKeys, StartError> {
+    let previous = settings.issuer_previous_keys()?;
+    if let Some(secret) = settings.issuer_secret()? {
+        return Ok(IssuerKeys::new(secret, previous));
+    }
+    let path = settings.data_dir.join("dev-issuer-key");
+    if let Ok(existing) = std::fs::read_to_string(&path)
+        && let Ok(secret) = keys::parse_secret(&existing)
+    {
+        return Ok(IssuerKeys::new(secret, previous));
+    }
+    std::fs::create_dir_all(&settings.data_dir)?;
+    let text = keys::generate_secret().map_err(StartError::Other)?;
+    std::fs::write(&path, &text)?;
+    let secret = keys::parse_secret(&text).map_err(StartError::Other)?;
+    tracing::warn!(
+        "development mode: generated an issuer key for credentials in the data directory; set HELP_ISSUER_KEY in production"
+    );
+    Ok(IssuerKeys::new(secret, previous))
 }
 
 /// Imports the catalogue bundled in the binary when the database has no course yet.
@@ -199,6 +223,7 @@ impl Application {
             mail_wake,
             hasher,
             jwt: Arc::new(jwt),
+            issuer: Arc::new(issuer_keys(settings)?),
             config: Arc::new(ApiConfig {
                 access_ttl: Duration::minutes(settings.access_token_minutes),
                 refresh_ttl: Duration::days(settings.refresh_token_days),

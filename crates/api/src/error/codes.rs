@@ -127,6 +127,8 @@ codes! {
         "Finish or withdraw from that enrolment first; `GET /api/v1/me/enrolments` lists it.";
     CourseCompleted = "course_completed", CONFLICT, "The course is completed; its record is final",
         "Your certificate and results stay available; `GET /api/v1/me/enrolments` lists them.";
+    CertificateRevoked = "certificate_revoked", CONFLICT, "The certificate has been revoked",
+        "A revoked certificate is not printed; `GET /api/v1/certificates/{code}` says when it was revoked.";
     EnrolmentNotActive = "enrolment_not_active", CONFLICT, "The enrolment takes no further progress",
         "Nothing more can be recorded for this enrolment; `GET /api/v1/enrolments/{id}` shows its status.";
     EnrolmentCompleted = "enrolment_completed", CONFLICT, "The enrolment is completed; its record is final",
