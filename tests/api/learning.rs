@@ -1292,9 +1292,11 @@ async fn the_credential_verifies_with_the_published_key_until_revocation_sets_it
     assert_eq!(list.status, 200, "{}", list.text);
     assert_eq!(badge::verify(&list.body, &[key], &base), Ok(()));
     assert!(!status_bit(&list.body, index));
-    app.get("/api/v1/credentials/status/1", None)
-        .await
-        .assert_problem(404, "not_found");
+    for beyond in ["1", "-1", "9223372036854775808", "first"] {
+        app.get(&format!("/api/v1/credentials/status/{beyond}"), None)
+            .await
+            .assert_problem(404, "not_found");
+    }
     let admin = app.admin_token().await;
     let revoked = app
         .post(
@@ -1391,4 +1393,65 @@ async fn verification_is_a_page_for_browsers_json_for_clients_and_rate_limited()
         )
         .await;
     assert_eq!(own.status, 200);
+}
+
+#[tokio::test]
+async fn after_a_key_rotation_credentials_signed_with_the_earlier_key_still_verify() {
+    use help_lms_api::certificates::badge::{self, IssuerKeys, keys};
+    use help_lms_api::public_url::PublicUrl;
+
+    // The key used before the rotation, and a credential it signed then.
+    let earlier = IssuerKeys::new([42; 32], Vec::new());
+    let earlier_name = keys::multikey(earlier.current());
+    let app = spawn_with(Options {
+        extra: vec!["--issuer-previous-keys".to_owned(), earlier_name.clone()],
+        ..Default::default()
+    })
+    .await;
+    let l = demo(&app, "correct_answers", "immediately").await;
+    complete(&app, &l).await;
+    let base = PublicUrl::parse(help_lms_tests::PUBLIC_URL).unwrap();
+    let current = app
+        .get(
+            &format!("/api/v1/enrolments/{}/certificate/credential", l.enrolment),
+            Some(&l.token),
+        )
+        .await
+        .body;
+    let mut unsigned = current.clone();
+    unsigned.as_object_mut().unwrap().remove("proof");
+    let issued = chrono::DateTime::parse_from_rfc3339(current["validFrom"].as_str().unwrap())
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let before = badge::sign(unsigned, &earlier, &base, issued).unwrap();
+    assert_ne!(before["proof"], current["proof"]);
+
+    // The profile lists the signing key first, then the earlier one; both verify.
+    let profile = app.get("/api/v1/issuer", None).await.body;
+    let published: Vec<keys::VerifyingKey> = profile["verificationMethod"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| keys::parse_multikey(m["publicKeyMultibase"].as_str().unwrap()).unwrap())
+        .collect();
+    assert_eq!(published.len(), 2);
+    assert_eq!(keys::multikey(&published[1]), earlier_name);
+    assert_eq!(
+        profile["assertionMethod"][1],
+        format!(
+            "{}/api/v1/issuer#{earlier_name}",
+            help_lms_tests::PUBLIC_URL
+        )
+    );
+    assert_eq!(badge::verify(&current, &published, &base), Ok(()));
+    assert_eq!(badge::verify(&before, &published, &base), Ok(()));
+    // Had the earlier key been dropped, its credentials would no longer verify.
+    assert!(badge::verify(&before, &published[..1], &base).is_err());
+    assert_eq!(
+        app.get("/api/v1/issuer/jwks", None).await.body["keys"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
 }

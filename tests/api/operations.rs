@@ -177,3 +177,26 @@ async fn production_refuses_to_start_without_an_https_public_url() {
     let query = start(Some("https://help.example.org/?from=mail")).await;
     assert!(query.contains("HELP_PUBLIC_URL"), "{query}");
 }
+
+#[tokio::test]
+async fn development_makes_an_issuer_key_once_and_keeps_it_across_restarts() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = || {
+        help_lms::Settings::from_args([
+            "--data-dir".to_owned(),
+            dir.path().display().to_string(),
+            "--bind".to_owned(),
+            "127.0.0.1:0".to_owned(),
+            "--seed-catalogue".to_owned(),
+            "false".to_owned(),
+        ])
+        .unwrap()
+    };
+    let first = help_lms::Application::build(&settings()).await.unwrap();
+    let key = *first.state.issuer.current();
+    drop(first);
+    assert!(dir.path().join("dev-issuer-key").exists());
+    let second = help_lms::Application::build(&settings()).await.unwrap();
+    assert_eq!(*second.state.issuer.current(), key);
+    drop(second);
+}

@@ -368,9 +368,10 @@ fn json_ld(req: &HttpRequest, doc: &Value) -> HttpResponse {
 pub async fn get_status_list(
     state: web::Data<AppState>,
     req: HttpRequest,
-    list: web::Path<i64>,
+    list: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let list = *list;
+    // Any number past the lists in use, however large, is simply not a list.
+    let list: i64 = list.parse().map_err(|_| ApiError::NotFound)?;
     let issued = learning::status_indexes_issued(&state.db.conn).await?;
     let lists = (issued + badge::LIST_SIZE - 1) / badge::LIST_SIZE;
     if list < 0 || list >= lists.max(1) {

@@ -244,10 +244,12 @@ fn draw(p: &mut Page<'_, '_>, c: &Certificate, w: &Wording, url: &str) -> Result
     }
     y += 6.0;
     let facts = format!(
-        "{}: {}   ·   {}: {}   ·   {} {}",
+        "{}{}{}   ·   {}{}{}   ·   {} {}",
         w.hours,
+        w.colon,
         w.hours_of(c.estimated_hours),
         w.score,
+        w.colon,
         w.percent(c.final_score),
         w.completed_on,
         w.date(c.issued_at.date_naive()),
@@ -275,7 +277,7 @@ fn draw(p: &mut Page<'_, '_>, c: &Certificate, w: &Wording, url: &str) -> Result
                 w.tutor
             };
             p.centred(
-                &format!("{label}: {}", run.tutors.join(", ")),
+                &format!("{label}{}{}", w.colon, run.tutors.join(", ")),
                 y,
                 11.0,
                 false,
@@ -287,7 +289,13 @@ fn draw(p: &mut Page<'_, '_>, c: &Certificate, w: &Wording, url: &str) -> Result
     p.qr(url, 44.0, 455.0, 100.0)?;
     p.left(w.verify_at, 150.0, 500.0, 10.0, GREY);
     p.left(url, 150.0, 515.0, 10.0, INK);
-    p.left(&format!("{}: {}", w.code, c.code), 150.0, 532.0, 10.0, INK);
+    p.left(
+        &format!("{}{}{}", w.code, w.colon, c.code),
+        150.0,
+        532.0,
+        10.0,
+        INK,
+    );
     Ok(())
 }
 

@@ -19,6 +19,8 @@ pub struct Wording {
     pub tutor: &'static str,
     pub verify_at: &'static str,
     pub code: &'static str,
+    /// What follows a label: `: ` (French sets a narrow no-break space before the colon).
+    pub colon: &'static str,
     months: [&'static str; 12],
     decimal: char,
     percent: &'static str,
@@ -50,6 +52,7 @@ const EN: Wording = Wording {
     tutor: "Tutor",
     verify_at: "Verify this certificate at",
     code: "Verification code",
+    colon: ": ",
     months: [
         "January",
         "February",
@@ -93,6 +96,7 @@ const FR: Wording = Wording {
     tutor: "Tuteur",
     verify_at: "Vérifier ce certificat sur",
     code: "Code de vérification",
+    colon: "\u{202f}: ",
     months: [
         "janvier",
         "février",
