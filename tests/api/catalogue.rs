@@ -65,9 +65,11 @@ async fn the_catalogue_lists_the_three_help_courses_without_login() {
 #[tokio::test]
 async fn courses_filter_by_language_and_topic_and_paginate() {
     let app = spawn_with_catalogue().await;
+    // Every course is in the Council of Europe's two official languages.
     let fr = app.get("/api/v1/courses?language=fr", None).await;
-    assert_eq!(fr.body["total"], 1);
-    assert_eq!(fr.body["items"][0]["slug"], COOP);
+    assert_eq!(fr.body["total"], 3);
+    let de = app.get("/api/v1/courses?language=de", None).await;
+    assert_eq!(de.body["total"], 0);
 
     let topic = app.get("/api/v1/courses?topic=probation", None).await;
     assert_eq!(topic.body["total"], 1);
@@ -209,6 +211,18 @@ async fn a_lesson_is_served_as_markdown_and_sanitised_html_in_the_chosen_languag
     assert_eq!(by_key.body["id"], id);
     assert_eq!(by_key.body["language"], "en");
     assert_ne!(by_key.body["body_markdown"], fr.body["body_markdown"]);
+    // Citations are in the lesson's language too, as each language cites the source.
+    let citations = |r: &Value| -> Vec<String> {
+        r["references"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["citation"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let (fr_cites, en_cites) = (citations(&fr.body), citations(&by_key.body));
+    assert_eq!(fr_cites.len(), en_cites.len());
+    assert_ne!(fr_cites, en_cites);
 
     // A lesson of another course is not found through this one.
     let other = app

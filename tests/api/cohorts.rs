@@ -560,7 +560,7 @@ async fn cohort_fields_are_validated() {
     f.sort();
     assert_eq!(f, ["capacity", "course", "ends_on", "language", "name"]);
     let res = app
-        .post("/api/v1/cohorts", &json!({"course": "evidence-counter-terrorism", "language": "fr", "name": "x", "starts_on": "2027-01-01", "ends_on": "2027-02-01", "capacity": 5}), Some(&nti.manager))
+        .post("/api/v1/cohorts", &json!({"course": "evidence-counter-terrorism", "language": "de", "name": "x", "starts_on": "2027-01-01", "ends_on": "2027-02-01", "capacity": 5}), Some(&nti.manager))
         .await;
     assert_eq!(res.body["errors"][0]["code"], "language_not_available");
 }
@@ -746,7 +746,7 @@ async fn a_learner_enrols_themselves_once_per_course() {
     .assert_problem(404, "not_found");
     app.post(
         "/api/v1/enrolments",
-        &json!({"course": "evidence-counter-terrorism", "language": "fr"}),
+        &json!({"course": "evidence-counter-terrorism", "language": "de"}),
         Some(&learner),
     )
     .await

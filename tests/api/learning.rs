@@ -44,6 +44,7 @@ prompt = { en = "Within how many days must a consented surrender be decided?" }
 explanation = { en = "Article 17(2)." }
 feedback_correct = { en = "Right." }
 feedback_incorrect = { en = "Not quite." }
+references = [{ kind = "instrument", citation = "ECHR, Article 5" }]
 value = 10
 
 [[questions]]
@@ -53,6 +54,7 @@ prompt = { en = "Order the Aranyosi steps." }
 explanation = { en = "General first, then individual." }
 feedback_correct = { en = "Right." }
 feedback_incorrect = { en = "Not quite." }
+references = [{ kind = "instrument", citation = "ECHR, Article 5" }]
   [[questions.items]]
   key = "general"
   text = { en = "General deficiencies" }

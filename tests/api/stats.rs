@@ -30,11 +30,12 @@ fn demo_course() -> Value {
     let t = text;
     let question = |key: &str, body: &str| {
         format!(
-            "\n[[questions]]\nkey = \"{key}\"\n{body}\nprompt = {}\nexplanation = {}\nfeedback_correct = {}\nfeedback_incorrect = {}\n",
+            "\n[[questions]]\nkey = \"{key}\"\n{body}\nprompt = {}\nexplanation = {}\nfeedback_correct = {}\nfeedback_incorrect = {}\nreferences = [{{ kind = \"instrument\", citation = {} }}]\n",
             t("Q"),
             t("Because."),
             t("Yes."),
-            t("No.")
+            t("No."),
+            t("ECHR, Article 5")
         )
     };
     let quiz = format!(

@@ -29,6 +29,7 @@ prompt = {{ en = "Pre-trial detention is the exception." }}
 explanation = {{ en = "Article 5 ECHR." }}
 feedback_correct = {{ en = "Right." }}
 feedback_incorrect = {{ en = "Not quite." }}
+references = [{{ kind = "instrument", citation = "ECHR, Article 5" }}]
 answer = true
 "#
     )

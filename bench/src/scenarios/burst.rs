@@ -21,7 +21,7 @@ fn quiz_toml() -> String {
     );
     let head = |q: &mut String, i: usize, kind: &str| {
         q.push_str(&format!(
-            "\n[[questions]]\nkey = \"q{i}\"\nkind = \"{kind}\"\nprompt = {{ en = \"Question {i}\" }}\nexplanation = {{ en = \"Because.\" }}\nfeedback_correct = {{ en = \"Yes.\" }}\nfeedback_incorrect = {{ en = \"No.\" }}\n"
+            "\n[[questions]]\nkey = \"q{i}\"\nkind = \"{kind}\"\nprompt = {{ en = \"Question {i}\" }}\nexplanation = {{ en = \"Because.\" }}\nfeedback_correct = {{ en = \"Yes.\" }}\nfeedback_incorrect = {{ en = \"No.\" }}\nreferences = [{{ kind = \"instrument\", citation = \"ECHR, Article 5\" }}]\n"
         ));
     };
     for i in 0..20 {

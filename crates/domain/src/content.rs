@@ -70,9 +70,37 @@ string_enum!(
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Reference {
     pub kind: ReferenceKind,
-    pub citation: String,
+    pub citation: Citation,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+}
+
+/// How a source is cited: in every language of the course (case names and titles of acts
+/// as the Council of Europe and the EU give them in each), or, in a course of one
+/// language, as one text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Citation {
+    Plain(String),
+    Localized(Localized),
+}
+
+impl Citation {
+    /// The citation in `lang`, else in the first of `fallbacks`, else any.
+    pub fn pick(&self, lang: Language, fallbacks: &[Language]) -> &str {
+        match self {
+            Citation::Plain(s) => s,
+            Citation::Localized(t) => pick(t, lang, fallbacks).map_or("", |(_, s)| s),
+        }
+    }
+
+    /// Every text of the citation, one per language.
+    pub fn texts(&self) -> Vec<&str> {
+        match self {
+            Citation::Plain(s) => vec![s.as_str()],
+            Citation::Localized(t) => t.values().map(String::as_str).collect(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -136,6 +164,10 @@ pub struct QuestionDef {
     pub feedback_correct: Localized,
     pub feedback_incorrect: Localized,
     pub references: Vec<Reference>,
+    /// Whether the question sets a fact pattern and asks what the law requires or what to
+    /// do (rather than asking to recall a fact).
+    #[serde(default)]
+    pub scenario: bool,
     pub body: QuestionBody,
 }
 
@@ -301,8 +333,15 @@ struct RawLesson {
 #[serde(deny_unknown_fields)]
 struct RawReference {
     kind: String,
-    citation: String,
+    citation: RawCitation,
     url: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawCitation {
+    Plain(String),
+    Localized(RawText),
 }
 
 #[derive(Deserialize)]
@@ -333,6 +372,8 @@ struct RawQuestion {
     feedback_incorrect: RawText,
     #[serde(default)]
     references: Vec<RawReference>,
+    #[serde(default)]
+    scenario: bool,
     options: Option<Vec<RawOption>>,
     answer: Option<bool>,
     pairs: Option<Vec<RawPair>>,
@@ -447,7 +488,13 @@ impl FileCheck<'_> {
         (k, line)
     }
 
-    fn references(&mut self, line: usize, what: &str, raw: &[RawReference]) -> Vec<Reference> {
+    fn references(
+        &mut self,
+        line: usize,
+        what: &str,
+        raw: &[RawReference],
+        langs: &[Language],
+    ) -> Vec<Reference> {
         let mut out = Vec::new();
         for r in raw {
             let kind = match ReferenceKind::parse(&r.kind) {
@@ -457,11 +504,30 @@ impl FileCheck<'_> {
                     continue;
                 }
             };
-            if r.citation.trim().is_empty() {
-                self.err(
+            let citation = match &r.citation {
+                RawCitation::Plain(text) => {
+                    if text.trim().is_empty() {
+                        self.err(
+                            Some(line),
+                            format!("{what}: a reference has an empty citation"),
+                        );
+                    } else if langs.len() > 1 {
+                        self.err(
+                            Some(line),
+                            format!("{what}: the citation \"{}\" must be given in every course language: citation = {{ en = \"...\", fr = \"...\" }}", text.trim()),
+                        );
+                    }
+                    Citation::Plain(text.trim().to_owned())
+                }
+                RawCitation::Localized(texts) => Citation::Localized(self.text(
                     Some(line),
-                    format!("{what}: a reference has an empty citation"),
-                );
+                    &format!("{what} citation"),
+                    texts,
+                    langs,
+                )),
+            };
+            if kind == ReferenceKind::Case {
+                checks::case_citation(self, line, what, &citation);
             }
             if let Some(u) = &r.url
                 && !(u.starts_with("https://") || u.starts_with("http://"))
@@ -473,7 +539,7 @@ impl FileCheck<'_> {
             }
             out.push(Reference {
                 kind,
-                citation: r.citation.trim().to_owned(),
+                citation,
                 url: r.url.clone(),
             });
         }
@@ -619,7 +685,7 @@ pub fn parse_course(source: &CourseSource) -> Result<CourseDef, Vec<ContentError
                     format!("{what}: minutes must be between 1 and 600"),
                 );
             }
-            let references = fc.references(lline, &what, &l.references);
+            let references = fc.references(lline, &what, &l.references, &languages);
             let mut body = Localized::new();
             for lang in &languages {
                 let path = format!("lessons/{lkey}.{lang}.md");
@@ -754,6 +820,10 @@ fn parse_quiz(
     let mut questions = Vec::new();
     for q in &raw.questions {
         if let Some(def) = parse_question(&mut fc, q, languages, &mut keys) {
+            let line = fc.line_of(q.key.span().start);
+            if review_when.is_some_and(|w| w != ReviewWhen::Immediately) {
+                checks::feedback_keeps_the_answer(&mut fc, line, &def);
+            }
             questions.push(def);
         }
     }
@@ -814,7 +884,13 @@ fn parse_question(
         &q.feedback_incorrect,
         languages,
     );
-    let references = fc.references(line, &what, &q.references);
+    let references = fc.references(line, &what, &q.references, languages);
+    if references.is_empty() {
+        fc.err(
+            at,
+            format!("{what}: a question needs its source in `references` (an instrument and article, or a judgment with its application number)"),
+        );
+    }
 
     // Fields that belong to other kinds are a mistake worth reporting.
     let present: [(&str, bool, &[QuestionKind]); 7] = [
@@ -1038,6 +1114,7 @@ fn parse_question(
         feedback_correct,
         feedback_incorrect,
         references,
+        scenario: q.scenario,
         body,
     })
 }
@@ -1087,5 +1164,7 @@ pub fn parse_catalogue(sources: &[CourseSource]) -> Result<Vec<CourseDef>, Vec<C
     }
 }
 
+mod checks;
+pub use checks::scenario_share;
 #[cfg(test)]
 mod tests;

@@ -96,6 +96,7 @@ prompt = { en = "Pick the right one" }
 explanation = { en = "Because." }
 feedback_correct = { en = "Yes" }
 feedback_incorrect = { en = "No" }
+references = [{ kind = "instrument", citation = "ECHR, Article 5" }]
   [[questions.options]]
   key = "right"
   text = { en = "Right" }

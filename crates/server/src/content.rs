@@ -121,8 +121,9 @@ mod tests {
 
     use super::*;
 
-    /// The seed catalogue meets the bar set for it: substantial lessons, mixed quizzes with
-    /// sources, and one whole course in French.
+    /// The seed catalogue meets the bar set for it: substantial lessons in English and
+    /// French, and quizzes that test judgment: at least 60% of each quiz's questions set a
+    /// scenario, every question has its source, and no quiz is of a single kind.
     #[test]
     fn the_bundled_catalogue_is_complete() {
         let courses = parse_catalogue(&bundled()).unwrap();
@@ -167,9 +168,11 @@ mod tests {
                     .unwrap_or_else(|| panic!("{}/{} has no quiz", c.slug, m.key));
                 assert!(quiz.questions.len() >= 5, "{}/{}", c.slug, m.key);
                 let kinds: BTreeSet<_> = quiz.questions.iter().map(|q| q.body.kind()).collect();
+                assert!(kinds.len() >= 2, "{}/{} is all {kinds:?}", c.slug, m.key);
+                let (scenarios, all) = help_lms_domain::content::scenario_share(quiz);
                 assert!(
-                    kinds.len() >= 3,
-                    "{}/{} mixes only {kinds:?}",
+                    scenarios * 10 >= all * 6,
+                    "{}/{}: {scenarios} of {all} questions set a scenario",
                     c.slug,
                     m.key
                 );
@@ -184,10 +187,8 @@ mod tests {
                 }
             }
         }
-        let french: Vec<_> = courses
-            .iter()
-            .filter(|c| c.languages.contains(&Language::Fr))
-            .collect();
-        assert!(!french.is_empty(), "no course is in French");
+        for c in &courses {
+            assert_eq!(c.languages, [Language::En, Language::Fr], "{}", c.slug);
+        }
     }
 }

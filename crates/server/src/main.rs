@@ -10,7 +10,7 @@ use help_lms::content::read_dir;
 use help_lms::settings::Settings;
 use help_lms::startup::{Application, connect_and_migrate};
 use help_lms::telemetry;
-use help_lms_domain::content::parse_catalogue;
+use help_lms_domain::content::{parse_catalogue, scenario_share};
 use help_lms_domain::values::{Email, NewPassword, PersonName};
 use help_lms_persistence::catalogue::{self, ImportAction};
 use help_lms_persistence::passwords::PasswordHasher;
@@ -194,6 +194,16 @@ async fn main() -> ExitCode {
                             .collect::<Vec<_>>()
                             .join(",")
                     );
+                    for m in &c.modules {
+                        if let Some(q) = &m.quiz {
+                            let (scenarios, all) = scenario_share(q);
+                            println!(
+                                "    quiz {}: {all} questions, {scenarios} set a scenario ({}%)",
+                                m.key,
+                                (scenarios * 100).checked_div(all).unwrap_or(0)
+                            );
+                        }
+                    }
                 }
                 ExitCode::SUCCESS
             }

@@ -139,11 +139,12 @@ pub struct ReferenceDto {
     pub url: Option<String>,
 }
 
-impl From<&Reference> for ReferenceDto {
-    fn from(r: &Reference) -> Self {
+impl ReferenceDto {
+    /// The reference with its citation in `lang` (else in the course's languages in order).
+    pub fn new(r: &Reference, lang: Language, fallbacks: &[Language]) -> Self {
         ReferenceDto {
             kind: r.kind.to_string(),
-            citation: r.citation.clone(),
+            citation: r.citation.pick(lang, fallbacks).to_owned(),
             url: r.url.clone(),
         }
     }
@@ -180,7 +181,11 @@ impl LessonDto {
             language: lang.to_string(),
             title: text(&l.title, lang, original),
             minutes: l.minutes,
-            references: l.references.iter().map(ReferenceDto::from).collect(),
+            references: l
+                .references
+                .iter()
+                .map(|r| ReferenceDto::new(r, lang, original))
+                .collect(),
             body_markdown: text(&l.body_md, lang, original),
             body_html: text(&l.body_html, lang, original),
         }

@@ -31,7 +31,7 @@ summary = { en = "First.", fr = "Premier." }
   key = "l1"
   title = { en = "Lesson", fr = "Leçon" }
   minutes = 10
-  references = [{ kind = "case", citation = "Buzadji v. the Republic of Moldova [GC], no. 23755/07, 5 July 2016" }]
+  references = [{ kind = "case", citation = { en = "Buzadji v. the Republic of Moldova [GC], no. 23755/07, 5 July 2016", fr = "Buzadji c. République de Moldova [GC], n° 23755/07, 5 juillet 2016" } }]
 "#;
 
 const QUIZ: &str = r#"
@@ -52,7 +52,7 @@ prompt = { en = "Pick", fr = "Choisir" }
 explanation = { en = "Because.", fr = "Parce que." }
 feedback_correct = { en = "Yes", fr = "Oui" }
 feedback_incorrect = { en = "No", fr = "Non" }
-references = [{ kind = "instrument", citation = "ECHR Article 5" }]
+references = [{ kind = "instrument", citation = { en = "ECHR, Article 5", fr = "CEDH, article 5" } }]
   [[questions.options]]
   key = "a"
   text = { en = "A", fr = "A" }
@@ -69,6 +69,7 @@ prompt = { en = "How many?", fr = "Combien ?" }
 explanation = { en = "Because.", fr = "Parce que." }
 feedback_correct = { en = "Yes", fr = "Oui" }
 feedback_incorrect = { en = "No", fr = "Non" }
+references = [{ kind = "instrument", citation = { en = "ECHR, Article 5", fr = "CEDH, article 5" } }]
 value = 20
 tolerance = 0
 "#;
@@ -291,4 +292,129 @@ fn pick_falls_back() {
         pick(&only_fr, Language::De, &[Language::En]),
         Some((Language::Fr, "Bonjour"))
     );
+}
+
+fn with_quiz(quiz: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("course.toml", COURSE.to_owned()),
+        ("lessons/l1.en.md", "## Hello\n\nText.".to_owned()),
+        ("lessons/l1.fr.md", "## Bonjour\n\nTexte.".to_owned()),
+        ("quizzes/m1.toml", quiz.to_owned()),
+    ]
+}
+
+fn parse_with(files: &[(&'static str, String)]) -> Result<CourseDef, Vec<ContentError>> {
+    let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
+    parse_course(&source(&files))
+}
+
+fn messages(r: Result<CourseDef, Vec<ContentError>>) -> Vec<String> {
+    r.expect_err("should fail")
+        .into_iter()
+        .map(|e| e.message)
+        .collect()
+}
+
+#[test]
+fn citations_come_in_every_language_and_read_in_the_learners() {
+    let c = parse_course(&source(&good())).unwrap();
+    let r = &c.modules[0].lessons[0].references[0];
+    assert_eq!(
+        r.citation.pick(Language::Fr, &[Language::En]),
+        "Buzadji c. République de Moldova [GC], n° 23755/07, 5 juillet 2016"
+    );
+    assert!(
+        r.citation
+            .pick(Language::Bg, &[Language::En])
+            .starts_with("Buzadji v.")
+    );
+    // A plain citation in a course of two languages is refused.
+    let plain = QUIZ.replacen(
+        r#"citation = { en = "ECHR, Article 5", fr = "CEDH, article 5" }"#,
+        r#"citation = "ECHR, Article 5""#,
+        1,
+    );
+    let m = messages(parse_with(&with_quiz(&plain)));
+    assert!(
+        m.iter()
+            .any(|m| m.contains("must be given in every course language")),
+        "{m:?}"
+    );
+    // Versions stored before citations were localised still read.
+    let old: Reference =
+        serde_json::from_str(r#"{"kind":"case","citation":"Brogan, no. 11209/84"}"#).unwrap();
+    assert_eq!(old.citation, Citation::Plain("Brogan, no. 11209/84".into()));
+}
+
+#[test]
+fn a_question_needs_a_source_and_a_case_its_application_number() {
+    let unsourced = QUIZ.replacen(
+        "references = [{ kind = \"instrument\", citation = { en = \"ECHR, Article 5\", fr = \"CEDH, article 5\" } }]\n",
+        "",
+        1,
+    );
+    let m = messages(parse_with(&with_quiz(&unsourced)));
+    assert!(
+        m.iter()
+            .any(|m| m.contains("question 'q1': a question needs its source")),
+        "{m:?}"
+    );
+    let numberless = QUIZ.replacen(
+        r#"{ kind = "instrument", citation = { en = "ECHR, Article 5", fr = "CEDH, article 5" } }"#,
+        r#"{ kind = "case", citation = { en = "Brogan and Others v. the United Kingdom, 1988", fr = "Brogan et autres c. Royaume-Uni, n° 11209/84" } }"#,
+        1,
+    );
+    let m = messages(parse_with(&with_quiz(&numberless)));
+    assert_eq!(m.len(), 1, "{m:?}");
+    assert!(
+        m[0].contains(
+            "\"Brogan and Others v. the United Kingdom, 1988\" has no application number"
+        )
+    );
+}
+
+#[test]
+fn feedback_that_states_the_answer_is_refused_only_while_the_review_waits() {
+    let leaky = QUIZ.replacen(
+        r#"feedback_incorrect = { en = "No", fr = "Non" }"#,
+        r#"feedback_incorrect = { en = "No: the answer is A.", fr = "Non, c'est B." }"#,
+        1,
+    );
+    // Shown at once with the review, it gives nothing away.
+    assert!(parse_with(&with_quiz(&leaky)).is_ok());
+    let waiting = leaky.replace(
+        r#"review_when = "immediately""#,
+        r#"review_when = "after_last_attempt""#,
+    );
+    let m = messages(parse_with(&with_quiz(&waiting)));
+    assert_eq!(m.len(), 1, "{m:?}");
+    assert!(
+        m[0].contains("question 'q1': feedback_incorrect (en) states the answer \"A\""),
+        "{m:?}"
+    );
+    // A numeric value counts too.
+    let numeric = waiting.replace("No: the answer is A.", "No.").replacen(
+        r#"feedback_incorrect = { en = "No", fr = "Non" }"#,
+        r#"feedback_incorrect = { en = "No, it is 20.", fr = "Non." }"#,
+        1,
+    );
+    let m = messages(parse_with(&with_quiz(&numeric)));
+    assert!(
+        m.iter()
+            .any(|m| m.contains("question 'q2'") && m.contains("\"20\"")),
+        "{m:?}"
+    );
+}
+
+#[test]
+fn scenario_questions_are_marked_and_counted() {
+    let marked = QUIZ.replacen(
+        "kind = \"single_choice\"\n",
+        "kind = \"single_choice\"\nscenario = true\n",
+        1,
+    );
+    let c = parse_with(&with_quiz(&marked)).unwrap();
+    let quiz = c.modules[0].quiz.as_ref().unwrap();
+    assert!(quiz.questions[0].scenario && !quiz.questions[1].scenario);
+    assert_eq!(scenario_share(quiz), (1, 2));
 }

@@ -49,6 +49,7 @@ prompt = { en = "Which article protects liberty?", fr = "Quel article protège l
 explanation = { en = "Article 5.", fr = "L'article 5." }
 feedback_correct = { en = "Yes", fr = "Oui" }
 feedback_incorrect = { en = "No", fr = "Non" }
+references = [{ kind = "instrument", citation = { en = "ECHR, Article 5", fr = "CEDH, article 5" } }]
   [[questions.options]]
   key = "a"
   text = { en = "Article 5", fr = "Article 5" }
@@ -70,6 +71,7 @@ prompt = { en = "Which are grounds under Article 5(1)?", fr = "Quels motifs ?" }
 explanation = { en = "See 5(1).", fr = "Voir 5(1)." }
 feedback_correct = { en = "Yes", fr = "Oui" }
 feedback_incorrect = { en = "No", fr = "Non" }
+references = [{ kind = "instrument", citation = { en = "ECHR, Article 5", fr = "CEDH, article 5" } }]
   [[questions.options]]
   key = "a"
   text = { en = "Conviction", fr = "Condamnation" }
@@ -94,6 +96,7 @@ prompt = { en = "All of these", fr = "Tout" }
 explanation = { en = "All.", fr = "Tout." }
 feedback_correct = { en = "Yes", fr = "Oui" }
 feedback_incorrect = { en = "No", fr = "Non" }
+references = [{ kind = "instrument", citation = { en = "ECHR, Article 5", fr = "CEDH, article 5" } }]
   [[questions.options]]
   key = "a"
   text = { en = "A", fr = "A" }
@@ -114,6 +117,7 @@ prompt = { en = "Detention may be indefinite.", fr = "La détention peut être i
 explanation = { en = "No.", fr = "Non." }
 feedback_correct = { en = "Yes", fr = "Oui" }
 feedback_incorrect = { en = "No", fr = "Non" }
+references = [{ kind = "instrument", citation = { en = "ECHR, Article 5", fr = "CEDH, article 5" } }]
 answer = false
 
 [[questions]]
@@ -124,6 +128,7 @@ prompt = { en = "Match", fr = "Associer" }
 explanation = { en = "So.", fr = "Ainsi." }
 feedback_correct = { en = "Yes", fr = "Oui" }
 feedback_incorrect = { en = "No", fr = "Non" }
+references = [{ kind = "instrument", citation = { en = "ECHR, Article 5", fr = "CEDH, article 5" } }]
   [[questions.pairs]]
   key = "p1"
   left = { en = "Article 3", fr = "Article 3" }
@@ -145,6 +150,7 @@ prompt = { en = "Order the stages", fr = "Ordonner" }
 explanation = { en = "So.", fr = "Ainsi." }
 feedback_correct = { en = "Yes", fr = "Oui" }
 feedback_incorrect = { en = "No", fr = "Non" }
+references = [{ kind = "instrument", citation = { en = "ECHR, Article 5", fr = "CEDH, article 5" } }]
   [[questions.items]]
   key = "i1"
   text = { en = "Arrest", fr = "Arrestation" }
@@ -165,6 +171,7 @@ prompt = { en = "Name the case", fr = "Nommer l'affaire" }
 explanation = { en = "Gäfgen.", fr = "Gäfgen." }
 feedback_correct = { en = "Yes", fr = "Oui" }
 feedback_incorrect = { en = "No", fr = "Non" }
+references = [{ kind = "instrument", citation = { en = "ECHR, Article 5", fr = "CEDH, article 5" } }]
 accepted = { en = ["Gäfgen v. Germany", "Gafgen"], fr = ["Gäfgen c. Allemagne"] }
 
 [[questions]]
@@ -175,6 +182,7 @@ prompt = { en = "How many days?", fr = "Combien de jours ?" }
 explanation = { en = "20.", fr = "20." }
 feedback_correct = { en = "Yes", fr = "Oui" }
 feedback_incorrect = { en = "No", fr = "Non" }
+references = [{ kind = "instrument", citation = { en = "ECHR, Article 5", fr = "CEDH, article 5" } }]
 value = 20
 tolerance = 0.5
 unit = { en = "days", fr = "jours" }
