@@ -521,3 +521,52 @@ async fn an_api_client_disables_its_institutions_learners_but_not_its_tutors() {
     .await
     .assert_problem(403, "people_only");
 }
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_limits_count_the_client_it_saw_not_what_the_client_wrote() {
+    let app = spawn_with(help_lms_tests::Options {
+        extra: vec!["--trusted-proxies".to_owned(), "127.0.0.1".to_owned()],
+        ..Default::default()
+    })
+    .await;
+    let forgot = |i: usize, forwarded: String| {
+        let body = json!({"email": format!("someone{i}@court.example")});
+        app.send(
+            app.request(Method::POST, "/api/v1/auth/forgot-password", None)
+                .header("x-forwarded-for", forwarded)
+                .json(&body),
+        )
+    };
+    // The client writes a new address first each time; the proxy appends the one it saw.
+    for i in 0..20 {
+        let res = forgot(i, format!("6.6.6.{i}, 203.0.113.7")).await;
+        assert_eq!(res.status, 202, "{}", res.text);
+    }
+    forgot(20, "9.9.9.9, 203.0.113.7".to_owned())
+        .await
+        .assert_problem(429, "too_many_requests");
+    // Another client behind the same proxy has a limit of its own.
+    assert_eq!(forgot(21, "203.0.113.8".to_owned()).await.status, 202);
+}
+
+#[tokio::test]
+async fn without_trusted_proxies_a_forwarded_address_is_not_believed() {
+    let app = spawn_with(Default::default()).await;
+    for i in 0..20 {
+        let res = app
+            .send(
+                app.request(Method::POST, "/api/v1/auth/forgot-password", None)
+                    .header("x-forwarded-for", format!("203.0.113.{i}"))
+                    .json(&json!({"email": format!("someone{i}@court.example")})),
+            )
+            .await;
+        assert_eq!(res.status, 202);
+    }
+    app.send(
+        app.request(Method::POST, "/api/v1/auth/forgot-password", None)
+            .header("x-forwarded-for", "198.51.100.1")
+            .json(&json!({"email": "one.too.many@court.example"})),
+    )
+    .await
+    .assert_problem(429, "too_many_requests");
+}

@@ -30,6 +30,7 @@ pub mod ops;
 pub mod pages;
 pub mod pagination;
 pub mod problem_types;
+pub mod proxies;
 pub mod public_url;
 pub mod spreadsheet;
 pub mod state;

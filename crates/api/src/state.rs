@@ -22,9 +22,9 @@ pub struct ApiConfig {
     /// Largest accepted request body, in bytes.
     pub body_limit: usize,
     pub throttle: Policy,
-    /// Use the first address of `X-Forwarded-For` as the client address (behind a proxy
-    /// you trust only).
-    pub trust_forwarded_for: bool,
+    /// The reverse proxies whose `X-Forwarded-For` entries name the client
+    /// (`HELP_TRUSTED_PROXIES`); none by default.
+    pub proxies: crate::proxies::TrustedProxies,
     /// Statistics cells of fewer enrolments than this are suppressed for everyone but
     /// admins (`HELP_STATS_MIN_CELL`).
     pub stats_min_cell: u64,
@@ -74,7 +74,7 @@ impl Default for ApiConfig {
             registration_enabled: true,
             body_limit: 2 * 1024 * 1024,
             throttle: Policy::default(),
-            trust_forwarded_for: false,
+            proxies: crate::proxies::TrustedProxies::default(),
             stats_min_cell: 5,
             cors_origins: Vec::new(),
             public_url: PublicUrl::default(),

@@ -96,10 +96,21 @@ pub struct Settings {
     /// Password hashes computed at once (default: one per core).
     #[arg(long, env = "HELP_HASH_CONCURRENCY", global = true)]
     pub hash_concurrency: Option<usize>,
-    /// Take the client address for login throttling from `X-Forwarded-For` (only behind a
-    /// proxy that sets it).
-    #[arg(long, env = "HELP_TRUST_FORWARDED_FOR", default_value_t = false, action = clap::ArgAction::Set, global = true)]
+    /// Replaced by `HELP_TRUSTED_PROXIES`: taking the first `X-Forwarded-For` entry let any
+    /// client choose its address. Refused when true, so that a deployment notices.
+    #[arg(long, env = "HELP_TRUST_FORWARDED_FOR", default_value_t = false, action = clap::ArgAction::Set, global = true, hide = true)]
     pub trust_forwarded_for: bool,
+    /// The reverse proxies in front of help-lms, as addresses or networks, comma-separated
+    /// (e.g. `10.0.0.0/8,127.0.0.1`). A request from one of them is taken to come from the
+    /// first `X-Forwarded-For` entry, read from the right, that none of them added; that
+    /// address is what rate limits and login throttles count. None by default: the peer.
+    #[arg(
+        long,
+        env = "HELP_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub trusted_proxies: Vec<String>,
     /// Statistics groups of fewer enrolments than this are suppressed for everyone but
     /// admins, so that a handful of people cannot be singled out (0 or 1: never).
     #[arg(long, env = "HELP_STATS_MIN_CELL", default_value_t = 5, global = true)]
@@ -215,6 +226,12 @@ pub enum SettingsError {
     MissingIssuerKey,
     #[error("HELP_ISSUER_KEY: {0}")]
     InvalidIssuerKey(String),
+    #[error("HELP_TRUSTED_PROXIES: {0}")]
+    InvalidProxy(String),
+    #[error(
+        "HELP_TRUST_FORWARDED_FOR is replaced by HELP_TRUSTED_PROXIES: list the proxies in front of help-lms (e.g. HELP_TRUSTED_PROXIES=10.0.0.0/8); the client address is then read from the right of X-Forwarded-For, where a client cannot forge it"
+    )]
+    ForwardedForReplaced,
     #[error("HELP_ISSUER_PREVIOUS_KEYS: {0}")]
     InvalidPreviousKey(String),
 }
@@ -307,7 +324,21 @@ impl Settings {
             }
         }
         self.issuer_previous_keys()?;
+        if self.trust_forwarded_for {
+            return Err(SettingsError::ForwardedForReplaced);
+        }
+        self.trusted_proxies()?;
         Ok(())
+    }
+
+    /// The proxies whose `X-Forwarded-For` entries are believed.
+    pub fn trusted_proxies(&self) -> Result<help_lms_api::proxies::TrustedProxies, SettingsError> {
+        self.trusted_proxies
+            .iter()
+            .filter(|p| !p.trim().is_empty())
+            .map(|p| help_lms_api::proxies::Network::parse(p).map_err(SettingsError::InvalidProxy))
+            .collect::<Result<Vec<_>, _>>()
+            .map(help_lms_api::proxies::TrustedProxies::new)
     }
 
     /// The configured issuer key's secret, if one is configured.
@@ -537,6 +568,29 @@ mod tests {
     }
 
     const STRONG: &str = "k3J9x!pQ2v#Lm8Zr4TfW6yHb1NcD5sGa";
+    #[test]
+    fn trusted_proxies_are_networks_and_the_old_switch_is_refused() {
+        let s = parse(&["--trusted-proxies", "10.0.0.0/8,127.0.0.1"]);
+        assert!(s.validate().is_ok());
+        let p = s.trusted_proxies().unwrap();
+        assert_eq!(
+            p.client(
+                Some("10.1.2.3".parse().unwrap()),
+                &["6.6.6.6, 198.51.100.4"]
+            ),
+            Some("198.51.100.4".parse().unwrap())
+        );
+        assert!(matches!(
+            parse(&["--trusted-proxies", "proxy.local"]).validate(),
+            Err(SettingsError::InvalidProxy(_))
+        ));
+        assert_eq!(
+            parse(&["--trust-forwarded-for", "true"]).validate(),
+            Err(SettingsError::ForwardedForReplaced)
+        );
+        assert!(parse(&[]).trusted_proxies().unwrap() == Default::default());
+    }
+
     /// 32 bytes in base64url.
     const ISSUER_KEY: &str = "dGhpcnR5LXR3by1ieXRlcy1vZi1pc3N1ZXIta2V5ISE";
 

@@ -229,7 +229,7 @@ impl Application {
                 refresh_ttl: Duration::days(settings.refresh_token_days),
                 registration_enabled: settings.registration,
                 body_limit: settings.body_limit_bytes,
-                trust_forwarded_for: settings.trust_forwarded_for,
+                proxies: settings.trusted_proxies()?,
                 stats_min_cell: settings.stats_min_cell,
                 cors_origins: settings.cors_origins()?,
                 public_url: public_url.clone(),

@@ -81,7 +81,7 @@ pub(crate) async fn within(state: &AppState, key: &str, limit: Limit) -> Result<
 }
 
 pub(crate) fn address(state: &AppState, req: &HttpRequest) -> String {
-    client_address(req, state.config.trust_forwarded_for)
+    client_address(req, &state.config.proxies)
 }
 
 /// Register as a learner

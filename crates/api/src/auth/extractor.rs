@@ -80,21 +80,16 @@ impl FromRequest for Authenticated {
     }
 }
 
-/// The client's address for throttling: the peer, or the first `X-Forwarded-For` entry when
-/// the deployment says a trusted proxy sets it.
-pub fn client_address(req: &HttpRequest, trust_forwarded_for: bool) -> String {
-    if trust_forwarded_for
-        && let Some(first) = req
-            .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-    {
-        return first.to_owned();
-    }
-    req.peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".to_owned())
+/// The client's address for throttling and rate limits: the peer, or, behind trusted
+/// proxies, the first `X-Forwarded-For` entry from the right that none of them added
+/// ([`crate::proxies`]).
+pub fn client_address(req: &HttpRequest, proxies: &crate::proxies::TrustedProxies) -> String {
+    let forwarded: Vec<&str> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    proxies
+        .client(req.peer_addr().map(|a| a.ip()), &forwarded)
+        .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
 }

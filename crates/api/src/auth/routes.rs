@@ -120,7 +120,7 @@ pub(crate) async fn verify_credentials(
     let email = Email::parse(email).map_err(|e| ApiError::field("email", e.code, e.message))?;
     let policy = state.config.throttle;
     let account_key = throttle::account_key(email.as_str());
-    let address_key = throttle::address_key(&client_address(req, state.config.trust_forwarded_for));
+    let address_key = throttle::address_key(&client_address(req, &state.config.proxies));
     let now = Utc::now();
     if let Some(wait) = throttle::locked_for(
         &state.db.conn,
