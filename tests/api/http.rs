@@ -540,3 +540,33 @@ async fn answers_to_signed_in_requests_are_private_unless_they_say_more() {
         None
     );
 }
+
+#[tokio::test]
+async fn every_answer_has_a_request_id_and_problems_quote_it() {
+    let app = spawn_app().await;
+    let made = app.get("/healthz", None).await;
+    let id = made.header("x-request-id").unwrap().to_owned();
+    assert!(uuid::Uuid::parse_str(&id).is_ok(), "{id}");
+    let other = app.get("/healthz", None).await;
+    assert_ne!(other.header("x-request-id"), Some(id.as_str()));
+    // A caller's id is kept, so that a chain of services shares one.
+    let kept = app
+        .send(
+            app.request(reqwest::Method::GET, "/api/v1/courses/no-such-course", None)
+                .header("x-request-id", "lb-01:req.8842"),
+        )
+        .await;
+    assert_eq!(kept.header("x-request-id"), Some("lb-01:req.8842"));
+    kept.assert_problem(404, "not_found");
+    assert_eq!(kept.body["request_id"], "lb-01:req.8842");
+    // One that could garble a log line is replaced.
+    let replaced = app
+        .send(
+            app.request(reqwest::Method::GET, "/api/v1/courses/no-such-course", None)
+                .header("x-request-id", "a b;c"),
+        )
+        .await;
+    let id = replaced.header("x-request-id").unwrap();
+    assert!(uuid::Uuid::parse_str(id).is_ok(), "{id}");
+    assert_eq!(replaced.body["request_id"], id);
+}

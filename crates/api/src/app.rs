@@ -244,6 +244,8 @@ pub fn build_app(
         // Outside the rest, so that everything they answer carries these headers too.
         .wrap(cors)
         .wrap(actix_web::middleware::from_fn(crate::headers::nosniff))
+        // Outermost, so that everything below, and every log line of the request, has its id.
+        .wrap(actix_web::middleware::from_fn(crate::request_id::assign))
 }
 
 #[cfg(test)]

@@ -14,8 +14,7 @@ use actix_web::http::header::{self, HeaderValue};
 use futures_util::future::LocalBoxFuture;
 
 pub const ALLOW_METHODS: &str = "GET, POST, PUT, PATCH, DELETE";
-pub const ALLOW_HEADERS: &str =
-    "Authorization, Content-Type, Idempotency-Key, If-None-Match, Accept, Accept-Language";
+pub const ALLOW_HEADERS: &str = "Authorization, Content-Type, Idempotency-Key, If-None-Match, Accept, Accept-Language, X-Request-Id";
 pub const EXPOSE_HEADERS: &str =
     "ETag, Location, Retry-After, Content-Disposition, Content-Language, X-Request-Id";
 /// How long a browser may reuse a preflight answer (Chromium caps this at two hours).

@@ -32,6 +32,7 @@ pub mod pagination;
 pub mod problem_types;
 pub mod proxies;
 pub mod public_url;
+pub mod request_id;
 pub mod spreadsheet;
 pub mod state;
 pub mod stats;

@@ -33,6 +33,9 @@ pub struct Problem {
     /// For 429: seconds until the request may be retried (also in `Retry-After`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
+    /// The request's id, as in its `X-Request-Id` answer: quote it when asking for help.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -148,6 +151,7 @@ impl ApiError {
                 ApiError::TooManyRequests { retry_after_secs } => Some(*retry_after_secs),
                 _ => None,
             },
+            request_id: crate::request_id::current(),
         }
     }
 }
