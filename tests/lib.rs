@@ -206,6 +206,23 @@ impl TestApp {
         start(self.settings, self.mailbox, self.sink, self._dir).await
     }
 
+    /// Stops the application, closes the test's own connections, runs `between` on its
+    /// settings (a restore, say), and starts it again on the same database.
+    pub async fn restart_after<F: std::future::Future<Output = ()>>(
+        self,
+        between: impl FnOnce(Settings) -> F,
+    ) -> TestApp {
+        self.stopper.stop().await;
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        let _ = self.db.conn.close().await;
+        between(self.settings.clone()).await;
+        start(self.settings, self.mailbox, self.sink, self._dir).await
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
     /// The one message to `address` (waits up to 10 s for it).
     pub async fn mail_to(&self, address: &str) -> Received {
         self.mailbox

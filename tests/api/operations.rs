@@ -200,3 +200,53 @@ async fn development_makes_an_issuer_key_once_and_keeps_it_across_restarts() {
     assert_eq!(*second.state.issuer.current(), key);
     drop(second);
 }
+
+#[tokio::test]
+async fn a_backup_taken_while_serving_restores_exactly_what_was_there() {
+    let app = help_lms_tests::spawn_app().await;
+    if !app.settings().is_sqlite() {
+        // PostgreSQL is backed up with pg_dump; `.ci/run` checks that on its server.
+        return;
+    }
+    let admin = app.admin_token().await;
+    let names = |res: &help_lms_tests::Res| -> Vec<String> {
+        let list = res.body.as_array().or_else(|| res.body["items"].as_array());
+        list.unwrap()
+            .iter()
+            .map(|i| i["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    help_lms_tests::institution(&app, &admin, "Before the backup", "RO").await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("help-lms-backup.db");
+    help_lms::backup::backup(app.settings(), &file)
+        .await
+        .unwrap();
+    // A backup never overwrites a file.
+    assert!(
+        help_lms::backup::backup(app.settings(), &file)
+            .await
+            .is_err()
+    );
+    help_lms_tests::institution(&app, &admin, "After the backup", "RO").await;
+    let before = names(&app.get("/api/v1/institutions", Some(&admin)).await);
+    assert!(before.contains(&"After the backup".to_owned()));
+
+    let not_a_backup = dir.path().join("notes.txt");
+    std::fs::write(&not_a_backup, "not a database").unwrap();
+    let restored = app
+        .restart_after(|settings| async move {
+            // A file that is not a help-lms database is refused and changes nothing.
+            assert!(
+                help_lms::backup::restore(&settings, &not_a_backup)
+                    .await
+                    .is_err()
+            );
+            help_lms::backup::restore(&settings, &file).await.unwrap();
+        })
+        .await;
+    let admin = restored.admin_token().await;
+    let after = names(&restored.get("/api/v1/institutions", Some(&admin)).await);
+    assert!(after.contains(&"Before the backup".to_owned()), "{after:?}");
+    assert!(!after.contains(&"After the backup".to_owned()), "{after:?}");
+}

@@ -105,6 +105,33 @@ impl Db {
         Migrator::up(&self.conn, None).await
     }
 
+    /// SQLite only: writes a consistent copy of the whole database to `target`, a new file,
+    /// while the database serves (`VACUUM INTO` reads one snapshot and leaves writers be).
+    pub async fn backup_into(&self, target: &std::path::Path) -> Result<(), DbErr> {
+        if self.conn.get_database_backend() != sea_orm::DatabaseBackend::Sqlite {
+            return Err(DbErr::Custom(
+                "backup copies SQLite databases; for PostgreSQL use pg_dump (see the README)"
+                    .into(),
+            ));
+        }
+        let path = target
+            .to_str()
+            .ok_or_else(|| DbErr::Custom("the backup path is not valid UTF-8".into()))?;
+        // A SQL string literal: quotes doubled.
+        let literal = path.replace('\'', "''");
+        self.conn
+            .execute_unprepared(&format!("VACUUM INTO '{literal}'"))
+            .await
+            .map(drop)
+    }
+
+    /// How many of help-lms's migrations this database has applied, and how many this
+    /// build knows (a database from a newer build has applied more).
+    pub async fn migrations_applied(&self) -> Result<(usize, usize), DbErr> {
+        let applied = Migrator::get_applied_migrations(&self.conn).await?.len();
+        Ok((applied, Migrator::migrations().len()))
+    }
+
     /// Whether the database answers a trivial query.
     pub async fn ping(&self) -> Result<(), DbErr> {
         self.conn.ping().await

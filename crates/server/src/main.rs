@@ -44,6 +44,10 @@ enum Command {
         #[command(subcommand)]
         command: ContentCommand,
     },
+    /// Write a consistent copy of the SQLite database to FILE while the server serves.
+    Backup { file: PathBuf },
+    /// Replace the SQLite database with the backup FILE (stop the server first).
+    Restore { file: PathBuf },
     /// Print the OpenAPI document.
     Openapi,
     /// Fill a fresh database with a realistic synthetic platform (development, benchmarks).
@@ -131,6 +135,20 @@ async fn main() -> ExitCode {
                 Err(e) => fail(e),
             }
         }
+        Command::Backup { file } => match help_lms::backup::backup(&settings, &file).await {
+            Ok(()) => {
+                println!("backup written to {}", file.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(e),
+        },
+        Command::Restore { file } => match help_lms::backup::restore(&settings, &file).await {
+            Ok(()) => {
+                println!("database restored from {}", file.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(e),
+        },
         Command::Migrate => match connect_and_migrate(&settings).await {
             Ok(_) => {
                 println!("migrations applied");
