@@ -140,7 +140,8 @@ async fn fresh_url(backend: &Backend, dir: &std::path::Path) -> String {
 pub struct StartOptions {
     /// Build the demo platform (`help-lms demo-data`) with this many learners first.
     pub demo_learners: Option<usize>,
-    /// Take the client address from `X-Forwarded-For` (to simulate many addresses).
+    /// Trust the load tools' `X-Forwarded-For` (as from a proxy at 127.0.0.1), to
+    /// simulate many client addresses.
     pub trust_forwarded_for: bool,
 }
 
@@ -235,10 +236,11 @@ pub async fn start_with(backend: &Backend, options: &StartOptions) -> Server {
     assert!(status.success());
     let mut serve = Command::new(&bin);
     server_env(&mut serve, &url, dir.path(), port, true, &smtp);
-    serve.env(
-        "HELP_TRUST_FORWARDED_FOR",
-        options.trust_forwarded_for.to_string(),
-    );
+    if options.trust_forwarded_for {
+        // The load tools connect from here and name each simulated client in
+        // X-Forwarded-For, as a proxy in front would.
+        serve.env("HELP_TRUSTED_PROXIES", "127.0.0.1");
+    }
     let child = serve
         .stdout(Stdio::null())
         .spawn()
