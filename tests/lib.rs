@@ -47,6 +47,16 @@ pub struct Res {
 }
 
 impl Res {
+    /// The body without its `request_id`, which every problem has and no two requests share:
+    /// for comparing what two answers say.
+    pub fn body_but_request_id(&self) -> Value {
+        let mut body = self.body.clone();
+        if let Some(o) = body.as_object_mut() {
+            o.remove("request_id");
+        }
+        body
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
