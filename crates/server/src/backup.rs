@@ -55,17 +55,13 @@ pub async fn restore(settings: &Settings, source: &Path) -> Result<(), StartErro
     let staging = live.with_extension("db.restoring");
     std::fs::copy(source, &staging)?;
     if let Err(e) = check(&staging, source).await {
-        remove_with_sides(&staging)?;
+        remove(&staging, &["", "-wal", "-shm"])?;
         return Err(e);
     }
-    for suffix in ["-wal", "-shm"] {
-        let side = PathBuf::from(format!("{}{suffix}", live.display()));
-        if side.exists() {
-            std::fs::remove_file(side)?;
-        }
-    }
+    // The live database's journal belongs to the file being replaced.
+    remove(&live, &["-wal", "-shm"])?;
     std::fs::rename(&staging, &live)?;
-    remove_with_sides(&staging)?;
+    remove(&staging, &["-wal", "-shm"])?;
     let db = Db::connect(&settings.database_url(), 1).await?;
     db.migrate().await?;
     db.conn.close().await?;
@@ -93,8 +89,9 @@ async fn check(copy: &Path, source: &Path) -> Result<(), StartError> {
     Ok(())
 }
 
-fn remove_with_sides(file: &Path) -> std::io::Result<()> {
-    for suffix in ["", "-wal", "-shm"] {
+/// Removes `file` with each of `suffixes` appended (`""`: the file itself), where present.
+fn remove(file: &Path, suffixes: &[&str]) -> std::io::Result<()> {
+    for suffix in suffixes {
         let f = PathBuf::from(format!("{}{suffix}", file.display()));
         if f.exists() {
             std::fs::remove_file(f)?;

@@ -316,12 +316,8 @@ impl Settings {
                 .parse::<lettre::message::Mailbox>()
                 .map_err(|e| SettingsError::InvalidMailFrom(e.to_string()))?;
         }
-        match &self.issuer_key {
-            None if self.is_production() => return Err(SettingsError::MissingIssuerKey),
-            None => {}
-            Some(k) => {
-                keys::parse_secret(k.expose_secret()).map_err(SettingsError::InvalidIssuerKey)?;
-            }
+        if self.issuer_secret()?.is_none() && self.is_production() {
+            return Err(SettingsError::MissingIssuerKey);
         }
         self.issuer_previous_keys()?;
         if self.trust_forwarded_for {

@@ -136,10 +136,24 @@ pub async fn download_credential(
 
 /// An answer for a credential, in the media type the client asked for.
 fn credential_answer(req: &HttpRequest) -> actix_web::HttpResponseBuilder {
-    let media = ["application/vc", "application/ld+json", "application/json"]
-        .into_iter()
+    answer_in(
+        req,
+        &["application/vc", "application/ld+json", "application/json"],
+        VC_MEDIA,
+    )
+}
+
+/// A 200 in the first of `asked` that the client's `Accept` names, else in `default`.
+fn answer_in(
+    req: &HttpRequest,
+    asked: &[&'static str],
+    default: &'static str,
+) -> actix_web::HttpResponseBuilder {
+    let media = asked
+        .iter()
+        .copied()
         .find(|m| crate::negotiate::asks_for(req, m))
-        .unwrap_or(VC_MEDIA);
+        .unwrap_or(default);
     let mut res = HttpResponse::Ok();
     res.content_type(media)
         .insert_header((header::VARY, "Accept"));
@@ -331,15 +345,8 @@ pub async fn get_issuer_jwks(state: web::Data<AppState>) -> HttpResponse {
 }
 
 fn json_ld(req: &HttpRequest, doc: &Value) -> HttpResponse {
-    let media = if crate::negotiate::asks_for(req, "application/ld+json") {
-        "application/ld+json"
-    } else {
-        "application/json"
-    };
-    HttpResponse::Ok()
-        .content_type(media)
+    answer_in(req, &["application/ld+json"], "application/json")
         .insert_header((header::CACHE_CONTROL, "max-age=300"))
-        .insert_header((header::VARY, "Accept"))
         .json(doc)
 }
 

@@ -21,6 +21,9 @@ pub struct Wording {
     pub code: &'static str,
     /// What follows a label: `: ` (French sets a narrow no-break space before the colon).
     pub colon: &'static str,
+    /// The unit of a workload of one hour or less, and of more.
+    unit_hour: &'static str,
+    unit_hours: &'static str,
     months: [&'static str; 12],
     decimal: char,
     percent: &'static str,
@@ -53,6 +56,8 @@ const EN: Wording = Wording {
     verify_at: "Verify this certificate at",
     code: "Verification code",
     colon: ": ",
+    unit_hour: "hour",
+    unit_hours: "hours",
     months: [
         "January",
         "February",
@@ -97,6 +102,8 @@ const FR: Wording = Wording {
     verify_at: "Vérifier ce certificat sur",
     code: "Code de vérification",
     colon: "\u{202f}: ",
+    unit_hour: "heure",
+    unit_hours: "heures",
     months: [
         "janvier",
         "février",
@@ -161,11 +168,10 @@ impl Wording {
     }
 
     pub fn hours_of(&self, h: f64) -> String {
-        let unit = match (self.lang, h <= 1.0) {
-            ("fr", true) => "heure",
-            ("fr", false) => "heures",
-            (_, true) => "hour",
-            (_, false) => "hours",
+        let unit = if h <= 1.0 {
+            self.unit_hour
+        } else {
+            self.unit_hours
         };
         format!("{} {unit}", self.number(h))
     }
