@@ -20,7 +20,7 @@ use crate::metrics::{self, Metrics};
 use crate::state::AppState;
 use crate::{
     auth, catalogue, certificates, cohorts, enrolments, institutions, invitations, learning, me,
-    ops, problem_types, stats, users,
+    ops, problem_types, stats, users, xapi,
 };
 
 #[derive(OpenApi)]
@@ -146,7 +146,11 @@ fn routes(cfg: &mut ServiceConfig) {
                 .service(stats::create_target)
                 .service(stats::list_targets)
                 .service(stats::get_target)
-                .service(stats::delete_target),
+                .service(stats::delete_target)
+                .service(xapi::credentials::create_credential)
+                .service(xapi::credentials::list_credentials)
+                .service(xapi::credentials::revoke_credential)
+                .service(xapi::credentials::launch),
         );
 }
 
@@ -233,6 +237,7 @@ pub fn build_app(
     let allow = web::Data::new(AllowTable::from_openapi(&api));
     app.app_data(allow)
         .configure(crate::pages::configure)
+        .configure(crate::xapi::configure)
         .service(web::resource("/docs").to(docs_redirect))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
         .default_service(web::to(no_route))

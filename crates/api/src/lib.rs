@@ -37,6 +37,7 @@ pub mod spreadsheet;
 pub mod state;
 pub mod stats;
 pub mod users;
+pub mod xapi;
 
 pub use app::{build_app, openapi};
 pub use state::{ApiConfig, AppState};

@@ -13,5 +13,6 @@ pub mod reporting;
 pub mod tutoring;
 pub mod validation;
 pub mod values;
+pub mod xapi;
 
 pub use validation::{FieldError, ValidationErrors};

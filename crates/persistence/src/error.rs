@@ -55,6 +55,12 @@ pub enum Conflict {
     EnrolledInAnotherCohort,
     #[error("you have completed this course; its record is final")]
     CourseCompleted,
+    /// The learning record store has a different statement with this id.
+    #[error("a different statement with this id is stored")]
+    StatementIdTaken,
+    /// Another request created the same learning record store document at the same time.
+    #[error("another request created this document at the same time; try again")]
+    DocumentRaced,
 }
 
 impl From<serde_json::Error> for StoreError {

@@ -29,6 +29,7 @@ pub mod stats;
 #[cfg(any(test, feature = "test-support"))]
 pub mod test_support;
 pub mod throttle;
+pub mod xapi;
 
 pub use db::{Db, WriteTxn};
 pub use error::StoreError;

@@ -73,6 +73,9 @@ codes! {
         "Use the newest reset message, or ask for a new link with `POST /api/v1/auth/forgot-password`.";
     ResetTokenExpired = "reset_token_expired", BAD_REQUEST, "The password reset link has expired",
         "Ask for a new link with `POST /api/v1/auth/forgot-password`; links work for one hour.";
+    /// The learning record store (`/xapi`) refuses a statement, a document or a query.
+    InvalidXapiRequest = "invalid_xapi_request", BAD_REQUEST, "The xAPI request is not valid",
+        "Correct what `detail` names (a statement's property, a parameter or a header) following xAPI 2.0 (IEEE 9274.1.1), and send the request again.";
     // 401: who is asking is not proven.
     MissingToken = "missing_token", UNAUTHORIZED, "An access token is required",
         "Sign in and send the access token as `Authorization: Bearer <token>`.";
@@ -88,6 +91,8 @@ codes! {
         "Activate the account from its invitation, or ask an admin why it was suspended.";
     ClientRevoked = "client_revoked", UNAUTHORIZED, "This API client has been revoked",
         "Ask the institution's manager for a new API client.";
+    InvalidLrsCredential = "invalid_lrs_credential", UNAUTHORIZED, "The learning record store credential is missing or wrong",
+        "Send `Authorization: Basic` with the key and secret of an LRS credential that an admin or your institution's manager created.";
     // 403: known, but not allowed.
     AdminOnly = "admin_only", FORBIDDEN, "Only admins may do this",
         "Ask a HELP programme admin to do this.";
@@ -145,8 +150,15 @@ codes! {
         "An active account's owner can reset the password; a disabled account must be enabled first.";
     InvalidTransition = "invalid_transition", CONFLICT, "The course cannot change to this status",
         "Read the course's current status; only some changes are possible from each.";
+    StatementConflict = "statement_conflict", CONFLICT, "A different statement with this id is stored",
+        "Statements are immutable: send the new statement with a new id.";
+    DocumentConflict = "document_conflict", CONFLICT, "The document exists; say which version you change",
+        "Read the document, then send the change with `If-Match` and its ETag (or `If-None-Match: *` to create only).";
     IdempotencyKeyReused = "idempotency_key_reused", CONFLICT, "The Idempotency-Key was used for another request",
         "Send a new Idempotency-Key for a different request.";
+    // 412
+    PreconditionFailed = "precondition_failed", PRECONDITION_FAILED, "The document changed since it was read",
+        "Read the document again for its current ETag, and send the change with it.";
     // 413, 415, 422, 429
     PayloadTooLarge = "payload_too_large", PAYLOAD_TOO_LARGE, "The request body is too large",
         "Send a smaller body, or split the upload into several requests.";

@@ -202,6 +202,8 @@ impl From<StoreError> for ApiError {
                     Conflict::NotALearner => Code::NotALearner,
                     Conflict::EnrolledInAnotherCohort => Code::EnrolledInAnotherCohort,
                     Conflict::CourseCompleted => Code::CourseCompleted,
+                    Conflict::StatementIdTaken => Code::StatementConflict,
+                    Conflict::DocumentRaced => Code::DocumentConflict,
                     Conflict::EnrolmentNotActive(
                         help_lms_domain::enrolment::EnrolmentStatus::Completed,
                     ) => Code::EnrolmentCompleted,
