@@ -66,20 +66,14 @@ rm -rf "$suite/logs"
 
 echo "xapi: installing the suite's npm packages (node $(node --version), npm $(npm --version))"
 npm_flags=(--no-audit --no-fund --loglevel=error --cache "$work/npm-cache")
-if [ -f "$suite/package-lock.json" ]; then
-  (cd "$suite" && npm ci "${npm_flags[@]}") || {
-    echo "xapi: npm ci failed; npm install instead"
-    (cd "$suite" && npm install "${npm_flags[@]}")
-  }
-else
-  # The suite's repository does not commit its lock file (its .gitignore lists it).
-  echo "xapi: the suite has no package-lock.json; npm install"
-  (cd "$suite" && npm install "${npm_flags[@]}")
-fi
+# The suite's repository does not commit its lock file (its .gitignore lists it): the
+# versions it runs with are pinned by .ci/xapi/package-lock.json, made by npm from the
+# suite's package.json.
+cp .ci/xapi/package-lock.json "$suite/package-lock.json"
+(cd "$suite" && npm ci "${npm_flags[@]}")
 
 # The suite runs as published: the copy, after npm, differs from it only by what npm adds.
-excludes=(--exclude=node_modules --exclude=logs)
-[ -e "$source_suite/package-lock.json" ] || excludes+=(--exclude=package-lock.json)
+excludes=(--exclude=node_modules --exclude=logs --exclude=package-lock.json)
 if ! diff -r "${excludes[@]}" "$source_suite" "$suite"; then
   echo "xapi: the suite's copy differs from $source_suite; it must run unmodified" >&2
   exit 1

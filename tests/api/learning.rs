@@ -98,14 +98,14 @@ summary = { en = "First." }
     }})
 }
 
-struct Learner {
-    token: String,
-    enrolment: String,
-    lessons: Vec<String>,
-    quiz: String,
+pub(crate) struct Learner {
+    pub(crate) token: String,
+    pub(crate) enrolment: String,
+    pub(crate) lessons: Vec<String>,
+    pub(crate) quiz: String,
 }
 
-async fn demo(app: &TestApp, review: &str, review_when: &str) -> Learner {
+pub(crate) async fn demo(app: &TestApp, review: &str, review_when: &str) -> Learner {
     let admin = app.admin_token().await;
     let up = app
         .put(
@@ -115,8 +115,15 @@ async fn demo(app: &TestApp, review: &str, review_when: &str) -> Learner {
         )
         .await;
     assert!(up.status.is_success(), "{}", up.text);
+    enrol_in_demo(app, None).await
+}
+
+/// A new learner (of `institution`, if given) enrolled in the demo course on their own.
+pub(crate) async fn enrol_in_demo(app: &TestApp, institution: Option<Uuid>) -> Learner {
     let email = format!("learner-{}@x.example", Uuid::new_v4().simple());
-    let (_, token) = app.user_with_token(&email, Role::Learner, None).await;
+    let (_, token) = app
+        .user_with_token(&email, Role::Learner, institution)
+        .await;
     let e = app
         .post(
             "/api/v1/enrolments",
@@ -144,7 +151,7 @@ async fn demo(app: &TestApp, review: &str, review_when: &str) -> Learner {
 }
 
 /// The right answer for each delivered question, worked out from what the learner sees.
-fn right_answers(attempt: &Value) -> Value {
+pub(crate) fn right_answers(attempt: &Value) -> Value {
     let mut out = serde_json::Map::new();
     for q in attempt["questions"].as_array().unwrap() {
         let key = q["key"].as_str().unwrap();
@@ -205,7 +212,7 @@ fn assert_no_answer_key(v: &Value) {
     );
 }
 
-async fn start(app: &TestApp, l: &Learner) -> Res {
+pub(crate) async fn start(app: &TestApp, l: &Learner) -> Res {
     app.post(
         &format!(
             "/api/v1/enrolments/{}/quizzes/{}/attempts",
@@ -424,7 +431,7 @@ async fn a_learner_completes_a_course_and_the_certificate_verifies() {
 }
 
 /// Completes the demo course with the right answers; the certificate's code.
-async fn complete(app: &TestApp, l: &Learner) -> String {
+pub(crate) async fn complete(app: &TestApp, l: &Learner) -> String {
     for lesson in &l.lessons {
         let res = app
             .put(

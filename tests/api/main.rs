@@ -18,3 +18,4 @@ mod operations;
 mod spreadsheets;
 mod stats;
 mod tutoring;
+mod xapi;

@@ -12,12 +12,18 @@ use sea_orm::{
 };
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+/// The public URL until the server says its own: the development default.
+const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8080";
+
 /// The shared handle to the database; cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Db {
     pub conn: DatabaseConnection,
     /// SQLite only: one writer at a time, queued in this process (see [`Db::begin_write`]).
     write_gate: Option<Arc<Semaphore>>,
+    /// The platform's public URL: the home of its learners' xAPI accounts and of its
+    /// activities' IRIs, in the statements it records.
+    public_url: Arc<str>,
 }
 
 /// A write transaction from [`Db::begin_write`]. Use it like the transaction it wraps
@@ -94,7 +100,22 @@ impl Db {
         let conn = Database::connect(opts).await?;
         let write_gate =
             (conn.get_database_backend() == DbBackend::Sqlite).then(|| Arc::new(Semaphore::new(1)));
-        Ok(Db { conn, write_gate })
+        Ok(Db {
+            conn,
+            write_gate,
+            public_url: Arc::from(DEFAULT_PUBLIC_URL),
+        })
+    }
+
+    /// The same database for a platform at `url` (`HELP_PUBLIC_URL`).
+    pub fn with_public_url(mut self, url: &str) -> Db {
+        self.public_url = Arc::from(url.trim_end_matches('/'));
+        self
+    }
+
+    /// The platform's public URL, without a trailing slash.
+    pub fn public_url(&self) -> &str {
+        &self.public_url
     }
 
     pub fn backend(&self) -> DbBackend {

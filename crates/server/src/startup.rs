@@ -192,6 +192,7 @@ impl Application {
         let listener = TcpListener::bind(&settings.bind)?;
         let bound = listener.local_addr()?;
         let public_url = settings.public_url_at(bound)?;
+        let db = db.with_public_url(public_url.as_str());
         let composer = Composer {
             links: Links::new(public_url.clone(), settings.frontend_url()?),
             lifetimes: TokenLifetimes::default(),

@@ -39,12 +39,31 @@ pub struct LrsCredentialDto {
     /// The HTTP Basic user name.
     pub key: String,
     pub name: String,
-    /// `admin` (the whole store) or `institution`.
-    #[schema(value_type = String, example = "institution")]
-    pub kind: Kind,
+    pub kind: CredentialKind,
     pub institution_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// What a credential reads: `admin`, the whole store; `institution`, what the platform
+/// recorded about the institution's learners and what its credentials wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CredentialKind {
+    Admin,
+    Institution,
+    /// A learner's content, for one enrolment (never listed).
+    Launch,
+}
+
+impl From<Kind> for CredentialKind {
+    fn from(k: Kind) -> Self {
+        match k {
+            Kind::Admin => CredentialKind::Admin,
+            Kind::Institution => CredentialKind::Institution,
+            Kind::Launch => CredentialKind::Launch,
+        }
+    }
 }
 
 impl From<Credential> for LrsCredentialDto {
@@ -53,7 +72,7 @@ impl From<Credential> for LrsCredentialDto {
             id: c.id,
             key: c.key,
             name: c.name,
-            kind: c.kind,
+            kind: c.kind.into(),
             institution_id: c.institution_id,
             created_at: c.created_at,
             revoked_at: c.revoked_at,

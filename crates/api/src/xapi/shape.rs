@@ -4,7 +4,7 @@
 
 use help_lms_domain::xapi::{agent_key, normalise_timestamp, validate_statement};
 use help_lms_persistence::xapi::credentials::Credential;
-use help_lms_persistence::xapi::statements::{Mention, NewStatement};
+use help_lms_persistence::xapi::statements::NewStatement;
 use serde_json::{Map, Value, json};
 
 use super::bad;
@@ -65,34 +65,13 @@ pub fn prepare(
         .or_insert(Value::String(super::VERSION.into()));
     let body = Value::Object(body);
 
-    let verb_id = body["verb"]["id"].as_str().unwrap_or_default().to_owned();
-    let object = &body["object"];
-    let object_type = object["objectType"].as_str().unwrap_or("Activity");
-    let mut s = NewStatement {
-        id,
-        body: serde_json::to_string(&body).map_err(ApiError::internal)?,
+    let s = help_lms_persistence::xapi::columns::row(
+        &body,
         received,
         stored_us,
-        verb_id,
-        actor_key: agent_key(&body["actor"]),
-        object_activity: None,
-        object_agent_key: None,
-        object_ref: None,
-        registration: body["context"]["registration"]
-            .as_str()
-            .map(|r| r.to_ascii_lowercase()),
-        scope: writer.scope.clone(),
-        learner_id: writer.learner_id,
-        mentions: Vec::new(),
-        definitions: Vec::new(),
-    };
-    match object_type {
-        "Activity" => s.object_activity = object["id"].as_str().map(str::to_owned),
-        "Agent" | "Group" => s.object_agent_key = agent_key(object),
-        "StatementRef" => s.object_ref = object["id"].as_str().map(|i| i.to_ascii_lowercase()),
-        _ => {}
-    }
-    mentions(&body, &mut s.mentions, &mut s.definitions);
+        writer.scope.clone(),
+        writer.learner_id,
+    )?;
     if let Some(cred) = writer.cred {
         launch_bounds(cred, &s, writer.home_page)?;
     }
@@ -139,76 +118,6 @@ fn launch_bounds(cred: &Credential, s: &NewStatement, home_page: &str) -> Result
 /// A platform learner as an xAPI actor: an account on the platform with an opaque id.
 pub fn learner_account(home_page: &str, learner: uuid::Uuid) -> Value {
     json!({"objectType": "Agent", "account": {"homePage": home_page, "name": learner.to_string()}})
-}
-
-/// Every agent and activity a statement mentions, and the activity definitions it carries.
-fn mentions(s: &Value, out: &mut Vec<Mention>, defs: &mut Vec<(String, String)>) {
-    let mut agent = |v: &Value, out: &mut Vec<Mention>| {
-        if let Some(k) = agent_key(v) {
-            out.push(Mention::Agent(k));
-        }
-        if let Some(members) = v["member"].as_array() {
-            for m in members {
-                if let Some(k) = agent_key(m) {
-                    out.push(Mention::Agent(k));
-                }
-            }
-        }
-    };
-    agent(&s["actor"], out);
-    agent(&s["authority"], out);
-    let object = &s["object"];
-    match object["objectType"].as_str().unwrap_or("Activity") {
-        "Activity" => activity(object, out, defs),
-        "Agent" | "Group" => agent(object, out),
-        "SubStatement" => {
-            agent(&object["actor"], out);
-            match object["object"]["objectType"]
-                .as_str()
-                .unwrap_or("Activity")
-            {
-                "Activity" => activity(&object["object"], out, defs),
-                "Agent" | "Group" => agent(&object["object"], out),
-                _ => {}
-            }
-            context(&object["context"], out, defs, &mut agent);
-        }
-        _ => {}
-    }
-    context(&s["context"], out, defs, &mut agent);
-}
-
-fn context(
-    c: &Value,
-    out: &mut Vec<Mention>,
-    defs: &mut Vec<(String, String)>,
-    agent: &mut impl FnMut(&Value, &mut Vec<Mention>),
-) {
-    agent(&c["instructor"], out);
-    agent(&c["team"], out);
-    for a in c["contextAgents"].as_array().into_iter().flatten() {
-        agent(&a["agent"], out);
-    }
-    for g in c["contextGroups"].as_array().into_iter().flatten() {
-        agent(&g["group"], out);
-    }
-    if let Some(kinds) = c["contextActivities"].as_object() {
-        for list in kinds.values() {
-            match list {
-                Value::Array(items) => items.iter().for_each(|a| activity(a, out, defs)),
-                one => activity(one, out, defs),
-            }
-        }
-    }
-}
-
-fn activity(a: &Value, out: &mut Vec<Mention>, defs: &mut Vec<(String, String)>) {
-    if let Some(id) = a["id"].as_str() {
-        out.push(Mention::Activity(id.to_owned()));
-        if let Some(d) = a.get("definition") {
-            defs.push((id.to_owned(), d.to_string()));
-        }
-    }
 }
 
 /// The `ids` format: agents and groups by their identifier only, activities and verbs by

@@ -214,6 +214,9 @@ pub async fn withdraw(
     .update(&txn)
     .await?;
     crate::learning::void_open_attempts(&txn, e.id).await?;
+    let rt = crate::catalogue::runtime::runtime(&txn, e.course_version_id).await?;
+    let event = crate::xapi::platform::Event::Withdrawn;
+    crate::xapi::platform::record(&txn, db.public_url(), &e, &rt, &[event], now).await?;
     txn.commit().await?;
     to_domain(m)
 }

@@ -139,9 +139,11 @@ async fn view_on<C: ConnectionTrait>(conn: &C, a: at::Model) -> Result<AttemptVi
 
 /// Grades an in-progress attempt with `responses` and closes it. Conditional on the
 /// attempt still being open, so of two concurrent submissions exactly one grades it;
-/// returns whether this one did.
+/// returns whether this one did. The grading's statements (each question answered, the
+/// quiz passed or failed) are recorded with it.
 async fn close_attempt<C: ConnectionTrait>(
     txn: &C,
+    ctx: (&str, &crate::entities::enrolments::Model, &CourseRuntime),
     a: &at::Model,
     q: &QuizPlan,
     responses: &Map<String, Value>,
@@ -174,6 +176,18 @@ async fn close_attempt<C: ConnectionTrait>(
         .exec(txn)
         .await?
         .rows_affected;
+    if closed == 1 {
+        let (home, e, rt) = ctx;
+        let event = crate::xapi::platform::Event::AttemptGraded {
+            quiz: q,
+            attempt_id: a.id,
+            number: a.number,
+            result: &result,
+            passed,
+            started_at: a.started_at,
+        };
+        crate::xapi::platform::record(txn, home, e, rt, &[event], now).await?;
+    }
     Ok(closed == 1)
 }
 
@@ -200,11 +214,11 @@ pub async fn close_expired(db: &Db, enrolment_id: Uuid) -> Result<(), StoreError
     let rt = runtime(&txn, e.course_version_id).await?;
     for a in open.iter().filter(|a| expired(a, now)) {
         if let Some(q) = rt.quiz(a.quiz_id) {
-            close_attempt(&txn, a, q, &saved(a), now, true).await?;
+            close_attempt(&txn, (db.public_url(), &e, &rt), a, q, &saved(a), now, true).await?;
         }
     }
     let st = load_standing(&txn, &rt, e.id).await?;
-    settle(&txn, &e, &rt, &st, now).await?;
+    settle(&txn, db.public_url(), &e, &rt, &st, now).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -279,6 +293,12 @@ pub async fn start_attempt(
     match model.insert(&txn).await {
         Ok(m) => {
             touch(&txn, e.id, now).await?;
+            let event = crate::xapi::platform::Event::AttemptStarted {
+                quiz: q,
+                attempt_id: m.id,
+                number: m.number,
+            };
+            crate::xapi::platform::record(&txn, db.public_url(), &e, &rt, &[event], now).await?;
             let st = load_standing(&txn, &rt, e.id).await?;
             txn.commit().await?;
             Ok((view(m, rt, &st)?, true))
@@ -395,11 +415,21 @@ pub async fn submit(
         let e = enrolment_row(&txn, current.enrolment_id).await?;
         ensure_learner_may_write(&txn, &e).await?;
         let responses = merge(saved(&current), final_responses.unwrap_or_default());
-        if close_attempt(&txn, &current, q, &responses, now, false).await? {
+        if close_attempt(
+            &txn,
+            (db.public_url(), &e, &rt),
+            &current,
+            q,
+            &responses,
+            now,
+            false,
+        )
+        .await?
+        {
             let e = enrolment_row(&txn, current.enrolment_id).await?;
             touch(&txn, e.id, now).await?;
             let st = load_standing(&txn, &rt, e.id).await?;
-            settle(&txn, &e, &rt, &st, now).await?;
+            settle(&txn, db.public_url(), &e, &rt, &st, now).await?;
             graded_now = Some(st);
         }
     }

@@ -294,14 +294,19 @@ pub async fn revoke_certificate(
         txn.commit().await?;
         return Ok(c);
     }
+    let now = Utc::now();
     let updated = certificates::ActiveModel {
         id: Set(c.id),
-        revoked_at: Set(Some(Utc::now())),
+        revoked_at: Set(Some(now)),
         revoked_reason: Set(Some(reason.to_owned())),
         ..Default::default()
     }
     .update(&txn)
     .await?;
+    let e = super::enrolment_row(&txn, updated.enrolment_id).await?;
+    let rt = crate::catalogue::runtime::runtime(&txn, e.course_version_id).await?;
+    let event = crate::xapi::platform::Event::CertificateRevoked { code };
+    crate::xapi::platform::record(&txn, db.public_url(), &e, &rt, &[event], now).await?;
     txn.commit().await?;
     to_certificate(updated)
 }

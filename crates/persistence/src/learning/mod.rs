@@ -209,6 +209,7 @@ pub async fn standings<C: ConnectionTrait>(
 /// the new certificate's code.
 async fn settle<C: ConnectionTrait>(
     txn: &C,
+    home: &str,
     e: &en::Model,
     rt: &CourseRuntime,
     st: &Standing,
@@ -232,6 +233,14 @@ async fn settle<C: ConnectionTrait>(
     // The record is final: an attempt still open on a passed quiz never counts.
     void_open_attempts(txn, e.id).await?;
     let code = certificates::issue(txn, e, rt, st.final_score, now).await?;
+    use crate::xapi::platform::{Event, record};
+    let events = [
+        Event::CourseCompleted {
+            final_score: st.final_score,
+        },
+        Event::CertificateIssued { code: &code },
+    ];
+    record(txn, home, e, rt, &events, now).await?;
     tracing::info!(enrolment_id = %e.id, "course completed; certificate issued");
     Ok(Some(code))
 }

@@ -63,10 +63,19 @@ pub async fn record_progress(
         });
     }
     let now = Utc::now();
-    write_lesson(&txn, enrolment_id, lesson_id, report, now).await?;
+    let (opened, completed_now) = write_lesson(&txn, enrolment_id, lesson_id, report, now).await?;
     touch(&txn, e.id, now).await?;
+    use crate::xapi::platform::{Event, record};
+    let mut events = Vec::new();
+    if opened {
+        events.push(Event::LessonOpened(&lesson));
+    }
+    if completed_now {
+        events.push(Event::LessonCompleted(&lesson));
+    }
+    record(&txn, db.public_url(), &e, &rt, &events, now).await?;
     let standing = load_standing(&txn, &rt, e.id).await?;
-    let certificate_code = settle(&txn, &e, &rt, &standing, now).await?;
+    let certificate_code = settle(&txn, db.public_url(), &e, &rt, &standing, now).await?;
     txn.commit().await?;
     let mut enrolment = to_domain(e)?;
     if certificate_code.is_some() {
@@ -82,13 +91,15 @@ pub async fn record_progress(
     })
 }
 
+/// Writes the report; answers whether it opened the lesson (its first write) and whether
+/// it completed it.
 async fn write_lesson<C: ConnectionTrait>(
     txn: &C,
     enrolment_id: Uuid,
     lesson_id: Uuid,
     report: ProgressReport,
     now: DateTime<Utc>,
-) -> Result<(), StoreError> {
+) -> Result<(bool, bool), StoreError> {
     let status = |completed: bool| {
         if completed {
             LessonStatus::Completed
@@ -114,6 +125,7 @@ async fn write_lesson<C: ConnectionTrait>(
             }
             .insert(txn)
             .await?;
+            Ok((true, report.completed))
         }
         Some(p) => {
             let mut am = lp::ActiveModel {
@@ -125,14 +137,15 @@ async fn write_lesson<C: ConnectionTrait>(
             if report.time_spent_seconds > p.time_spent_seconds {
                 am.time_spent_seconds = Set(report.time_spent_seconds);
             }
-            if report.completed && p.completed_at.is_none() {
+            let completes = report.completed && p.completed_at.is_none();
+            if completes {
                 am.status = Set(status(true));
                 am.completed_at = Set(Some(now));
             }
             am.update(txn).await?;
+            Ok((false, completes))
         }
     }
-    Ok(())
 }
 
 /// An enrolment as its learner and their tutors see it.

@@ -3,8 +3,10 @@
 //! is, how agents are keyed) live in the domain crate; the HTTP resources in the API crate.
 //! Queries are plain SQL with `?` placeholders, rewritten for PostgreSQL by [`sql`].
 
+pub mod columns;
 pub mod credentials;
 pub mod documents;
+pub mod platform;
 pub mod statements;
 #[cfg(test)]
 mod tests;

@@ -228,30 +228,7 @@ pub async fn insert<C: ConnectionTrait>(
         )
         .await?;
     }
-    for (id, definition) in fresh.iter().flat_map(|s| s.definitions.iter()) {
-        let given: Json = serde_json::from_str(definition)?;
-        let merged = match activity(c, id).await? {
-            Some(stored) => merge_definition(serde_json::from_str(&stored)?, given),
-            None => given,
-        };
-        // An update, else an insert (see `documents::put` for why not an upsert).
-        let values = vec![merged.to_string().into(), id.clone().into()];
-        if exec(
-            c,
-            "UPDATE xapi_activities SET definition = ? WHERE id = ?",
-            values,
-        )
-        .await?
-            == 0
-        {
-            exec(
-                c,
-                "INSERT INTO xapi_activities (id, definition) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                vec![id.clone().into(), merged.to_string().into()],
-            )
-            .await?;
-        }
-    }
+    store_definitions(c, &fresh).await?;
     let targets: Vec<Value> = fresh
         .iter()
         .filter(|s| s.verb_id == VOIDED)
@@ -275,6 +252,69 @@ pub async fn insert<C: ConnectionTrait>(
         .await?;
     }
     Ok(fresh.len())
+}
+
+/// Keeps the activity definitions a batch carries: one read of those stored, then a write
+/// only for the definitions that change.
+async fn store_definitions<C: ConnectionTrait>(
+    c: &C,
+    fresh: &[&NewStatement],
+) -> Result<(), StoreError> {
+    let mut given: Vec<(&str, Json)> = Vec::new();
+    for (id, text) in fresh.iter().flat_map(|s| s.definitions.iter()) {
+        let d: Json = serde_json::from_str(text)?;
+        match given.iter_mut().find(|(known, _)| *known == id.as_str()) {
+            Some((_, merged)) => *merged = merge_definition(merged.take(), d),
+            None => given.push((id.as_str(), d)),
+        }
+    }
+    for part in given.chunks(CHUNK) {
+        let ids: Vec<Value> = part
+            .iter()
+            .map(|(id, _)| Value::from(id.to_string()))
+            .collect();
+        let rows = all(
+            c,
+            &format!(
+                "SELECT id, definition FROM xapi_activities WHERE id IN ({})",
+                marks(ids.len())
+            ),
+            ids,
+        )
+        .await?;
+        let mut stored = std::collections::HashMap::new();
+        for r in rows {
+            let id: String = r.try_get("", "id")?;
+            let d: String = r.try_get("", "definition")?;
+            stored.insert(id, serde_json::from_str::<Json>(&d)?);
+        }
+        for (id, d) in part {
+            match stored.remove(*id) {
+                Some(old) => {
+                    let merged = merge_definition(old.clone(), d.clone());
+                    if merged != old {
+                        exec(
+                            c,
+                            "UPDATE xapi_activities SET definition = ? WHERE id = ?",
+                            vec![merged.to_string().into(), id.to_string().into()],
+                        )
+                        .await?;
+                    }
+                }
+                // Never an upsert naming its target: see `documents::put`.
+                None => {
+                    exec(
+                        c,
+                        "INSERT INTO xapi_activities (id, definition) VALUES (?, ?) \
+                         ON CONFLICT DO NOTHING",
+                        vec![id.to_string().into(), d.to_string().into()],
+                    )
+                    .await?;
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// One statement by id: voided ones only when `voided` is asked for, and only the voided.
