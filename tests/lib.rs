@@ -100,6 +100,8 @@ pub struct Options {
     pub registration: bool,
     /// `HELP_PUBLIC_URL`; [`PUBLIC_URL`] unless set.
     pub public_url: String,
+    /// The listen address; a free port unless set (a fixed one survives restarts).
+    pub bind: String,
     pub extra: Vec<String>,
 }
 
@@ -109,6 +111,7 @@ impl Default for Options {
             seed_catalogue: false,
             registration: true,
             public_url: PUBLIC_URL.to_owned(),
+            bind: "127.0.0.1:0".to_owned(),
             extra: Vec::new(),
         }
     }
@@ -145,7 +148,7 @@ pub async fn spawn_with(opts: Options) -> TestApp {
         "--data-dir".to_owned(),
         dir.path().display().to_string(),
         "--bind".to_owned(),
-        "127.0.0.1:0".to_owned(),
+        opts.bind,
         "--workers".to_owned(),
         "2".to_owned(),
         "--db-max-connections".to_owned(),

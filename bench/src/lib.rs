@@ -246,6 +246,7 @@ pub async fn start_with(backend: &Backend, options: &StartOptions) -> Server {
         .spawn()
         .expect("start the server");
     let base = format!("http://127.0.0.1:{port}");
+    help_lms_api::xapi::forward::install_tls_provider();
     let client = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
@@ -269,6 +270,7 @@ pub async fn start_with(backend: &Backend, options: &StartOptions) -> Server {
 }
 
 pub fn client() -> reqwest::Client {
+    help_lms_api::xapi::forward::install_tls_provider();
     reqwest::Client::builder()
         .pool_max_idle_per_host(1024)
         .timeout(Duration::from_secs(120))

@@ -1,7 +1,8 @@
 //! The learning record store: xAPI statements with the columns their queries filter on,
 //! the agents and activities each statement mentions (for `related_agents` and
 //! `related_activities`), attachments by content hash, the state and profile documents,
-//! activity definitions, and the HTTP Basic credentials that read and write them.
+//! activity definitions, the HTTP Basic credentials that read and write them, and the
+//! external stores that statements are forwarded to (through the outbox).
 //!
 //! Statements keep the JSON they were stored as, byte for byte, so that `format=exact`
 //! answers exactly what was stored. Blank strings stand for "none" in the documents' key
@@ -79,6 +80,21 @@ enum XapiDocuments {
     Content,
     Etag,
     UpdatedUs,
+}
+
+#[derive(DeriveIden)]
+enum XapiForwards {
+    Table,
+    Id,
+    Name,
+    Endpoint,
+    Username,
+    Password,
+    InstitutionId,
+    Verbs,
+    CreatedBy,
+    CreatedAt,
+    RevokedAt,
 }
 
 #[derive(DeriveIden)]
@@ -346,11 +362,32 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
+        m.create_table(
+            Table::create()
+                .table(XapiForwards::Table)
+                .col(uuid_pk(XapiForwards::Id))
+                .col(text(XapiForwards::Name))
+                // The external store's base IRI (its resources are under it).
+                .col(text(XapiForwards::Endpoint))
+                .col(text(XapiForwards::Username))
+                // Sent to the external store with every batch, so kept as given.
+                .col(text(XapiForwards::Password))
+                // None: an admin's forward of every statement.
+                .col(uuid_null(XapiForwards::InstitutionId))
+                // A JSON array of verb IRIs; none: every verb.
+                .col(text_null(XapiForwards::Verbs))
+                .col(uuid_null(XapiForwards::CreatedBy))
+                .col(ts(XapiForwards::CreatedAt))
+                .col(ts_null(XapiForwards::RevokedAt))
+                .to_owned(),
+        )
+        .await?;
         Ok(())
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         for t in [
+            XapiForwards::Table.into_iden(),
             XapiActivities::Table.into_iden(),
             XapiDocuments::Table.into_iden(),
             XapiAttachments::Table.into_iden(),

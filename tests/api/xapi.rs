@@ -490,3 +490,123 @@ async fn the_store_answers_bad_requests_with_problems_and_keeps_statements_immut
         .await;
     refused.assert_problem(403, "managers_only");
 }
+
+/// A port nothing listens on now.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn count_at(app: &TestApp, cred: &(String, String)) -> usize {
+    statements(app, cred, "limit=500").await.len()
+}
+
+/// Waits up to 20 s for `cred` to see `n` statements at `app`.
+async fn wait_for(app: &TestApp, cred: &(String, String), n: usize) -> usize {
+    let mut seen = 0;
+    for _ in 0..100 {
+        seen = count_at(app, cred).await;
+        if seen >= n {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    seen
+}
+
+#[tokio::test]
+async fn statements_reach_an_external_store_once_even_while_it_is_down_and_across_restarts() {
+    let port = free_port();
+    let receiver = help_lms_tests::spawn_with(help_lms_tests::Options {
+        bind: format!("127.0.0.1:{port}"),
+        ..Default::default()
+    })
+    .await;
+    let receiver_admin = receiver.admin_token().await;
+    let inbound = credential(&receiver, &receiver_admin, json!({"name": "inbound"})).await;
+
+    let sender = spawn_app().await;
+    let admin = sender.admin_token().await;
+    let l = demo(&sender, "correct_answers", "immediately").await;
+    let forward = sender
+        .post(
+            "/api/v1/xapi/forwards",
+            &json!({
+                "name": "receiver",
+                "endpoint": format!("http://127.0.0.1:{port}/xapi"),
+                "username": inbound.0,
+                "password": inbound.1,
+            }),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(forward.status, 201, "{}", forward.text);
+    assert!(
+        forward.body.get("password").is_none(),
+        "the password is never answered"
+    );
+    // A forward with a wrong endpoint is refused, and changes nothing.
+    let bad = sender
+        .post(
+            "/api/v1/xapi/forwards",
+            &json!({"name": "x", "endpoint": "ftp://nowhere", "username": "u", "password": "p"}),
+            Some(&admin),
+        )
+        .await;
+    bad.assert_problem(422, "validation_failed");
+    assert_eq!(bad.problem_fields(), ["endpoint"]);
+    let own = credential(&sender, &admin, json!({"name": "own"})).await;
+
+    // One lesson while the receiver is up.
+    let path = format!(
+        "/api/v1/enrolments/{}/lessons/{}/progress",
+        l.enrolment, l.lessons[0]
+    );
+    let viewed = sender
+        .put(&path, &json!({"status": "viewed"}), Some(&l.token))
+        .await;
+    assert_eq!(viewed.status, 200, "{}", viewed.text);
+    assert_eq!(wait_for(&receiver, &inbound, 1).await, 1);
+
+    // The receiver goes down; the sender keeps recording, and restarts.
+    let sender_ref = &sender;
+    let receiver = receiver
+        .restart_after(|_| async move {
+            let res = sender_ref
+                .put(
+                    &format!(
+                        "/api/v1/enrolments/{}/lessons/{}/progress",
+                        l.enrolment, l.lessons[1]
+                    ),
+                    &json!({"status": "completed"}),
+                    Some(&l.token),
+                )
+                .await;
+            assert_eq!(res.status, 200, "{}", res.text);
+            // Long enough for a failed attempt or two (the tests retry after a second).
+            tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+        })
+        .await;
+    let sender = sender.restart().await;
+    let expected = count_at(&sender, &own).await;
+    assert_eq!(expected, 3, "viewed, then viewed and completed");
+    assert_eq!(wait_for(&receiver, &inbound, expected).await, expected);
+    // Nothing arrives twice, however often it was sent.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_eq!(count_at(&receiver, &inbound).await, expected);
+    let ids = |list: Vec<Value>| {
+        let mut v: Vec<String> = list
+            .iter()
+            .map(|s| s["id"].as_str().unwrap().to_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        ids(statements(&receiver, &inbound, "").await),
+        ids(statements(&sender, &own, "").await)
+    );
+}

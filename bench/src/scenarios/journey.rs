@@ -427,6 +427,7 @@ fn clock_ticks_per_second() -> f64 {
 }
 
 pub async fn run(ctx: &Ctx, config: &Config) -> Journey {
+    help_lms_api::xapi::forward::install_tls_provider();
     let client = reqwest::Client::builder()
         // Below the server's keep-alive, so a pooled connection is never one it just closed.
         .pool_idle_timeout(Duration::from_secs(3))

@@ -150,7 +150,10 @@ fn routes(cfg: &mut ServiceConfig) {
                 .service(xapi::credentials::create_credential)
                 .service(xapi::credentials::list_credentials)
                 .service(xapi::credentials::revoke_credential)
-                .service(xapi::credentials::launch),
+                .service(xapi::credentials::launch)
+                .service(xapi::forwards::create_forward)
+                .service(xapi::forwards::list_forwards)
+                .service(xapi::forwards::revoke_forward),
         );
 }
 

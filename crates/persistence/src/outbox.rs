@@ -137,6 +137,20 @@ pub async fn enqueue_mail<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Writes messages of `topic` to the outbox, inside the caller's transaction.
+pub async fn enqueue<C: ConnectionTrait>(
+    conn: &C,
+    topic: &str,
+    payloads: Vec<String>,
+) -> Result<(), StoreError> {
+    let now = Utc::now();
+    for chunk in payloads.chunks(CHUNK) {
+        let rows = chunk.iter().map(|p| row(topic, p.clone(), now));
+        ob::Entity::insert_many(rows).exec(conn).await?;
+    }
+    Ok(())
+}
+
 /// A leased message.
 #[derive(Debug, Clone)]
 pub struct Leased {

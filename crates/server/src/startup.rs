@@ -158,6 +158,7 @@ pub struct Application {
     server: Server,
     mail_stop: watch::Sender<bool>,
     mail_worker: tokio::task::JoinHandle<()>,
+    forward_worker: tokio::task::JoinHandle<()>,
     pub state: AppState,
 }
 
@@ -179,6 +180,7 @@ impl Stopper {
 impl Application {
     pub async fn build(settings: &Settings) -> Result<Self, StartError> {
         settings.validate()?;
+        help_lms_api::xapi::forward::install_tls_provider();
         let db = connect_and_migrate(settings).await?;
         if settings.seed_catalogue {
             seed_catalogue(&db).await?;
@@ -200,6 +202,21 @@ impl Application {
         let mail_wake = Arc::new(Notify::new());
         let metrics = Metrics::default();
         let (mail_stop, stopped) = watch::channel(false);
+        let forward_worker = help_lms_api::xapi::forward::spawn(
+            db.clone(),
+            help_lms_api::xapi::forward::ForwardConfig {
+                backoff: Backoff {
+                    initial: std::time::Duration::from_secs(settings.mail_retry_seconds.max(1)),
+                    max: std::time::Duration::from_secs(settings.mail_retry_max_seconds.max(1)),
+                    attempts: settings.mail_attempts,
+                },
+                poll: std::time::Duration::from_secs(settings.mail_poll_seconds),
+                lease: std::time::Duration::from_secs(300),
+                timeout: std::time::Duration::from_secs(60),
+            },
+            Arc::new(Notify::new()),
+            stopped.clone(),
+        );
         let mail_worker = worker::spawn(
             db.clone(),
             WorkerConfig {
@@ -251,6 +268,7 @@ impl Application {
             server,
             mail_stop,
             mail_worker,
+            forward_worker,
             state,
         })
     }
@@ -273,6 +291,9 @@ impl Application {
         let _ = self.mail_stop.send(true);
         if let Err(e) = self.mail_worker.await {
             tracing::warn!(error = %e, "the mail worker ended badly");
+        }
+        if let Err(e) = self.forward_worker.await {
+            tracing::warn!(error = %e, "the xAPI forwarding worker ended badly");
         }
         served
     }

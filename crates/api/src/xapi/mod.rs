@@ -8,6 +8,8 @@
 
 pub mod credentials;
 mod documents;
+pub mod forward;
+pub mod forwards;
 mod multipart;
 mod resources;
 mod shape;

@@ -6,6 +6,7 @@
 pub mod columns;
 pub mod credentials;
 pub mod documents;
+pub mod forwards;
 pub mod platform;
 pub mod statements;
 #[cfg(test)]

@@ -229,6 +229,7 @@ pub async fn insert<C: ConnectionTrait>(
         .await?;
     }
     store_definitions(c, &fresh).await?;
+    super::forwards::enqueue(c, &fresh).await?;
     let targets: Vec<Value> = fresh
         .iter()
         .filter(|s| s.verb_id == VOIDED)
