@@ -201,6 +201,10 @@ async fn main() {
         eprintln!("== 6 login flood");
         rows.extend(login::run(&ctx).expect("scenario 6"));
     }
+    if wanted(8) {
+        eprintln!("== 8 learning record store");
+        rows.extend(scenarios::xapi::run(&ctx).await.expect("scenario 8"));
+    }
     rows.sort_by(|a, b| a.id.cmp(&b.id));
     let journey = if wanted(7) {
         eprintln!("== 7 mixed journey, levels {:?}", jc.levels);

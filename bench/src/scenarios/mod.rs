@@ -18,6 +18,7 @@ pub mod login;
 pub mod progress;
 pub mod reads;
 pub mod stats;
+pub mod xapi;
 
 /// What every scenario runs against.
 pub struct Ctx {

@@ -407,14 +407,18 @@ pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRes
         if i > 0 {
             json.push(',');
         }
-        let mut statement: Value = serde_json::from_str(body).map_err(ApiError::internal)?;
         if out.format == Format::Exact {
+            // As stored, byte for byte; read only when its attachments are asked for.
             json.push_str(body);
+            if out.attachments {
+                statements.push(serde_json::from_str(body).map_err(ApiError::internal)?);
+            }
         } else {
+            let mut statement: Value = serde_json::from_str(body).map_err(ApiError::internal)?;
             reshape(&req, &mut statement, out.format);
             json.push_str(&statement.to_string());
+            statements.push(statement);
         }
-        statements.push(statement);
     }
     json.push(']');
     let last = page.rows.last().map(|r| r.0);

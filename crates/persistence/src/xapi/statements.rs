@@ -443,8 +443,11 @@ pub async fn query<C: ConnectionTrait>(
     if let Some((own, own_values)) = filter(q, "s") {
         let (target, target_values) = filter(q, "t").unwrap_or_default();
         let (tvis, tvis_values) = reader.condition("t");
+        // Correlated, so that it runs only for the rows that refer to another statement
+        // (an IN over the targets would first list every statement matching the filter).
         text.push_str(&format!(
-            " AND (({own}) OR s.object_ref IN (SELECT t.id FROM xapi_statements t WHERE {target} AND {tvis}))"
+            " AND (({own}) OR (s.object_ref IS NOT NULL AND EXISTS (SELECT 1 FROM \
+             xapi_statements t WHERE t.id = s.object_ref AND {target} AND {tvis})))"
         ));
         values.extend(own_values);
         values.extend(target_values);
