@@ -6,6 +6,7 @@
 //! Every answer carries `X-Experience-API-Version`; every request but `about` must send
 //! one of the versions the store speaks. Errors are problem+json like the rest of the API.
 
+mod attachments;
 pub mod credentials;
 mod documents;
 pub mod forward;

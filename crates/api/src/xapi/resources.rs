@@ -2,7 +2,7 @@
 //! resource (the person behind an agent, as the store knows them).
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use help_lms_persistence::xapi::statements as store;
+use help_lms_persistence::xapi::activities as store;
 use serde_json::{Value, json};
 
 use super::{agent_param, authenticate, bad, param, params};
@@ -33,7 +33,7 @@ pub async fn activity(
         return Err(bad("activityId is an IRI"));
     }
     let mut activity = json!({"objectType": "Activity", "id": id});
-    if let Some(definition) = store::activity(&state.db.conn, id).await? {
+    if let Some(definition) = store::definition(&state.db.conn, id).await? {
         let definition: Value = serde_json::from_str(&definition).map_err(ApiError::internal)?;
         activity["definition"] = definition;
     }

@@ -3,6 +3,7 @@
 //! is, how agents are keyed) live in the domain crate; the HTTP resources in the API crate.
 //! Queries are plain SQL with `?` placeholders, rewritten for PostgreSQL by [`sql`].
 
+pub mod activities;
 pub mod columns;
 pub mod credentials;
 pub mod documents;
