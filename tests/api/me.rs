@@ -190,3 +190,50 @@ async fn a_learner_sees_their_courses_and_reads_lessons_in_the_enrolments_langua
         .await
         .assert_problem(404, "not_found");
 }
+
+#[tokio::test]
+async fn a_learner_downloads_everything_held_about_them_and_nothing_of_anyone_else() {
+    let app = help_lms_tests::spawn_app().await;
+    let l = crate::learning::demo(&app, "correct_answers", "immediately").await;
+    let code = crate::learning::complete(&app, &l).await;
+    let other = crate::learning::enrol_in_demo(&app, None).await;
+    let res = app.get("/api/v1/me/export", Some(&l.token)).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert!(
+        res.header("content-disposition")
+            .unwrap()
+            .starts_with("attachment;")
+    );
+    assert!(res.header("cache-control").unwrap().contains("no-store"));
+    let data = &res.body;
+    assert!(
+        data["account"]["email"]
+            .as_str()
+            .unwrap()
+            .ends_with("@x.example")
+    );
+    let enrolments = data["enrolments"].as_array().unwrap();
+    assert_eq!(enrolments.len(), 1);
+    let e = &enrolments[0];
+    assert_eq!(e["enrolment"]["id"], l.enrolment);
+    assert_eq!(e["course"], "demo");
+    assert_eq!(e["lessons"].as_array().unwrap().len(), 2);
+    assert_eq!(e["attempts"].as_array().unwrap().len(), 1);
+    assert!(
+        e["attempts"][0]["responses"].as_object().unwrap().len() >= 3,
+        "{}",
+        e["attempts"][0]
+    );
+    assert_eq!(e["certificate"]["code"], code);
+    let records = data["learning_records"].as_array().unwrap();
+    assert_eq!(records.len(), 11, "the journey's statements");
+    assert!(
+        records
+            .iter()
+            .all(|s| s["context"]["registration"] == l.enrolment)
+    );
+    assert!(
+        !res.text.contains(&other.enrolment),
+        "another learner's enrolment is in the export"
+    );
+}

@@ -86,6 +86,7 @@ fn routes(cfg: &mut ServiceConfig) {
                 .service(auth::routes::client_token)
                 .service(me::get_me)
                 .service(me::update_me)
+                .service(crate::me_export::export_my_data)
                 .service(auth::password::change_password)
                 .service(catalogue::routes::list_courses)
                 .service(catalogue::routes::get_course)

@@ -24,6 +24,7 @@ pub mod learning;
 pub mod lists;
 pub mod mail;
 pub mod me;
+pub mod me_export;
 pub mod metrics;
 pub mod negotiate;
 pub mod ops;

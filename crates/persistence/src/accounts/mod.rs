@@ -1,6 +1,7 @@
 //! Users: creation, lookup, self-service profile changes and the admin bootstrap; getting
 //! into an account is in [`flows`].
 
+pub mod export;
 pub mod flows;
 
 use chrono::Utc;
