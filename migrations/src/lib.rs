@@ -13,6 +13,7 @@ mod m20261201_000007_cohort_lifecycle_and_invitations;
 mod m20261201_000008_attempt_grants;
 mod m20261201_000009_certificate_snapshot_and_status;
 mod m20261202_000010_xapi;
+mod m20261202_000011_audit;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000008_attempt_grants::Migration),
             Box::new(m20261201_000009_certificate_snapshot_and_status::Migration),
             Box::new(m20261202_000010_xapi::Migration),
+            Box::new(m20261202_000011_audit::Migration),
         ]
     }
 }

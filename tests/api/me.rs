@@ -232,6 +232,11 @@ async fn a_learner_downloads_everything_held_about_them_and_nothing_of_anyone_el
             .iter()
             .all(|s| s["context"]["registration"] == l.enrolment)
     );
+    let audit = data["audit"].as_array().unwrap();
+    assert!(
+        audit.iter().any(|e| e["action"] == "login_succeeded"),
+        "{audit:?}"
+    );
     assert!(
         !res.text.contains(&other.enrolment),
         "another learner's enrolment is in the export"

@@ -154,7 +154,8 @@ fn routes(cfg: &mut ServiceConfig) {
                 .service(xapi::credentials::launch)
                 .service(xapi::forwards::create_forward)
                 .service(xapi::forwards::list_forwards)
-                .service(xapi::forwards::revoke_forward),
+                .service(xapi::forwards::revoke_forward)
+                .service(crate::audit::list_audit),
         );
 }
 

@@ -117,6 +117,18 @@ pub fn document(api: &mut OpenApi) {
             "attachment; filename=\"completions-by-country-2026-12-01.csv\"",
         );
     }
+    if let Some(op) = operation(api, "/api/v1/audit") {
+        also(
+            op,
+            "text/csv",
+            format!(
+                "Every matching event (no paging), newest first, a header row first; columns: {}. {CSV_FORM}",
+                crate::audit::COLUMNS.join(", ")
+            ),
+            Some(csv_example(&crate::audit::COLUMNS.join(","), &[])),
+        );
+        disposition(op, "attachment; filename=\"audit-2026-12-01.csv\"");
+    }
     if let Some(op) = operation(api, "/api/v1/enrolments/{id}/certificate") {
         also(
             op,

@@ -145,6 +145,15 @@ pub async fn self_enrol(
     )
     .await?;
     tracing::info!(enrolment_id = %e.id, "self-enrolment");
+    let object = crate::audit::Object::new("enrolment", e.id, person.0.institution_id);
+    crate::audit::record(
+        &state,
+        Some(&person.0),
+        crate::audit::Action::SelfEnrolled,
+        object,
+        None,
+    )
+    .await;
     Ok(HttpResponse::Created().json(EnrolmentDto::from(e)))
 }
 

@@ -4,6 +4,7 @@
 mod access;
 pub mod allow;
 pub mod app;
+pub mod audit;
 pub mod auth;
 pub mod body;
 pub mod catalogue;

@@ -27,6 +27,9 @@ pub struct PersonalDataDto {
     /// The xAPI statements the platform recorded about the person, as stored.
     #[schema(value_type = Vec<HashMap<String, serde_json::Value>>)]
     pub learning_records: Vec<Value>,
+    /// The audit trail's entries about the person: what they did, and what was done to
+    /// their account.
+    pub audit: Vec<crate::audit::AuditEntryDto>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -106,7 +109,8 @@ impl From<AttemptRecord> for AttemptDataDto {
 ///
 /// Any signed-in person, about themselves only. One JSON document: the account, every
 /// enrolment with its lesson progress, quiz attempts (with the responses) and certificate,
-/// and the learning record (xAPI) statements recorded about them. Sent as a file
+/// the learning record (xAPI) statements recorded about them, and the audit trail's
+/// entries about them. Sent as a file
 /// (`Content-Disposition: attachment`), never cached. Changes nothing.
 ///
 /// Problems: `people_only` (403) for an API client, which has no account of its own.
@@ -142,8 +146,18 @@ pub async fn export_my_data(
         last_login_at: data.last_login_at,
         enrolments: data.enrolments.into_iter().map(enrolment).collect(),
         learning_records: data.learning_records,
+        audit: data.audit.into_iter().map(Into::into).collect(),
     };
     tracing::info!(user_id = %person.0.user_id, "personal data exported");
+    let object = crate::audit::Object::new("user", person.0.user_id, person.0.institution_id);
+    crate::audit::record(
+        &state,
+        Some(&person.0),
+        crate::audit::Action::DataExported,
+        object,
+        None,
+    )
+    .await;
     Ok(HttpResponse::Ok()
         .insert_header((
             header::CONTENT_DISPOSITION,

@@ -54,6 +54,13 @@ async fn set_disabled(
     actor.may_disable(&target)?;
     let user = flows::set_disabled(&state.db, target.id, disabled).await?;
     tracing::info!(user_id = %user.id, by = %actor.user_id, disabled, "account status changed");
+    let action = if disabled {
+        crate::audit::Action::UserDisabled
+    } else {
+        crate::audit::Action::UserEnabled
+    };
+    let object = crate::audit::Object::new("user", user.id, user.institution_id);
+    crate::audit::record(state, Some(actor), action, object, None).await;
     Ok(HttpResponse::Ok().json(UserDto::from(user)))
 }
 
@@ -176,6 +183,15 @@ pub async fn resend_invitation(
             ApiError::with(Code::NotInvited, format!("the account is {status}"))
         })?;
     tracing::info!(user_id = %target.id, by = %auth.0.user_id, "invitation sent again");
+    let object = crate::audit::Object::new("user", target.id, target.institution_id);
+    crate::audit::record(
+        &state,
+        Some(&auth.0),
+        crate::audit::Action::InvitationResent,
+        object,
+        None,
+    )
+    .await;
     let links = match q.delivery {
         Delivery::Email => {
             state.mail_wake.notify_one();

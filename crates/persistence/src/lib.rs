@@ -3,6 +3,7 @@
 
 pub mod account_tokens;
 pub mod accounts;
+pub mod audit;
 pub mod catalogue;
 pub mod cohorts;
 mod counters;

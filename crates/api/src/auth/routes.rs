@@ -105,6 +105,20 @@ pub async fn login(
     let user = verify_credentials(&state, &req, &body.email, body.password).await?;
     accounts::record_login(&state.db, user.id).await?;
     tracing::info!(user_id = %user.id, "login");
+    let actor = help_lms_domain::accounts::Actor {
+        user_id: user.id,
+        role: user.role,
+        institution_id: user.institution_id,
+        via_client: false,
+    };
+    crate::audit::record(
+        &state,
+        Some(&actor),
+        crate::audit::Action::LoginSucceeded,
+        crate::audit::Object::new("user", user.id, user.institution_id),
+        None,
+    )
+    .await;
     Ok(HttpResponse::Ok().json(tokens_for(&state, user).await?))
 }
 
@@ -152,6 +166,17 @@ pub(crate) async fn verify_credentials(
                 .await?;
             throttle::record_failure(&state.db, &policy, &address_key, policy.per_address, now)
                 .await?;
+            // The account's id when there is one; an unknown address leaves no trace of it.
+            let object = match &user {
+                Some(u) => crate::audit::Object::new("user", u.id, u.institution_id),
+                None => crate::audit::Object {
+                    kind: "user",
+                    id: None,
+                    institution_id: None,
+                },
+            };
+            crate::audit::record(state, None, crate::audit::Action::LoginFailed, object, None)
+                .await;
             Err(ApiError::from(Code::InvalidCredentials))
         }
     }
@@ -185,6 +210,19 @@ pub async fn refresh(
         Err(why) => {
             if why == sessions::RefreshRefused::Reused {
                 tracing::warn!("refresh token reused: session revoked");
+                let object = crate::audit::Object {
+                    kind: "session",
+                    id: None,
+                    institution_id: None,
+                };
+                crate::audit::record(
+                    &state,
+                    None,
+                    crate::audit::Action::RefreshTokenReused,
+                    object,
+                    None,
+                )
+                .await;
             }
             return Err(ApiError::from(Code::InvalidRefreshToken));
         }

@@ -474,7 +474,7 @@ pub async fn get_achievement(
 #[post("/certificates/{code}/revoke", wrap = "crate::headers::no_store()")]
 pub async fn revoke_certificate(
     state: web::Data<AppState>,
-    _admin: Admin,
+    admin: Admin,
     code: web::Path<String>,
     body: crate::body::Json<RevokeRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -482,5 +482,14 @@ pub async fn revoke_certificate(
         Reason::parse(&body.reason).map_err(|e| ApiError::field("reason", e.code, e.message))?;
     let c = learning::revoke_certificate(&state.db, &code, reason.as_str()).await?;
     tracing::info!(certificate_id = %c.id, "certificate revoked");
+    let object = crate::audit::Object::new("certificate", c.id, None);
+    crate::audit::record(
+        &state,
+        Some(&admin.0),
+        crate::audit::Action::CertificateRevoked,
+        object,
+        None,
+    )
+    .await;
     Ok(HttpResponse::Ok().json(CertificateDto::new(c, &state.config.public_url)))
 }

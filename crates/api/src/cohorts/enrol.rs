@@ -156,6 +156,23 @@ pub async fn enrol_cohort(
                 rejected = outcome.summary.rejected,
                 "bulk enrolment"
             );
+            if !outcome.dry_run {
+                let object =
+                    crate::audit::Object::new("cohort", cohort.id, Some(cohort.institution_id));
+                let detail = serde_json::json!({
+                    "created": outcome.summary.created,
+                    "enrolled": outcome.summary.enrolled,
+                    "rejected": outcome.summary.rejected,
+                });
+                crate::audit::record(
+                    &state,
+                    Some(&auth.0),
+                    crate::audit::Action::CohortEnrolled,
+                    object,
+                    Some(detail),
+                )
+                .await;
+            }
             Ok(HttpResponse::Ok().json(BulkResultDto::new(outcome, parsed.ignored_columns, links)))
         }
         BulkAnswer::Replay(mut first) => {

@@ -157,7 +157,22 @@ pub async fn grant_attempts(
         )
     });
     match learning::grant_attempts(&state.db, e.id, draft, auth.0.user_id, idempotency).await? {
-        GrantAnswer::Fresh(g) => Ok(HttpResponse::Created().json(AttemptGrantDto::from(g))),
+        GrantAnswer::Fresh(g) => {
+            let institution = help_lms_persistence::cohorts::find(&state.db.conn, cohort_id)
+                .await?
+                .map(|c| c.institution_id);
+            let object = crate::audit::Object::new("enrolment", e.id, institution);
+            let detail = serde_json::json!({"grant": g.id, "extra": g.extra});
+            crate::audit::record(
+                &state,
+                Some(&auth.0),
+                crate::audit::Action::AttemptsGranted,
+                object,
+                Some(detail),
+            )
+            .await;
+            Ok(HttpResponse::Created().json(AttemptGrantDto::from(g)))
+        }
         GrantAnswer::Replay(g) => Ok(HttpResponse::Created()
             .insert_header(("idempotent-replayed", "true"))
             .json(AttemptGrantDto::from(g))),

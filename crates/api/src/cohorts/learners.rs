@@ -251,6 +251,16 @@ pub async fn roster(
         let (rows, _) = enrolments::roster(&state.db, c.id, &view, Window::ALL, Utc::now()).await?;
         let lines: Vec<RosterEntryDto> = rows.into_iter().map(roster_dto).collect();
         let name = spreadsheet::file_name(&["roster", &c.name], spreadsheet::today());
+        let object = crate::audit::Object::new("cohort", c.id, Some(c.institution_id));
+        let detail = serde_json::json!({"rows": lines.len()});
+        crate::audit::record(
+            &state,
+            Some(&auth.0),
+            crate::audit::Action::RosterExported,
+            object,
+            Some(detail),
+        )
+        .await;
         return Ok(roster_csv::write(&lines, q.delimiter).into_response(&name));
     }
     let (rows, total) = enrolments::roster(
@@ -318,5 +328,14 @@ pub async fn withdraw(
         Err(e) => return Err(e.into()),
     };
     tracing::info!(enrolment_id = %dto.id, cohort_id = %c.id, "learner withdrawn");
+    let object = crate::audit::Object::new("enrolment", dto.id, Some(c.institution_id));
+    crate::audit::record(
+        &state,
+        Some(&auth.0),
+        crate::audit::Action::Withdrawn,
+        object,
+        None,
+    )
+    .await;
     Ok(HttpResponse::Ok().json(dto))
 }

@@ -48,6 +48,15 @@ pub async fn create_client(
     let (client, secret) =
         institutions::create_client(&state.db, inst.id, &name, person.0.user_id).await?;
     tracing::info!(client_id = %client.id, institution_id = %inst.id, "api client created");
+    let object = crate::audit::Object::new("api_client", client.id, Some(inst.id));
+    crate::audit::record(
+        &state,
+        Some(&person.0),
+        crate::audit::Action::ApiClientCreated,
+        object,
+        None,
+    )
+    .await;
     Ok(HttpResponse::Created().json(NewApiClientDto {
         client: client.into(),
         client_secret: secret,
@@ -118,5 +127,14 @@ pub async fn revoke_client(
         return Err(ApiError::NotFound);
     }
     tracing::info!(client_id = %client_id, "api client revoked");
+    let object = crate::audit::Object::new("api_client", client_id, Some(inst.id));
+    crate::audit::record(
+        &state,
+        Some(&auth.0),
+        crate::audit::Action::ApiClientRevoked,
+        object,
+        None,
+    )
+    .await;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -87,6 +87,16 @@ pub async fn invite_staff(
     )
     .await?;
     tracing::info!(user_id = %user.id, institution_id = %inst.id, role = %user.role, "account invited");
+    let object = crate::audit::Object::new("user", user.id, Some(inst.id));
+    let detail = serde_json::json!({"role": user.role.as_str()});
+    crate::audit::record(
+        &state,
+        Some(&auth.0),
+        crate::audit::Action::StaffInvited,
+        object,
+        Some(detail),
+    )
+    .await;
     let links = match q.delivery {
         Delivery::Email => {
             state.mail_wake.notify_one();

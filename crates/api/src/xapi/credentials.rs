@@ -165,6 +165,15 @@ pub async fn create_credential(
     )
     .await?;
     tracing::info!(credential_id = %cred.id, "lrs credential created");
+    let object = crate::audit::Object::new("lrs_credential", cred.id, cred.institution_id);
+    crate::audit::record(
+        &state,
+        Some(&actor),
+        crate::audit::Action::LrsCredentialCreated,
+        object,
+        None,
+    )
+    .await;
     Ok(HttpResponse::Created().json(NewLrsCredentialDto {
         credential: cred.into(),
         secret,
@@ -241,6 +250,15 @@ pub async fn revoke_credential(
         .ok_or(ApiError::NotFound)?;
     store::revoke(&state.db.conn, cred.id, Utc::now()).await?;
     tracing::info!(credential_id = %cred.id, "lrs credential revoked");
+    let object = crate::audit::Object::new("lrs_credential", cred.id, cred.institution_id);
+    crate::audit::record(
+        &state,
+        Some(&actor),
+        crate::audit::Action::LrsCredentialRevoked,
+        object,
+        None,
+    )
+    .await;
     Ok(HttpResponse::NoContent().finish())
 }
 

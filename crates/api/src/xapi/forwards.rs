@@ -169,6 +169,15 @@ pub async fn create_forward(
     )
     .await?;
     tracing::info!(forward_id = %forward.id, "lrs forward created");
+    let object = crate::audit::Object::new("lrs_forward", forward.id, forward.institution_id);
+    crate::audit::record(
+        &state,
+        Some(&actor),
+        crate::audit::Action::LrsForwardCreated,
+        object,
+        None,
+    )
+    .await;
     Ok(HttpResponse::Created().json(ForwardDto::from(forward)))
 }
 
@@ -240,5 +249,14 @@ pub async fn revoke_forward(
     }
     store::revoke(&state.db.conn, forward.id, Utc::now()).await?;
     tracing::info!(forward_id = %forward.id, "lrs forward stopped");
+    let object = crate::audit::Object::new("lrs_forward", forward.id, forward.institution_id);
+    crate::audit::record(
+        &state,
+        Some(&actor),
+        crate::audit::Action::LrsForwardRevoked,
+        object,
+        None,
+    )
+    .await;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,7 +1,7 @@
 //! Everything held about one person, for their right of access (GDPR article 15): the
 //! account, each enrolment with its course, lesson progress, quiz attempts (responses
-//! included) and certificate, and the learning record statements the platform recorded
-//! about them. Read in one transaction, so the parts agree with each other.
+//! included) and certificate, the learning record statements the platform recorded
+//! about them, and the audit trail's entries about them. Read in one transaction, so the parts agree with each other.
 
 use chrono::{DateTime, Utc};
 use help_lms_domain::accounts::User;
@@ -59,6 +59,9 @@ pub struct PersonalData {
     pub enrolments: Vec<EnrolmentRecord>,
     /// The statements the platform recorded about them, as stored.
     pub learning_records: Vec<Json>,
+    /// The audit trail's entries about them: what they did, and what was done to their
+    /// account.
+    pub audit: Vec<crate::audit::Entry>,
 }
 
 /// Everything held about `user_id`; `NotFound` when there is no such account.
@@ -133,11 +136,13 @@ pub async fn export(db: &Db, user_id: Uuid) -> Result<PersonalData, StoreError> 
         .iter()
         .map(|b| serde_json::from_str(b))
         .collect::<Result<Vec<Json>, _>>()?;
+    let audit = crate::audit::about(&txn, user_id).await?;
     txn.commit().await?;
     Ok(PersonalData {
         account,
         last_login_at,
         enrolments,
         learning_records,
+        audit,
     })
 }
