@@ -25,6 +25,7 @@ const LAUNCH_TTL_MINUTES: i64 = 60;
 #[serde(deny_unknown_fields)]
 pub struct NewLrsCredential {
     /// What uses it, for the people who manage it.
+    #[schema(value_type = help_lms_domain::values::Title)]
     pub name: String,
     /// The institution whose credential it is. Admins may leave it out for a credential
     /// that reads the whole store; managers' credentials are their institution's.

@@ -20,10 +20,15 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewForwardRequest {
+    #[schema(value_type = help_lms_domain::values::Title)]
     pub name: String,
     /// The external store's base IRI, http or https (statements go to `{endpoint}/statements`).
+    #[schema(pattern = r"^https?://[A-Za-z0-9.-]+(:[1-9][0-9]{0,3})?(/[A-Za-z0-9._~/-]*)?$")]
     pub endpoint: String,
+    /// Any text without a colon (HTTP Basic's separator).
+    #[schema(min_length = 1, pattern = r"^[^:]+$")]
     pub username: String,
+    #[schema(min_length = 1)]
     pub password: String,
     /// Admins may name an institution, or leave it out to forward every statement;
     /// managers' forwards are their institution's.
@@ -31,8 +36,27 @@ pub struct NewForwardRequest {
     pub institution_id: Option<Uuid>,
     /// Only statements with these verbs (IRIs); left out, every statement.
     #[serde(default)]
+    #[schema(value_type = Option<Vec<VerbIri>>)]
     pub verbs: Option<Vec<String>>,
 }
+
+/// A verb's IRI, for the document: it shows the usual http and https form; any absolute
+/// IRI is taken.
+pub struct VerbIri;
+
+impl utoipa::PartialSchema for VerbIri {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some(r"^https?://[A-Za-z0-9.-]+(/[A-Za-z0-9._~/-]*)?$"))
+            .description(Some(
+                "A verb's IRI, e.g. `http://adlnet.gov/expapi/verbs/completed`.",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for VerbIri {}
 
 /// A forward, without its password.
 #[derive(Debug, Serialize, ToSchema)]
@@ -259,4 +283,47 @@ pub async fn revoke_forward(
     )
     .await;
     Ok(HttpResponse::NoContent().finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{NewForwardRequest, validate};
+
+    fn request(endpoint: &str, username: &str, verbs: Vec<&str>) -> NewForwardRequest {
+        NewForwardRequest {
+            name: "records".into(),
+            endpoint: endpoint.into(),
+            username: username.into(),
+            password: "p".into(),
+            institution_id: None,
+            verbs: Some(verbs.into_iter().map(str::to_owned).collect()),
+        }
+    }
+
+    #[test]
+    fn what_the_documents_patterns_admit_is_accepted() {
+        // Edge cases of the documented patterns: a validator stricter than the document
+        // would refuse requests the document allows.
+        for endpoint in [
+            "http://-",
+            "http://.",
+            "https://a:9999/x",
+            "http://A-1.b/_~/-",
+            "http://a/",
+        ] {
+            assert!(
+                validate(&request(endpoint, "u", vec!["http://."])).is_ok(),
+                "{endpoint}"
+            );
+        }
+        for verb in ["http://-", "https://x.example/v/~_.-", "http://0"] {
+            assert!(
+                validate(&request("http://a", "u", vec![verb])).is_ok(),
+                "{verb}"
+            );
+        }
+        assert!(validate(&request("ftp://a", "u", vec![])).is_err());
+        assert!(validate(&request("http://a", "a:b", vec![])).is_err());
+        assert!(validate(&request("http://a", "u", vec!["not an iri"])).is_err());
+    }
 }
