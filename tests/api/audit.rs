@@ -127,3 +127,27 @@ async fn security_events_are_recorded_with_ids_only_and_each_reader_sees_their_s
     bad.assert_problem(422, "validation_failed");
     assert_eq!(bad.problem_fields(), ["action"]);
 }
+
+#[tokio::test]
+async fn an_over_long_object_id_is_named_and_an_invitation_token_counts_characters() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let long = "0".repeat(101);
+    let res = app
+        .get(&format!("/api/v1/audit?object_id={long}"), Some(&admin))
+        .await;
+    res.assert_problem(422, "validation_failed");
+    assert_eq!(res.problem_fields(), ["object_id"]);
+    // 200 accented characters are within the documented bound: an unknown token, 404.
+    let (_, learner) = app
+        .user_with_token("t@x.example", Role::Learner, None)
+        .await;
+    let token = "é".repeat(200);
+    app.post(
+        "/api/v1/me/invitations/decline",
+        &json!({"token": token}),
+        Some(&learner),
+    )
+    .await
+    .assert_problem(404, "not_found");
+}

@@ -239,14 +239,17 @@ pub async fn list_audit(
                 .to_owned(),
         ),
     };
-    let institution_id = match actor.role {
-        Role::Admin => q.institution_id,
-        _ => match (q.institution_id, actor.institution_id) {
-            (None, Some(own)) => Some(own),
-            (Some(asked), Some(own)) if asked == own => Some(own),
-            _ => return Err(ApiError::NotFound),
-        },
-    };
+    if q.object_id
+        .as_ref()
+        .is_some_and(|o| o.chars().count() > 100)
+    {
+        return Err(ApiError::field(
+            "object_id",
+            "invalid_query",
+            "an object's id, at most 100 characters",
+        ));
+    }
+    let institution_id = crate::xapi::owner(&actor, q.institution_id)?;
     let filter = Filter {
         action,
         actor_id: q.actor_id,

@@ -62,7 +62,8 @@ pub struct InvitationToken {
 /// The token as sent, trimmed; a blank one names no invitation (404, as an unknown one).
 fn token_of(body: &InvitationToken) -> Result<&str, ApiError> {
     let t = body.token.trim();
-    if t.len() > 200 {
+    // Characters, as the schema counts them (a byte count refused 200 accented ones).
+    if t.chars().count() > 200 {
         return Err(ApiError::field(
             "token",
             "invalid_token",

@@ -3,7 +3,9 @@
 //! emails, free text or secrets.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
+use sea_orm::{ConnectionTrait, Value};
+
+use crate::raw::sql;
 use uuid::Uuid;
 
 use crate::error::StoreError;
@@ -37,25 +39,6 @@ pub struct NewEntry {
     pub institution_id: Option<Uuid>,
     pub request_id: Option<String>,
     pub detail: Option<serde_json::Value>,
-}
-
-fn sql(backend: DbBackend, text: &str, values: Vec<Value>) -> Statement {
-    let text = if backend == DbBackend::Postgres {
-        let mut out = String::new();
-        let mut n = 0;
-        for ch in text.chars() {
-            if ch == '?' {
-                n += 1;
-                out.push_str(&format!("${n}"));
-            } else {
-                out.push(ch);
-            }
-        }
-        out
-    } else {
-        text.to_owned()
-    };
-    Statement::from_sql_and_values(backend, text, values)
 }
 
 /// Appends an entry, in the caller's transaction or on its own.

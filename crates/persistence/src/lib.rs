@@ -25,6 +25,7 @@ pub mod learning;
 pub mod outbox;
 pub mod passwords;
 pub mod rate_limit;
+mod raw;
 pub mod sessions;
 pub mod stats;
 #[cfg(any(test, feature = "test-support"))]

@@ -7,14 +7,14 @@ use actix_web::{HttpResponse, delete, get, post, web};
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use help_lms_domain::ValidationErrors;
-use help_lms_domain::values::{Role, Title};
+use help_lms_domain::values::Title;
 use help_lms_persistence::xapi::credentials::{self as store, Credential, Kind, NewCredential};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::{Authenticated, Person};
-use crate::error::{ApiError, Code, problems};
+use crate::error::{ApiError, problems};
 use crate::state::AppState;
 
 /// How long a launch credential works.
@@ -92,22 +92,6 @@ pub struct NewLrsCredentialDto {
     pub endpoint: String,
 }
 
-/// The institution a manager acts for, or an admin names; `None` for an admin's own.
-fn institution_of(
-    actor: &help_lms_domain::accounts::Actor,
-    asked: Option<Uuid>,
-) -> Result<Option<Uuid>, ApiError> {
-    match actor.role {
-        Role::Admin => Ok(asked),
-        Role::NtiManager => match (asked, actor.institution_id) {
-            (None, Some(own)) => Ok(Some(own)),
-            (Some(a), Some(own)) if a == own => Ok(Some(own)),
-            _ => Err(ApiError::NotFound),
-        },
-        Role::Learner | Role::Tutor => Err(Code::ManagersOnly.into()),
-    }
-}
-
 /// Create a learning record store credential
 ///
 /// Admins and institutions' managers, signed in as people. Makes an HTTP Basic credential
@@ -137,7 +121,7 @@ pub async fn create_credential(
 ) -> Result<HttpResponse, ApiError> {
     let actor = person.0;
     let body = body.into_inner();
-    let institution = institution_of(&actor, body.institution_id)?;
+    let institution = super::owner(&actor, body.institution_id)?;
     if let Some(i) = institution
         && help_lms_persistence::institutions::find(&state.db, i)
             .await?
@@ -203,11 +187,7 @@ pub async fn list_credentials(
     auth: Authenticated,
 ) -> Result<HttpResponse, ApiError> {
     let actor = auth.0;
-    let scope = match actor.role {
-        Role::Admin => None,
-        Role::NtiManager => Some(actor.institution_id.ok_or(ApiError::NotFound)?),
-        Role::Learner | Role::Tutor => return Err(Code::ManagersOnly.into()),
-    };
+    let scope = super::owner(&actor, None)?;
     let list = store::list(&state.db.conn, scope).await?;
     Ok(HttpResponse::Ok().json(
         list.into_iter()
@@ -241,11 +221,7 @@ pub async fn revoke_credential(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = auth.0;
-    let scope = match actor.role {
-        Role::Admin => None,
-        Role::NtiManager => Some(actor.institution_id.ok_or(ApiError::NotFound)?),
-        Role::Learner | Role::Tutor => return Err(Code::ManagersOnly.into()),
-    };
+    let scope = super::owner(&actor, None)?;
     let cred = store::find(&state.db.conn, *id, scope)
         .await?
         .ok_or(ApiError::NotFound)?;

@@ -86,22 +86,6 @@ impl From<Forward> for ForwardDto {
     }
 }
 
-/// The institution an admin names (`None`: every statement) or a manager acts for.
-fn scope_of(
-    actor: &help_lms_domain::accounts::Actor,
-    asked: Option<Uuid>,
-) -> Result<Option<Uuid>, ApiError> {
-    match actor.role {
-        Role::Admin => Ok(asked),
-        Role::NtiManager => match (asked, actor.institution_id) {
-            (None, Some(own)) => Ok(Some(own)),
-            (Some(a), Some(own)) if a == own => Ok(Some(own)),
-            _ => Err(ApiError::NotFound),
-        },
-        Role::Learner | Role::Tutor => Err(Code::ManagersOnly.into()),
-    }
-}
-
 fn validate(body: &NewForwardRequest) -> Result<Title, ValidationErrors> {
     let mut errors = ValidationErrors::new();
     let name = Title::parse(&body.name);
@@ -169,7 +153,7 @@ pub async fn create_forward(
 ) -> Result<HttpResponse, ApiError> {
     let actor = person.0;
     let body = body.into_inner();
-    let institution = scope_of(&actor, body.institution_id)?;
+    let institution = super::owner(&actor, body.institution_id)?;
     if let Some(i) = institution
         && help_lms_persistence::institutions::find(&state.db, i)
             .await?
@@ -226,11 +210,7 @@ pub async fn list_forwards(
     auth: Authenticated,
 ) -> Result<HttpResponse, ApiError> {
     let actor = auth.0;
-    let scope = match actor.role {
-        Role::Admin => None,
-        Role::NtiManager => Some(actor.institution_id.ok_or(ApiError::NotFound)?),
-        Role::Learner | Role::Tutor => return Err(Code::ManagersOnly.into()),
-    };
+    let scope = super::owner(&actor, None)?;
     let list = store::list(&state.db.conn, scope).await?;
     Ok(HttpResponse::Ok().json(list.into_iter().map(ForwardDto::from).collect::<Vec<_>>()))
 }

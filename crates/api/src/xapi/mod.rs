@@ -150,6 +150,26 @@ async fn versioned(
     Ok(res)
 }
 
+/// The institution a request about the store's credentials, forwards or audit concerns:
+/// an admin's choice (`None`: the whole store), a manager's own (asking for another's is
+/// 404 as if it did not exist); learners and tutors have none. With `asked` None it is
+/// what an actor lists: everything for an admin, their institution's for a manager.
+pub(crate) fn owner(
+    actor: &help_lms_domain::accounts::Actor,
+    asked: Option<uuid::Uuid>,
+) -> Result<Option<uuid::Uuid>, ApiError> {
+    use help_lms_domain::values::Role;
+    match actor.role {
+        Role::Admin => Ok(asked),
+        Role::NtiManager => match (asked, actor.institution_id) {
+            (None, Some(own)) => Ok(Some(own)),
+            (Some(a), Some(own)) if a == own => Ok(Some(own)),
+            _ => Err(ApiError::NotFound),
+        },
+        Role::Learner | Role::Tutor => Err(Code::ManagersOnly.into()),
+    }
+}
+
 /// A 400 of the store.
 pub(crate) fn bad(detail: impl Into<String>) -> ApiError {
     ApiError::with(Code::InvalidXapiRequest, detail)

@@ -13,7 +13,9 @@ pub mod statements;
 #[cfg(test)]
 mod tests;
 
-use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement, Value};
+use sea_orm::{ConnectionTrait, QueryResult, Value};
+
+use crate::raw::sql;
 
 use crate::error::StoreError;
 
@@ -64,29 +66,6 @@ impl Visibility {
 /// `n` comma-separated placeholders.
 fn marks(n: usize) -> String {
     vec!["?"; n].join(", ")
-}
-
-/// A statement for the backend: `?` placeholders become `$1`, `$2`… on PostgreSQL. The
-/// queries of this module put no `?` inside literals.
-fn sql(backend: DbBackend, text: &str, values: Vec<Value>) -> Statement {
-    let text = match backend {
-        DbBackend::Postgres => {
-            let mut out = String::with_capacity(text.len() + 16);
-            let mut n = 0;
-            for ch in text.chars() {
-                if ch == '?' {
-                    n += 1;
-                    out.push('$');
-                    out.push_str(&n.to_string());
-                } else {
-                    out.push(ch);
-                }
-            }
-            out
-        }
-        _ => text.to_owned(),
-    };
-    Statement::from_sql_and_values(backend, text, values)
 }
 
 async fn all<C: ConnectionTrait>(
