@@ -296,6 +296,30 @@ async fn an_institutions_credential_reads_its_learners_and_its_own_writes_only()
             .unwrap()
             .starts_with("Basic")
     );
+
+    // A forward is stopped by its institution's managers and admins only.
+    let body = json!({"name": "A's store", "endpoint": "https://lrs.a.example/xapi", "username": "u", "password": "p"});
+    let made = app
+        .post("/api/v1/xapi/forwards", &body, Some(&a.manager))
+        .await;
+    assert_eq!(made.status, 201, "{}", made.text);
+    let path = format!(
+        "/api/v1/xapi/forwards/{}",
+        made.body["id"].as_str().unwrap()
+    );
+    app.delete(&path, Some(&b.manager))
+        .await
+        .assert_problem(404, "not_found");
+    let admins = app.post("/api/v1/xapi/forwards", &body, Some(&admin)).await;
+    let admins = format!(
+        "/api/v1/xapi/forwards/{}",
+        admins.body["id"].as_str().unwrap()
+    );
+    app.delete(&admins, Some(&a.manager))
+        .await
+        .assert_problem(404, "not_found");
+    assert_eq!(app.delete(&path, Some(&a.manager)).await.status, 204);
+    assert_eq!(app.delete(&admins, Some(&admin)).await.status, 204);
 }
 
 #[tokio::test]

@@ -195,17 +195,23 @@ async fn get(
         .body(body))
 }
 
+/// The key of the one document a write names: its id parameter is required.
+async fn named(req: &HttpRequest, state: &AppState, kind: Kind) -> Result<Key, ApiError> {
+    let cred = authenticate(req, state).await?;
+    let Target { key: k, one, .. } = key(req, cred.document_scope(), kind)?;
+    if !one {
+        return Err(bad(format!("{} is required", id_param(kind))));
+    }
+    Ok(k)
+}
+
 async fn put(
     req: HttpRequest,
     state: web::Data<AppState>,
     body: web::Bytes,
     kind: Kind,
 ) -> Result<HttpResponse, ApiError> {
-    let cred = authenticate(&req, &state).await?;
-    let Target { key: k, one, .. } = key(&req, cred.document_scope(), kind)?;
-    if !one {
-        return Err(bad(format!("{} is required", id_param(kind))));
-    }
+    let k = named(&req, &state, kind).await?;
     let content_type = content_type(&req);
     if is_json(&content_type) && serde_json::from_slice::<Value>(&body).is_err() {
         return Err(bad(
@@ -234,11 +240,7 @@ async fn post(
     body: web::Bytes,
     kind: Kind,
 ) -> Result<HttpResponse, ApiError> {
-    let cred = authenticate(&req, &state).await?;
-    let Target { key: k, one, .. } = key(&req, cred.document_scope(), kind)?;
-    if !one {
-        return Err(bad(format!("{} is required", id_param(kind))));
-    }
+    let k = named(&req, &state, kind).await?;
     let content_type = content_type(&req);
     if !is_json(&content_type) {
         return Err(bad("POST merges JSON documents: send application/json"));

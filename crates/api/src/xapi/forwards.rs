@@ -6,14 +6,14 @@
 use actix_web::{HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Utc};
 use help_lms_domain::ValidationErrors;
-use help_lms_domain::values::{Role, Title};
+use help_lms_domain::values::Title;
 use help_lms_persistence::xapi::forwards::{self as store, Forward, NewForward};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::{Authenticated, Person};
-use crate::error::{ApiError, Code, problems};
+use crate::error::{ApiError, problems};
 use crate::state::AppState;
 
 /// A new forward.
@@ -243,13 +243,12 @@ pub async fn revoke_forward(
     let forward = store::find(&state.db.conn, *id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    match actor.role {
-        Role::Admin => {}
-        Role::NtiManager
-            if forward.institution_id.is_some()
-                && forward.institution_id == actor.institution_id => {}
-        Role::NtiManager => return Err(ApiError::NotFound),
-        Role::Learner | Role::Tutor => return Err(Code::ManagersOnly.into()),
+    // Admins stop any forward; managers their institution's only (an admin's forward, of
+    // no institution, is not theirs).
+    if let Some(own) = super::owner(&actor, None)?
+        && forward.institution_id != Some(own)
+    {
+        return Err(ApiError::NotFound);
     }
     store::revoke(&state.db.conn, forward.id, Utc::now()).await?;
     tracing::info!(forward_id = %forward.id, "lrs forward stopped");
