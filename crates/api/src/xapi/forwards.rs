@@ -22,8 +22,8 @@ use crate::state::AppState;
 pub struct NewForwardRequest {
     #[schema(value_type = help_lms_domain::values::Title)]
     pub name: String,
-    /// The external store's base IRI, http or https (statements go to `{endpoint}/statements`).
-    #[schema(pattern = r"^https?://[A-Za-z0-9.-]+(:[1-9][0-9]{0,3})?(/[A-Za-z0-9._~/-]*)?$")]
+    /// The external store's base URL (statements go to `{endpoint}/statements`).
+    #[schema(value_type = EndpointUrl)]
     pub endpoint: String,
     /// Any text without a colon (HTTP Basic's separator).
     #[schema(min_length = 1, pattern = r"^[^:]+$")]
@@ -40,17 +40,65 @@ pub struct NewForwardRequest {
     pub verbs: Option<Vec<String>>,
 }
 
-/// A verb's IRI, for the document: it shows the usual http and https form; any absolute
-/// IRI is taken.
+/// What an endpoint may be: the document's pattern, which the server applies as written,
+/// so that the two cannot differ. Every string it admits is a URL that parses (a last
+/// label that starts with a letter is never read as an IPv4 number, and labels without
+/// `--` are never punycode).
+pub const ENDPOINT_PATTERN: &str = concat!(
+    r"^https?://",
+    r"(([A-Za-z0-9]+(-[A-Za-z0-9]+)*\.)*[A-Za-z][A-Za-z0-9]*(-[A-Za-z0-9]+)*",
+    r"|((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9]))",
+    r"(:(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?",
+    r"(/[A-Za-z0-9._~/-]*)?$",
+);
+
+/// What a verb may be: any absolute IRI, as `help_lms_domain::xapi::is_iri` reads it (a
+/// scheme, a colon, then no space, control character, `<>"{}|\^` or backtick, and `%` only
+/// before two hex digits). A unit test keeps the two equal.
+pub const VERB_PATTERN: &str =
+    r#"^[A-Za-z][A-Za-z0-9+.-]*:([^%\s\x00-\x1f\x7f-\x9f<>"{}|\\^`]|%[0-9A-Fa-f]{2})+$"#;
+
+static ENDPOINT: std::sync::LazyLock<Option<regex::Regex>> =
+    std::sync::LazyLock::new(|| regex::Regex::new(ENDPOINT_PATTERN).ok());
+
+/// Whether the endpoint is one the document admits (a unit test proves the pattern
+/// compiles; were it not to, every endpoint would be refused, never one let through).
+fn endpoint_admitted(endpoint: &str) -> bool {
+    ENDPOINT.as_ref().is_some_and(|r| r.is_match(endpoint))
+        && url::Url::parse(endpoint).is_ok_and(|u| u.host().is_some())
+}
+
+/// A forward's endpoint, for the document.
+pub struct EndpointUrl;
+
+impl utoipa::PartialSchema for EndpointUrl {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some(ENDPOINT_PATTERN))
+            .description(Some(
+                "An external store's base URL: http or https; a host name (dot-separated \
+                 labels of letters, digits and inner hyphens, the last starting with a \
+                 letter) or a dotted IPv4 address; a port from 1 to 65535; a path of unreserved \
+                 characters. No credentials, query or fragment. \
+                 E.g. `https://lrs.inm.example/xapi`.",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for EndpointUrl {}
+
+/// A verb's IRI, for the document.
 pub struct VerbIri;
 
 impl utoipa::PartialSchema for VerbIri {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
         utoipa::openapi::ObjectBuilder::new()
             .schema_type(utoipa::openapi::schema::Type::String)
-            .pattern(Some(r"^https?://[A-Za-z0-9.-]+(/[A-Za-z0-9._~/-]*)?$"))
+            .pattern(Some(VERB_PATTERN))
             .description(Some(
-                "A verb's IRI, e.g. `http://adlnet.gov/expapi/verbs/completed`.",
+                "A verb's IRI: any absolute IRI, e.g. `http://adlnet.gov/expapi/verbs/completed`.",
             ))
             .into()
     }
@@ -92,9 +140,12 @@ fn validate(body: &NewForwardRequest) -> Result<Title, ValidationErrors> {
     if let Err(e) = &name {
         errors.push("name", e.code, e.message.clone());
     }
-    match url::Url::parse(&body.endpoint) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
-        _ => errors.push("endpoint", "invalid_url", "an http or https URL"),
+    if !endpoint_admitted(&body.endpoint) {
+        errors.push(
+            "endpoint",
+            "invalid_url",
+            "an http or https URL of a host name or IPv4 address, without credentials, query or fragment",
+        );
     }
     if body.username.is_empty() || body.username.contains(':') {
         errors.push(
@@ -284,25 +335,91 @@ mod tests {
         // Edge cases of the documented patterns: a validator stricter than the document
         // would refuse requests the document allows.
         for endpoint in [
-            "http://-",
-            "http://.",
-            "https://a:9999/x",
-            "http://A-1.b/_~/-",
-            "http://a/",
+            "http://a",
+            "https://lrs.inm.example:9999/xapi/",
+            "http://A-1.b-c/_~/-.",
+            "http://127.0.0.1:8080/xapi",
+            "http://255.250.199.0",
+            "http://0.x",
+            "http://localhost:54321/xapi",
         ] {
             assert!(
                 validate(&request(endpoint, "u", vec!["http://."])).is_ok(),
                 "{endpoint}"
             );
         }
-        for verb in ["http://-", "https://x.example/v/~_.-", "http://0"] {
+        for endpoint in [
+            "ftp://a",
+            "http://-",
+            "http://a.4",
+            "http://xn--a.b",
+            "http://256.1.1.1",
+            "http://a/*",
+            "http://u:p@a",
+            "http://a?q",
+            "http://a:0",
+            "http://a:65536",
+            "http://a\n",
+        ] {
+            assert!(
+                validate(&request(endpoint, "u", vec![])).is_err(),
+                "{endpoint:?}"
+            );
+        }
+        for verb in ["http://-", "https://x.example/v/~_.-", "http://0", "urn:a%2F"] {
             assert!(
                 validate(&request("http://a", "u", vec![verb])).is_ok(),
                 "{verb}"
             );
         }
-        assert!(validate(&request("ftp://a", "u", vec![])).is_err());
         assert!(validate(&request("http://a", "a:b", vec![])).is_err());
         assert!(validate(&request("http://a", "u", vec!["not an iri"])).is_err());
+    }
+
+    /// Every string over `alphabet` of up to `len` characters.
+    fn strings(alphabet: &[char], len: u32) -> impl Iterator<Item = String> + '_ {
+        (0..=len).flat_map(move |n| {
+            (0..alphabet.len().pow(n)).map(move |mut k| {
+                (0..n)
+                    .map(|_| {
+                        let c = alphabet[k % alphabet.len()];
+                        k /= alphabet.len();
+                        c
+                    })
+                    .collect()
+            })
+        })
+    }
+
+    #[test]
+    fn every_endpoint_the_pattern_admits_parses_as_a_url() {
+        let pattern = regex::Regex::new(super::ENDPOINT_PATTERN).unwrap();
+        let mut admitted = 0;
+        for host in strings(&['a', 'x', 'n', '0', '4', '9', '-', '.'], 5) {
+            for tail in ["", ":1", ":9999", ":65535", ":65536", ":99999", "/", "/a/./.."] {
+                let endpoint = format!("http://{host}{tail}");
+                let matches = pattern.is_match(&endpoint);
+                assert_eq!(matches, super::endpoint_admitted(&endpoint), "{endpoint}");
+                admitted += usize::from(matches);
+            }
+        }
+        // The enumeration reached both sides of the pattern.
+        assert!(admitted > 1000, "{admitted}");
+    }
+
+    #[test]
+    fn the_verb_pattern_says_what_is_iri_takes() {
+        let pattern = regex::Regex::new(super::VERB_PATTERN).unwrap();
+        let alphabet = [
+            'a', 'F', '1', '+', ':', '%', ' ', '<', '\\', '^', '`', '\u{7f}', '\u{9f}', '\u{a0}',
+            '\u{85}', 'é',
+        ];
+        let mut iris = 0;
+        for s in strings(&alphabet, 4) {
+            let is_iri = help_lms_domain::xapi::is_iri(&s);
+            assert_eq!(pattern.is_match(&s), is_iri, "{s:?}");
+            iris += usize::from(is_iri);
+        }
+        assert!(iris > 100, "{iris}");
     }
 }
