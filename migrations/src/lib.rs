@@ -14,6 +14,7 @@ mod m20261201_000008_attempt_grants;
 mod m20261201_000009_certificate_snapshot_and_status;
 mod m20261202_000010_xapi;
 mod m20261202_000011_audit;
+mod m20261202_000012_erasure;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000009_certificate_snapshot_and_status::Migration),
             Box::new(m20261202_000010_xapi::Migration),
             Box::new(m20261202_000011_audit::Migration),
+            Box::new(m20261202_000012_erasure::Migration),
         ]
     }
 }

@@ -10,6 +10,7 @@ mod catalogue;
 mod cohort_life;
 mod cohorts;
 mod countries;
+mod erasure;
 mod http;
 mod http_cache;
 mod learning;

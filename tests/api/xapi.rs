@@ -14,7 +14,7 @@ use crate::learning::{complete, demo, enrol_in_demo, right_answers, start};
 const VERSION: &str = "2.0.0";
 
 /// An LRS credential made by the holder of `token`: (key, secret).
-async fn credential(app: &TestApp, token: &str, body: Value) -> (String, String) {
+pub(crate) async fn credential(app: &TestApp, token: &str, body: Value) -> (String, String) {
     let res = app
         .post("/api/v1/xapi/credentials", &body, Some(token))
         .await;
@@ -26,7 +26,7 @@ async fn credential(app: &TestApp, token: &str, body: Value) -> (String, String)
     )
 }
 
-fn lrs(
+pub(crate) fn lrs(
     app: &TestApp,
     method: Method,
     path: &str,
@@ -38,7 +38,7 @@ fn lrs(
         .header("X-Experience-API-Version", VERSION)
 }
 
-async fn statements(app: &TestApp, cred: &(String, String), query: &str) -> Vec<Value> {
+pub(crate) async fn statements(app: &TestApp, cred: &(String, String), query: &str) -> Vec<Value> {
     let res = app
         .send(lrs(app, Method::GET, &format!("/statements?{query}"), cred))
         .await;
@@ -516,7 +516,7 @@ async fn the_store_answers_bad_requests_with_problems_and_keeps_statements_immut
 }
 
 /// A port nothing listens on now.
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -524,12 +524,12 @@ fn free_port() -> u16 {
         .port()
 }
 
-async fn count_at(app: &TestApp, cred: &(String, String)) -> usize {
+pub(crate) async fn count_at(app: &TestApp, cred: &(String, String)) -> usize {
     statements(app, cred, "limit=500").await.len()
 }
 
 /// Waits up to 20 s for `cred` to see `n` statements at `app`.
-async fn wait_for(app: &TestApp, cred: &(String, String), n: usize) -> usize {
+pub(crate) async fn wait_for(app: &TestApp, cred: &(String, String), n: usize) -> usize {
     let mut seen = 0;
     for _ in 0..100 {
         seen = count_at(app, cred).await;

@@ -76,6 +76,7 @@ async fn bare_inserts(
             last_login_at: Set(None),
             status_before_disabled: Set(None),
             sessions_valid_from: Set(None),
+            erased_at: Set(None),
         });
         ms.push(outbox::ActiveModel {
             id: Set(Uuid::now_v7()),

@@ -42,6 +42,8 @@ pub enum Action {
     RosterExported,
     DataExported,
     AuditExported,
+    AccountErased,
+    RetentionReported,
 }
 
 impl Action {
@@ -68,6 +70,8 @@ impl Action {
             Action::RosterExported => "roster_exported",
             Action::DataExported => "data_exported",
             Action::AuditExported => "audit_exported",
+            Action::AccountErased => "account_erased",
+            Action::RetentionReported => "retention_reported",
         }
     }
 }

@@ -83,11 +83,13 @@ string_enum!(
 });
 
 string_enum!(
-    /// Whether an account can sign in.
+    /// Whether an account can sign in. An erased account's identifying data was removed at
+    /// the person's request or by retention; it never signs in again.
     UserStatus, "status" {
     Invited => "invited",
     Active => "active",
     Disabled => "disabled",
+    Erased => "erased",
 });
 
 string_enum!(

@@ -151,6 +151,20 @@ pub async fn enqueue<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Writes one message of `topic` to the outbox, inside the caller's transaction, and says
+/// its id.
+pub async fn enqueue_one<C: ConnectionTrait>(
+    conn: &C,
+    topic: &str,
+    payload: String,
+) -> Result<Uuid, StoreError> {
+    let id = Uuid::now_v7();
+    let mut r = row(topic, payload, Utc::now());
+    r.id = Set(id);
+    ob::Entity::insert(r).exec(conn).await?;
+    Ok(id)
+}
+
 /// A leased message.
 #[derive(Debug, Clone)]
 pub struct Leased {

@@ -1,5 +1,5 @@
 //! The `help-lms` command: `serve` (the default), `migrate`, `admin create`,
-//! `content import|validate`, `openapi` and `demo-data`.
+//! `content import|validate`, `backup`, `restore`, `retention`, `openapi` and `demo-data`.
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -48,6 +48,15 @@ enum Command {
     Backup { file: PathBuf },
     /// Replace the SQLite database with the backup FILE (stop the server first).
     Restore { file: PathBuf },
+    /// Print what retention (HELP_RETENTION_DAYS, or --days) would erase now, one account
+    /// per line; with --erase, erase them (as the server's daily job does).
+    Retention {
+        /// The period, in days, instead of HELP_RETENTION_DAYS.
+        #[arg(long)]
+        days: Option<u32>,
+        #[arg(long)]
+        erase: bool,
+    },
     /// Print the OpenAPI document.
     Openapi,
     /// Fill a fresh database with a realistic synthetic platform (development, benchmarks).
@@ -149,6 +158,47 @@ async fn main() -> ExitCode {
             }
             Err(e) => fail(e),
         },
+        Command::Retention { days, erase } => {
+            let Some(days) = days.or(settings.retention_days) else {
+                return fail("set HELP_RETENTION_DAYS or pass --days");
+            };
+            let db = match connect_and_migrate(&settings).await {
+                Ok(db) => db,
+                Err(e) => return fail(e),
+            };
+            let now = chrono::Utc::now();
+            let cutoff = help_lms_api::retention::cutoff(days, now);
+            if erase {
+                return match help_lms_api::retention::run_once(&db, days, now).await {
+                    Ok(n) => {
+                        println!("{n} account(s) inactive since before {cutoff} erased");
+                        ExitCode::SUCCESS
+                    }
+                    Err(e) => fail(e),
+                };
+            }
+            match help_lms_persistence::accounts::retention::due(&db.conn, cutoff).await {
+                Ok(due) => {
+                    println!("user_id\trole\tinstitution_id\tlast_active_at");
+                    for d in &due {
+                        let institution =
+                            d.institution_id.map(|i| i.to_string()).unwrap_or_default();
+                        println!(
+                            "{}\t{}\t{institution}\t{}",
+                            d.user_id,
+                            d.role,
+                            d.last_active_at.to_rfc3339()
+                        );
+                    }
+                    eprintln!(
+                        "{} account(s) inactive since before {cutoff} would be erased",
+                        due.len()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
+            }
+        }
         Command::Migrate => match connect_and_migrate(&settings).await {
             Ok(_) => {
                 println!("migrations applied");

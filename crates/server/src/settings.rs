@@ -184,6 +184,12 @@ pub struct Settings {
         global = true
     )]
     pub mail_poll_seconds: u64,
+    /// Erase accounts unused for longer than this many days (GDPR storage limitation): a
+    /// job runs at start and daily, reporting what it erases in the log and the audit
+    /// trail first; `help-lms retention` prints the report without erasing. Unset: off.
+    /// Admins' accounts are never erased this way.
+    #[arg(long, env = "HELP_RETENTION_DAYS", global = true)]
+    pub retention_days: Option<u32>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -289,6 +295,10 @@ impl Settings {
         }
         if self.refresh_token_days <= 0 {
             return Err(SettingsError::NotPositive("HELP_REFRESH_TOKEN_DAYS"));
+        }
+        // Zero days would erase every account at once.
+        if self.retention_days == Some(0) {
+            return Err(SettingsError::NotPositive("HELP_RETENTION_DAYS"));
         }
         if self.mail_attempts <= 0 {
             return Err(SettingsError::NotPositive("HELP_MAIL_ATTEMPTS"));

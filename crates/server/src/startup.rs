@@ -159,6 +159,7 @@ pub struct Application {
     mail_stop: watch::Sender<bool>,
     mail_worker: tokio::task::JoinHandle<()>,
     forward_worker: tokio::task::JoinHandle<()>,
+    retention: Option<tokio::task::JoinHandle<()>>,
     pub state: AppState,
 }
 
@@ -233,8 +234,16 @@ impl Application {
                 metrics: metrics.clone(),
             },
             mail_wake.clone(),
-            stopped,
+            stopped.clone(),
         );
+        let retention = settings.retention_days.map(|days| {
+            help_lms_api::retention::spawn(
+                db.clone(),
+                days,
+                std::time::Duration::from_secs(24 * 3600),
+                stopped,
+            )
+        });
         let state = AppState {
             db,
             composer: Arc::new(composer),
@@ -269,6 +278,7 @@ impl Application {
             mail_stop,
             mail_worker,
             forward_worker,
+            retention,
             state,
         })
     }
@@ -294,6 +304,11 @@ impl Application {
         }
         if let Err(e) = self.forward_worker.await {
             tracing::warn!(error = %e, "the xAPI forwarding worker ended badly");
+        }
+        if let Some(job) = self.retention
+            && let Err(e) = job.await
+        {
+            tracing::warn!(error = %e, "the retention job ended badly");
         }
         served
     }

@@ -150,6 +150,38 @@ pub(crate) async fn reset(
     Ok(user)
 }
 
+/// Whether `password` is `user`'s: a wrong one is named as `field` (422 wrong_password) and
+/// counts towards the account's sign-in lock (429 while locked).
+pub(crate) async fn confirm_password(
+    state: &AppState,
+    user: &help_lms_domain::accounts::User,
+    password: String,
+    field: &str,
+) -> Result<(), ApiError> {
+    let key = throttle::account_key(user.email.as_str());
+    let now = Utc::now();
+    if let Some(wait) =
+        throttle::locked_for(&state.db.conn, std::slice::from_ref(&key), now).await?
+    {
+        return Err(ApiError::TooManyRequests {
+            retry_after_secs: wait.num_seconds().max(1) as u64,
+        });
+    }
+    let hash = accounts::find_for_login(&state.db.conn, &user.email)
+        .await?
+        .and_then(|(_, h)| h);
+    if !state.hasher.verify(password, hash).await? {
+        let policy = state.config.throttle;
+        throttle::record_failure(&state.db, &policy, &key, policy.per_account, now).await?;
+        return Err(ApiError::field(
+            field,
+            "wrong_password",
+            "the password is wrong",
+        ));
+    }
+    Ok(())
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangePasswordRequest {
@@ -192,27 +224,7 @@ pub async fn change_password(
     let user = accounts::find(&state.db.conn, actor.user_id)
         .await?
         .ok_or(ApiError::from(Code::InvalidToken))?;
-    let key = throttle::account_key(user.email.as_str());
-    let now = Utc::now();
-    if let Some(wait) =
-        throttle::locked_for(&state.db.conn, std::slice::from_ref(&key), now).await?
-    {
-        return Err(ApiError::TooManyRequests {
-            retry_after_secs: wait.num_seconds().max(1) as u64,
-        });
-    }
-    let hash = accounts::find_for_login(&state.db.conn, &user.email)
-        .await?
-        .and_then(|(_, h)| h);
-    if !state.hasher.verify(b.current_password, hash).await? {
-        let policy = state.config.throttle;
-        throttle::record_failure(&state.db, &policy, &key, policy.per_account, now).await?;
-        return Err(ApiError::field(
-            "current_password",
-            "wrong_password",
-            "the current password is wrong",
-        ));
-    }
+    confirm_password(&state, &user, b.current_password, "current_password").await?;
     let new_hash = state.hasher.hash(new.expose().to_owned()).await?;
     let user =
         flows::change_password(&state.db, state.composer.as_ref(), user.id, new_hash).await?;

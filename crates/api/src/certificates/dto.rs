@@ -15,12 +15,17 @@ use crate::public_url::PublicUrl;
 pub enum CertificateStatus {
     Valid,
     Revoked,
+    /// The holder's personal data was erased at their request (or by retention): the
+    /// certificate was earned, but no longer says by whom. Not a revocation.
+    Erased,
 }
 
 impl CertificateStatus {
     fn of(c: &Certificate) -> Self {
         if c.is_revoked() {
             CertificateStatus::Revoked
+        } else if c.is_erased() {
+            CertificateStatus::Erased
         } else {
             CertificateStatus::Valid
         }
@@ -115,7 +120,8 @@ pub struct IssuerDto {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Verification {
-    /// true when the certificate exists and is not revoked.
+    /// true when the certificate exists, is not revoked and still names its holder (an
+    /// erased certificate vouches for nobody).
     pub valid: bool,
     pub status: CertificateStatus,
     pub code: String,
@@ -137,7 +143,7 @@ pub struct Verification {
 impl Verification {
     pub fn new(c: Certificate, public_url: &PublicUrl) -> Self {
         Verification {
-            valid: !c.is_revoked(),
+            valid: !c.is_revoked() && !c.is_erased(),
             status: CertificateStatus::of(&c),
             issued_on: c.issued_at.date_naive().to_string(),
             revoked_on: c.revoked_at.map(|d| d.date_naive().to_string()),

@@ -8,20 +8,23 @@ mod docs;
 pub mod dto;
 mod page;
 mod pdf;
+mod revoke;
 mod wording;
 
+pub use revoke::revoke_certificate;
+
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::Utc;
-use help_lms_domain::values::{Language, Reason};
+use help_lms_domain::values::Language;
 use help_lms_persistence::learning::{self, Certificate};
 use help_lms_persistence::rate_limit;
 use serde_json::Value;
 use uuid::Uuid;
 
-use self::dto::{CertificateDto, RevokeRequest, Verification};
+use self::dto::{CertificateDto, Verification};
+use crate::auth::Authenticated;
 use crate::auth::account::{address, limit};
-use crate::auth::{Admin, Authenticated};
 use crate::error::{ApiError, Code, problems};
 use crate::learning::access;
 use crate::state::AppState;
@@ -40,7 +43,8 @@ const VC_MEDIA: &str = "application/vc";
 /// Changes nothing.
 ///
 /// Problems: `not_found` (404: anyone else, or no certificate yet), `certificate_revoked`
-/// (409: a revoked certificate is not printed).
+/// (409: a revoked certificate is not printed), `certificate_erased` (409: nor is one whose
+/// holder was erased; its JSON says `erased`).
 #[utoipa::path(
     tags = ["learner", "tutor", "nti", "admin"],
     operation_id = "get_certificate",
@@ -64,6 +68,9 @@ pub async fn get_certificate(
     if crate::negotiate::asks_for(&req, "application/pdf") {
         if c.is_revoked() {
             return Err(Code::CertificateRevoked.into());
+        }
+        if c.is_erased() {
+            return Err(Code::CertificateErased.into());
         }
         // From the configured address, never from the request's Host or X-Forwarded-Host.
         let url = public_url.link(&dto::short_path(&c.code));
@@ -101,7 +108,8 @@ async fn of_enrolment(
 /// keep or put in a wallet. Its `credentialStatus` points at the public revocation list, so
 /// a verifier learns of a revocation later. Changes nothing.
 ///
-/// Problems: `not_found` (404: anyone else, or no certificate yet).
+/// Problems: `not_found` (404: anyone else, or no certificate yet), `certificate_erased`
+/// (409: the holder was erased; no credential names them any more).
 #[utoipa::path(
     tags = ["learner", "tutor", "nti", "admin"],
     operation_id = "download_credential",
@@ -114,6 +122,7 @@ async fn of_enrolment(
             (docs::CredentialDoc = "application/json"),
         )),
         problems::NotFound,
+        problems::Conflict,
     )
 )]
 #[get(
@@ -127,6 +136,9 @@ pub async fn download_credential(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let c = of_enrolment(&state, &auth, *id).await?;
+    if c.is_erased() {
+        return Err(Code::CertificateErased.into());
+    }
     let disposition = format!("attachment; filename=\"help-credential-{}.json\"", c.code);
     let signed = signed_credential(&state, &c).await?;
     Ok(credential_answer(&req)
@@ -211,8 +223,8 @@ async fn verification(
 
 /// Verify a certificate by its code
 ///
-/// Anyone holding the code; no token needed. Says whether the certificate is valid or
-/// revoked (and when), whose it is, for which course, when and by whom it was issued, and
+/// Anyone holding the code; no token needed. Says whether the certificate is valid,
+/// revoked (and when) or erased (its holder's data removed at their request), whose it is, for which course, when and by whom it was issued, and
 /// where its signed credential is; nothing more. A browser (`Accept: text/html` preferred
 /// to JSON) gets the same as an accessible page in the certificate's language. Lookups are
 /// rate limited per client address.
@@ -276,7 +288,8 @@ pub async fn verify_short(
 /// certificate's credential is still served: its `credentialStatus` entry says it is
 /// revoked. Rate limited with the verification.
 ///
-/// Problems: `not_found` (404: no certificate has this code), `too_many_requests` (429).
+/// Problems: `not_found` (404: no certificate has this code), `certificate_erased` (409:
+/// the holder was erased; no credential names them any more), `too_many_requests` (429).
 #[utoipa::path(
     tags = ["public"],
     operation_id = "get_credential",
@@ -288,6 +301,7 @@ pub async fn verify_short(
             (docs::CredentialDoc = "application/json"),
         )),
         problems::NotFound,
+        problems::Conflict,
         problems::TooManyRequests,
     )
 )]
@@ -298,6 +312,9 @@ pub async fn get_credential(
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let c = by_code(&state, &req, &code).await?;
+    if c.is_erased() {
+        return Err(Code::CertificateErased.into());
+    }
     let signed = signed_credential(&state, &c).await?;
     Ok(credential_answer(&req).json(signed))
 }
@@ -447,49 +464,4 @@ pub async fn get_achievement(
         );
     }
     Ok(json_ld(&req, &doc))
-}
-
-/// Revoke a certificate
-///
-/// Admins only. Marks the certificate revoked with the reason given; verification then
-/// answers it as revoked, its position in the public status list is set (so that its Open
-/// Badges credential no longer verifies), and it is no longer printed. The enrolment stays
-/// completed. Revoking again changes nothing (the first reason stays).
-///
-/// Problems: `admin_only` (403), `not_found` (404: no certificate has this code),
-/// `validation_failed` (422: a reason of 1 to 500 characters is required).
-#[utoipa::path(
-    tags = ["admin"],
-    operation_id = "revoke_certificate",
-    security(("bearer" = [])),
-    params(("code" = String, Path, description = "The verification code")),
-    request_body(content = RevokeRequest, example = json!({"reason": "Issued in error: the final quiz was graded on a superseded answer key."})),
-    responses(
-        (status = 200, description = "Revoked (again is harmless)", body = CertificateDto),
-        problems::Forbidden,
-        problems::NotFound,
-        problems::Unprocessable,
-    )
-)]
-#[post("/certificates/{code}/revoke", wrap = "crate::headers::no_store()")]
-pub async fn revoke_certificate(
-    state: web::Data<AppState>,
-    admin: Admin,
-    code: web::Path<String>,
-    body: crate::body::Json<RevokeRequest>,
-) -> Result<HttpResponse, ApiError> {
-    let reason =
-        Reason::parse(&body.reason).map_err(|e| ApiError::field("reason", e.code, e.message))?;
-    let c = learning::revoke_certificate(&state.db, &code, reason.as_str()).await?;
-    tracing::info!(certificate_id = %c.id, "certificate revoked");
-    let object = crate::audit::Object::new("certificate", c.id, None);
-    crate::audit::record(
-        &state,
-        Some(&admin.0),
-        crate::audit::Action::CertificateRevoked,
-        object,
-        None,
-    )
-    .await;
-    Ok(HttpResponse::Ok().json(CertificateDto::new(c, &state.config.public_url)))
 }

@@ -10,12 +10,14 @@ use help_lms_domain::markdown::escape;
 use super::dto::Verification;
 use super::wording;
 
-const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a;line-height:1.5}p.status{font-size:1.25rem;font-weight:700;padding:.75rem 1rem;border-radius:4px;border:2px solid}p.valid{color:#0b5d1e;border-color:#0b5d1e;background:#eef8f0}p.revoked{color:#8b0000;border-color:#8b0000;background:#fdf0f0}dt{font-weight:600;margin-top:.75rem}dd{margin:0}a{color:#003399}";
+const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a;line-height:1.5}p.status{font-size:1.25rem;font-weight:700;padding:.75rem 1rem;border-radius:4px;border:2px solid}p.valid{color:#0b5d1e;border-color:#0b5d1e;background:#eef8f0}p.revoked{color:#8b0000;border-color:#8b0000;background:#fdf0f0}p.erased{color:#444;border-color:#444;background:#f4f4f4}dt{font-weight:600;margin-top:.75rem}dd{margin:0}a{color:#003399}";
 
 pub fn verification(v: &Verification) -> HttpResponse {
     let w = wording::of(v.language);
     let (class, status) = if v.valid {
         ("valid", w.valid.to_owned())
+    } else if matches!(v.status, super::dto::CertificateStatus::Erased) {
+        ("erased", w.erased.to_owned())
     } else {
         let when = v
             .revoked_at

@@ -329,6 +329,7 @@ mod tests {
                 ends_on: chrono::NaiveDate::from_ymd_opt(2026, 6, 30).unwrap(),
             }),
             status_index: 0,
+            erased_at: None,
         }
     }
 

@@ -134,6 +134,8 @@ codes! {
         "Your certificate and results stay available; `GET /api/v1/me/enrolments` lists them.";
     CertificateRevoked = "certificate_revoked", CONFLICT, "The certificate has been revoked",
         "A revoked certificate is not printed; `GET /api/v1/certificates/{code}` says when it was revoked.";
+    CertificateErased = "certificate_erased", CONFLICT, "The certificate's holder was erased",
+        "The certificate was earned, but its holder's personal data has been erased: it is neither printed nor issued as a credential any more, and `GET /api/v1/certificates/{code}` answers it as `erased`.";
     EnrolmentNotActive = "enrolment_not_active", CONFLICT, "The enrolment takes no further progress",
         "Nothing more can be recorded for this enrolment; `GET /api/v1/enrolments/{id}` shows its status.";
     EnrolmentCompleted = "enrolment_completed", CONFLICT, "The enrolment is completed; its record is final",

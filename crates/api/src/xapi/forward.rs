@@ -3,7 +3,8 @@
 //! at least once (a batch whose lease ran out is sent again) and the receiver is
 //! idempotent on statement ids, so nothing is lost or counted twice across restarts. A
 //! store that refuses a batch as invalid or conflicting (400, 409) is not asked again;
-//! anything else is retried with the outbox's back-off.
+//! anything else is retried with the outbox's back-off. An erasure's notice is a batch of
+//! voiding statements, sent the same way.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -162,9 +163,13 @@ async fn deliver(db: &Db, http: &reqwest::Client, payload: &str) -> Result<(), F
     if forward.revoked_at.is_some() {
         return Err(permanent("the forward was removed".into()));
     }
-    let bodies = forwards::bodies(&db.conn, &batch.statements)
+    let mut bodies = forwards::bodies(&db.conn, &batch.statements)
         .await
         .map_err(store_error)?;
+    // An erasure's notice: the statements the store was sent are voided there.
+    for target in &batch.voids {
+        bodies.push(forwards::voiding(forward.id, target, db.public_url()).to_string());
+    }
     if bodies.is_empty() {
         // Erased since they were queued: nothing to send.
         return Ok(());

@@ -366,7 +366,12 @@ mod tests {
                 "{endpoint:?}"
             );
         }
-        for verb in ["http://-", "https://x.example/v/~_.-", "http://0", "urn:a%2F"] {
+        for verb in [
+            "http://-",
+            "https://x.example/v/~_.-",
+            "http://0",
+            "urn:a%2F",
+        ] {
             assert!(
                 validate(&request("http://a", "u", vec![verb])).is_ok(),
                 "{verb}"
@@ -396,7 +401,9 @@ mod tests {
         let pattern = regex::Regex::new(super::ENDPOINT_PATTERN).unwrap();
         let mut admitted = 0;
         for host in strings(&['a', 'x', 'n', '0', '4', '9', '-', '.'], 5) {
-            for tail in ["", ":1", ":9999", ":65535", ":65536", ":99999", "/", "/a/./.."] {
+            for tail in [
+                "", ":1", ":9999", ":65535", ":65536", ":99999", "/", "/a/./..",
+            ] {
                 let endpoint = format!("http://{host}{tail}");
                 let matches = pattern.is_match(&endpoint);
                 assert_eq!(matches, super::endpoint_admitted(&endpoint), "{endpoint}");

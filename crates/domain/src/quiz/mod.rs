@@ -16,7 +16,7 @@ pub use fold::fold_text;
 pub use grade::{Outcome, QuestionResult, QuizResult, correct_response, grade};
 pub use ids::{ROLE_ITEM, ROLE_LEFT, ROLE_OPTION, ROLE_RIGHT, item_id};
 pub use policy::{Visibility, aggregate, attempts_allowed, passed, review_visibility};
-pub use responses::{MAX_TEXT_CHARS, validate_responses};
+pub use responses::{MAX_TEXT_CHARS, validate_responses, without_free_text};
 pub use shuffle::{SplitMix64, permutation};
 
 #[cfg(test)]

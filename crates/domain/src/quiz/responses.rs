@@ -30,6 +30,23 @@ pub(super) enum Answer {
     Numeric(f64),
 }
 
+/// `responses` without the answers to short-text questions, the only free text a learner
+/// writes into an attempt (every other answer names options, items, a truth value or a
+/// number): what erasure keeps of an attempt.
+pub fn without_free_text(quiz: &QuizDef, responses: &Map<String, Value>) -> Map<String, Value> {
+    let free: BTreeSet<&str> = quiz
+        .questions
+        .iter()
+        .filter(|q| matches!(q.body, QuestionBody::ShortText { .. }))
+        .map(|q| q.key.as_str())
+        .collect();
+    responses
+        .iter()
+        .filter(|(k, _)| !free.contains(k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
 /// Checks `responses` against the questions of `quiz` as delivered for this attempt.
 /// `null` or an absent key means unanswered and is always valid.
 pub fn validate_responses(

@@ -1025,3 +1025,12 @@ fn review_visibility_follows_the_policy() {
         json!({ "score": true, "correctness": false, "correct_answers": false })
     );
 }
+
+#[test]
+fn erasure_keeps_every_answer_but_the_free_text() {
+    let q = quiz();
+    let responses =
+        json!({"text": "Gafgen, as my colleague Ms Dupont said", "num": 20, "tf": true});
+    let kept = super::without_free_text(&q, responses.as_object().unwrap());
+    assert_eq!(Value::Object(kept), json!({"num": 20, "tf": true}));
+}

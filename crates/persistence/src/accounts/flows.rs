@@ -120,6 +120,7 @@ async fn register_once(
                 last_login_at: Set(None),
                 status_before_disabled: Set(None),
                 sessions_valid_from: Set(None),
+                erased_at: Set(None),
             };
             let user = to_domain(model.insert(&txn).await?)?;
             let token = account_tokens::issue(
@@ -171,7 +172,8 @@ async fn tell_owner(
             };
             mail(txn, compose, owner, notice).await
         }
-        UserStatus::Disabled => Ok(()),
+        // Nobody is told anything about a disabled account; an erased one has no address.
+        UserStatus::Disabled | UserStatus::Erased => Ok(()),
     }
 }
 
@@ -429,7 +431,8 @@ pub async fn set_disabled(db: &Db, user_id: Uuid, disabled: bool) -> Result<User
         .await?
         .ok_or(StoreError::NotFound)?;
     let is_disabled = current.status == UserStatus::Disabled.as_str();
-    if is_disabled == disabled {
+    // An erased account stays erased.
+    if is_disabled == disabled || current.status == UserStatus::Erased.as_str() {
         return to_domain(current);
     }
     let mut am = users::ActiveModel {

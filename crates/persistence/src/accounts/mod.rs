@@ -1,8 +1,10 @@
 //! Users: creation, lookup, self-service profile changes and the admin bootstrap; getting
 //! into an account is in [`flows`].
 
+pub mod erasure;
 pub mod export;
 pub mod flows;
+pub mod retention;
 
 use chrono::Utc;
 use help_lms_domain::ValidationErrors;
@@ -69,6 +71,7 @@ pub async fn insert<C: ConnectionTrait>(conn: &C, new: NewUser) -> Result<User, 
         last_login_at: Set(None),
         status_before_disabled: Set(None),
         sessions_valid_from: Set(None),
+        erased_at: Set(None),
     };
     match model.insert(conn).await {
         Ok(m) => to_domain(m),

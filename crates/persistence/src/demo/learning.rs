@@ -113,6 +113,7 @@ impl Generator<'_> {
                 cohort_ends_on: None,
                 // Given when the batch is written.
                 status_index: 0,
+                erased_at: None,
             });
         }
     }

@@ -126,6 +126,7 @@ impl Generator<'_> {
             last_login_at: None,
             status_before_disabled: None,
             sessions_valid_from: None,
+            erased_at: None,
         }
     }
 

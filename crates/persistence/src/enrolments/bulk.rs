@@ -440,6 +440,7 @@ async fn enrol_rows(
                     last_login_at: Set(None),
                     status_before_disabled: Set(None),
                     sessions_valid_from: Set(None),
+                    erased_at: Set(None),
                 });
                 let id = Uuid::now_v7();
                 new_enrolment_ids.push(id);

@@ -27,6 +27,8 @@ pub struct Model {
     pub cohort_ends_on: Option<Date>,
     /// The certificate's position in the revocation status list of its credential.
     pub status_index: i64,
+    /// When the holder's account was erased: the certificate verifies as `erased`.
+    pub erased_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -23,6 +23,8 @@ pub struct Model {
     pub status_before_disabled: Option<String>,
     /// Access tokens issued before this no longer work.
     pub sessions_valid_from: Option<DateTimeUtc>,
+    /// When the account was erased (its identifying data removed; see `accounts::erasure`).
+    pub erased_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

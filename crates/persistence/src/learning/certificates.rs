@@ -42,6 +42,8 @@ pub struct Certificate {
     pub run: Option<TutoredRun>,
     /// Its position in the revocation status list of its credential.
     pub status_index: i64,
+    /// When the holder's account was erased: the name is gone and it verifies as `erased`.
+    pub erased_at: Option<DateTime<Utc>>,
 }
 
 /// What a certificate of a tutored run prints about the run.
@@ -56,6 +58,10 @@ pub struct TutoredRun {
 impl Certificate {
     pub fn is_revoked(&self) -> bool {
         self.revoked_at.is_some()
+    }
+
+    pub fn is_erased(&self) -> bool {
+        self.erased_at.is_some()
     }
 }
 
@@ -79,6 +85,7 @@ fn to_certificate(m: certificates::Model) -> Result<Certificate, StoreError> {
     Ok(Certificate {
         run,
         status_index: m.status_index,
+        erased_at: m.erased_at,
         language: Language::parse(&m.language).map_err(|e| StoreError::Corrupt(e.to_string()))?,
         id: m.id,
         code: m.code,
@@ -154,6 +161,7 @@ pub(super) async fn issue<C: ConnectionTrait>(
         cohort_starts_on: Set(run.as_ref().map(|r| r.starts_on)),
         cohort_ends_on: Set(run.as_ref().map(|r| r.ends_on)),
         status_index: Set(status_index),
+        erased_at: Set(None),
     }
     .insert(txn)
     .await?;

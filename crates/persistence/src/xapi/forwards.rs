@@ -34,7 +34,7 @@ pub struct Forward {
 
 impl Forward {
     /// Whether a statement of `scope` with `verb` goes to this forward.
-    fn takes(&self, scope: &str, verb: &str) -> bool {
+    pub(crate) fn takes(&self, scope: &str, verb: &str) -> bool {
         let visible = match self.institution_id {
             None => true,
             Some(i) => scope == platform_scope(Some(i)) || scope == format!("institution:{i}"),
@@ -47,11 +47,37 @@ impl Forward {
     }
 }
 
-/// A message of the outbox: which forward, which statements.
+/// A message of the outbox: which forward, which statements, and which statements to void
+/// there (the notice of an erasure).
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Batch {
     pub forward: Uuid,
     pub statements: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub voids: Vec<String>,
+}
+
+/// The statement that voids `target` at an external store, from the platform: its id is
+/// drawn from the forward and the target, so that a notice sent again is the same
+/// statement (and the receiver takes it once).
+pub fn voiding(forward: Uuid, target: &str, home_page: &str) -> serde_json::Value {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("void:{forward}:{target}").as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    let id = uuid::Builder::from_custom_bytes(bytes).into_uuid();
+    serde_json::json!({
+        "id": id,
+        "actor": {
+            "objectType": "Agent",
+            "account": {"homePage": home_page, "name": "help-lms"},
+        },
+        "verb": {
+            "id": "http://adlnet.gov/expapi/verbs/voided",
+            "display": {"en-US": "voided"},
+        },
+        "object": {"objectType": "StatementRef", "id": target},
+    })
 }
 
 #[derive(Clone, Debug)]
@@ -168,6 +194,19 @@ pub async fn revoke<C: ConnectionTrait>(
     Ok(())
 }
 
+/// The forwards not stopped.
+pub(crate) async fn live<C: ConnectionTrait>(c: &C) -> Result<Vec<Forward>, StoreError> {
+    all(
+        c,
+        &format!("SELECT {COLUMNS} FROM xapi_forwards WHERE revoked_at IS NULL"),
+        vec![],
+    )
+    .await?
+    .iter()
+    .map(read)
+    .collect()
+}
+
 /// Queues the statements just stored for every live forward that takes them.
 pub(crate) async fn enqueue<C: ConnectionTrait>(
     c: &C,
@@ -176,17 +215,8 @@ pub(crate) async fn enqueue<C: ConnectionTrait>(
     if stored.is_empty() {
         return Ok(());
     }
-    let live: Vec<Forward> = all(
-        c,
-        &format!("SELECT {COLUMNS} FROM xapi_forwards WHERE revoked_at IS NULL"),
-        vec![],
-    )
-    .await?
-    .iter()
-    .map(read)
-    .collect::<Result<_, _>>()?;
     let mut messages = Vec::new();
-    for f in live {
+    for f in live(c).await? {
         let ids: Vec<String> = stored
             .iter()
             .filter(|s| f.takes(&s.scope, &s.verb_id))
@@ -196,6 +226,7 @@ pub(crate) async fn enqueue<C: ConnectionTrait>(
             messages.push(serde_json::to_string(&Batch {
                 forward: f.id,
                 statements: ids,
+                voids: Vec::new(),
             })?);
         }
     }

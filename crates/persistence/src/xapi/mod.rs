@@ -7,6 +7,7 @@ pub mod activities;
 pub mod columns;
 pub mod credentials;
 pub mod documents;
+pub mod erasure;
 pub mod forwards;
 pub mod platform;
 pub mod statements;

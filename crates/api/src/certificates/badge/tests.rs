@@ -32,6 +32,7 @@ fn sample() -> Certificate {
         revoked_reason: None,
         run: None,
         status_index: 131_073,
+        erased_at: None,
     }
 }
 

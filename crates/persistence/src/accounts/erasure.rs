@@ -1,0 +1,222 @@
+//! The right to erasure (GDPR article 17), and retention: an account's identifying data is
+//! removed in one transaction, while what the statistics count stays exactly as it was.
+//!
+//! Removed: the name and address (the account keeps its id, role, institution, country,
+//! profession and language, which the enrolments already copy for reporting), the password,
+//! every session and account token, the free text of quiz answers, the name on certificates
+//! (which then verify as `erased`), the address and name on cohort invitations, mail queued or
+//! sent to the address, the login throttle of the address, stored idempotency answers that
+//! name the account, and everything the learning record store holds about the person (see
+//! [`crate::xapi::erasure`]). Kept: enrolments, progress, attempts' scores and certificates'
+//! dates and scores, which carry no name, so completions by course, country, profession,
+//! institution, language and month are counted as before.
+
+use chrono::{DateTime, Utc};
+use help_lms_domain::values::UserStatus;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Value, sea_query::Expr,
+};
+use serde_json::{Value as Json, json};
+use uuid::Uuid;
+
+use crate::Db;
+use crate::entities::{attempts as at, enrolments as en, users};
+use crate::error::StoreError;
+use crate::raw::sql;
+use crate::xapi::erasure::Erased;
+
+/// What an erasure removed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Erasure {
+    pub user_id: Uuid,
+    pub erased_at: DateTime<Utc>,
+    /// The account had been erased before: nothing changed now.
+    pub already: bool,
+    pub certificates: u64,
+    pub attempts: u64,
+    pub sessions: u64,
+    pub tokens: u64,
+    pub invitations: u64,
+    pub mail: u64,
+    pub idempotency: u64,
+    pub learning_records: Erased,
+}
+
+/// The address an erased account holds instead of its own: unique, and never deliverable
+/// (`.invalid` is reserved for that, RFC 2606).
+pub fn erased_address(user_id: Uuid) -> String {
+    format!("erased-{user_id}@erased.invalid")
+}
+
+async fn exec<C: ConnectionTrait>(
+    c: &C,
+    text: &str,
+    values: Vec<Value>,
+) -> Result<u64, StoreError> {
+    Ok(c.execute_raw(sql(c.get_database_backend(), text, values))
+        .await?
+        .rows_affected())
+}
+
+/// Erases `user_id`'s identifying data (see the module); `NotFound` when there is no such
+/// account. Erasing an erased account again changes nothing.
+pub async fn erase(db: &Db, user_id: Uuid, now: DateTime<Utc>) -> Result<Erasure, StoreError> {
+    let txn = db.begin_write().await?;
+    let user = users::Entity::find_by_id(user_id)
+        .one(&txn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    if user.status == UserStatus::Erased.as_str() {
+        return Ok(Erasure {
+            user_id,
+            erased_at: user.erased_at.unwrap_or(user.updated_at),
+            already: true,
+            certificates: 0,
+            attempts: 0,
+            sessions: 0,
+            tokens: 0,
+            invitations: 0,
+            mail: 0,
+            idempotency: 0,
+            learning_records: Erased::default(),
+        });
+    }
+    let email = user.email.clone();
+    let id = user_id.to_string();
+    let agent_keys: Vec<String> = [
+        json!({"account": {"homePage": db.public_url(), "name": id}}),
+        json!({"mbox": format!("mailto:{email}")}),
+    ]
+    .iter()
+    .filter_map(help_lms_domain::xapi::agent_key)
+    .collect();
+    let learning_records = crate::xapi::erasure::erase(&txn, user_id, &agent_keys, now).await?;
+    let attempts = free_text(&txn, user_id).await?;
+    let certificates = exec(
+        &txn,
+        "UPDATE certificates SET learner_name = '', erased_at = ? WHERE user_id = ?",
+        vec![now.into(), user_id.into()],
+    )
+    .await?;
+    let sessions = exec(
+        &txn,
+        "DELETE FROM refresh_tokens WHERE user_id = ?",
+        vec![user_id.into()],
+    )
+    .await?;
+    let tokens = exec(
+        &txn,
+        "DELETE FROM activation_tokens WHERE user_id = ?",
+        vec![user_id.into()],
+    )
+    .await?;
+    let invitations = exec(
+        &txn,
+        "UPDATE cohort_invitations SET email = ?, name = '' WHERE user_id = ?",
+        vec![erased_address(user_id).into(), user_id.into()],
+    )
+    .await?;
+    let mail = exec(
+        &txn,
+        "DELETE FROM outbox WHERE topic = ? AND payload LIKE ? ESCAPE '\\'",
+        vec![
+            crate::outbox::MAIL.into(),
+            format!("%{}%", like_escaped(&email)).into(),
+        ],
+    )
+    .await?;
+    exec(
+        &txn,
+        "DELETE FROM login_throttle WHERE key = ?",
+        vec![crate::throttle::account_key(&email).into()],
+    )
+    .await?;
+    let idempotency = exec(
+        &txn,
+        "DELETE FROM idempotency_keys WHERE key LIKE ? OR body LIKE ? \
+         OR body LIKE ? ESCAPE '\\'",
+        vec![
+            format!("%{id}%").into(),
+            format!("%{id}%").into(),
+            format!("%{}%", like_escaped(&email)).into(),
+        ],
+    )
+    .await?;
+    exec(
+        &txn,
+        "UPDATE users SET email = ?, name = '', password_hash = NULL, status = ?, \
+         status_before_disabled = NULL, last_login_at = NULL, sessions_valid_from = ?, \
+         updated_at = ?, erased_at = ? WHERE id = ?",
+        vec![
+            erased_address(user_id).into(),
+            UserStatus::Erased.as_str().into(),
+            now.into(),
+            now.into(),
+            now.into(),
+            user_id.into(),
+        ],
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Erasure {
+        user_id,
+        erased_at: now,
+        already: false,
+        certificates,
+        attempts,
+        sessions,
+        tokens,
+        invitations,
+        mail,
+        idempotency,
+        learning_records,
+    })
+}
+
+/// `s` with LIKE's wildcards and the escape character taken literally (for `ESCAPE '\\'`):
+/// addresses may hold `_`, which would otherwise match any character.
+fn like_escaped(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Removes the free text of the person's quiz answers; says how many attempts changed.
+async fn free_text<C: ConnectionTrait>(c: &C, user_id: Uuid) -> Result<u64, StoreError> {
+    let enrolments: Vec<(Uuid, Uuid)> = en::Entity::find()
+        .select_only()
+        .column(en::Column::Id)
+        .column(en::Column::CourseVersionId)
+        .filter(en::Column::UserId.eq(user_id))
+        .into_tuple()
+        .all(c)
+        .await?;
+    let mut changed = 0;
+    for (enrolment, version) in enrolments {
+        let rt = crate::catalogue::runtime::runtime(c, version).await?;
+        let attempts = at::Entity::find()
+            .filter(at::Column::EnrolmentId.eq(enrolment))
+            .all(c)
+            .await?;
+        for a in attempts {
+            let (Some(q), Json::Object(responses)) = (rt.quiz(a.quiz_id), &a.responses) else {
+                continue;
+            };
+            let kept = help_lms_domain::quiz::without_free_text(&q.def, responses);
+            if kept.len() != responses.len() {
+                at::Entity::update_many()
+                    .col_expr(at::Column::Responses, Expr::value(Json::Object(kept)))
+                    .filter(at::Column::Id.eq(a.id))
+                    .exec(c)
+                    .await?;
+                changed += 1;
+            }
+        }
+    }
+    Ok(changed)
+}

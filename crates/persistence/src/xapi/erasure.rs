@@ -1,0 +1,192 @@
+//! What erasing a person does to the learning record store: every statement about them
+//! (as actor, as object, as a member or in the context) is deleted with its index rows,
+//! so are the documents kept under their agent and their launch credentials; and each
+//! external store that was queued any of those statements is queued a notice voiding them,
+//! recorded in `xapi_erasure_notices`. Which forward was queued which statement follows
+//! from the forward's rules and lifetime (it takes a statement stored while it was live,
+//! of a scope it sees and, if it names verbs, of one of them), so nothing more is kept per
+//! delivery; voiding a statement a store never received is harmless there. A forward
+//! stopped before the erasure is not sent anything more, this notice included.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, Value};
+use uuid::Uuid;
+
+use super::forwards::{Batch, TOPIC};
+use super::{all, exec, marks};
+use crate::error::StoreError;
+
+/// What the store removed and whom it told.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Erased {
+    pub statements: u64,
+    pub documents: u64,
+    pub credentials: u64,
+    /// One per external store told: (forward, statements voided).
+    pub notices: Vec<(Uuid, u64)>,
+}
+
+/// Removes what the store holds about the person known by `agent_keys` (see
+/// `help_lms_domain::xapi::agent_key`) or recorded as `learner_id`, inside the caller's
+/// transaction.
+pub(crate) async fn erase<C: ConnectionTrait>(
+    c: &C,
+    learner_id: Uuid,
+    agent_keys: &[String],
+    now: DateTime<Utc>,
+) -> Result<Erased, StoreError> {
+    let keys: Vec<Value> = agent_keys.iter().map(|k| Value::from(k.clone())).collect();
+    let n = marks(keys.len().max(1));
+    let mut values = vec![Value::from(learner_id)];
+    for _ in 0..3 {
+        values.extend(keys.iter().cloned());
+    }
+    let (by_key, by_object, by_mention) = if keys.is_empty() {
+        ("1 = 0".to_owned(), "1 = 0".to_owned(), "1 = 0".to_owned())
+    } else {
+        (
+            format!("actor_key IN ({n})"),
+            format!("object_agent_key IN ({n})"),
+            format!(
+                "seq IN (SELECT seq FROM xapi_statement_refs WHERE kind = 'a' AND value IN ({n}))"
+            ),
+        )
+    };
+    if keys.is_empty() {
+        values.truncate(1);
+    }
+    let rows = all(
+        c,
+        &format!(
+            "SELECT seq, id, scope, verb_id, stored_us FROM xapi_statements WHERE learner_id = ? \
+             OR {by_key} OR {by_object} OR {by_mention}"
+        ),
+        values,
+    )
+    .await?;
+    let mut seqs = Vec::with_capacity(rows.len());
+    let mut erased = Vec::with_capacity(rows.len());
+    for r in &rows {
+        seqs.push(r.try_get::<i64>("", "seq")?);
+        erased.push(Stored {
+            id: r.try_get("", "id")?,
+            scope: r.try_get("", "scope")?,
+            verb: r.try_get("", "verb_id")?,
+            stored_us: r.try_get("", "stored_us")?,
+        });
+    }
+    let notices = notify(c, learner_id, &erased, now).await?;
+    let mut statements = 0;
+    for part in seqs.chunks(500) {
+        let v: Vec<Value> = part.iter().map(|s| Value::from(*s)).collect();
+        exec(
+            c,
+            &format!(
+                "DELETE FROM xapi_statement_refs WHERE seq IN ({})",
+                marks(v.len())
+            ),
+            v.clone(),
+        )
+        .await?;
+        statements += exec(
+            c,
+            &format!(
+                "DELETE FROM xapi_statements WHERE seq IN ({})",
+                marks(v.len())
+            ),
+            v,
+        )
+        .await?;
+    }
+    let documents = if keys.is_empty() {
+        0
+    } else {
+        exec(
+            c,
+            &format!("DELETE FROM xapi_documents WHERE agent_key IN ({n})"),
+            keys,
+        )
+        .await?
+    };
+    let credentials = exec(
+        c,
+        "DELETE FROM xapi_credentials WHERE learner_id = ?",
+        vec![Value::from(learner_id)],
+    )
+    .await?;
+    Ok(Erased {
+        statements,
+        documents,
+        credentials,
+        notices,
+    })
+}
+
+/// The most voiding statements one notice message carries.
+const NOTICE_BATCH: usize = 100;
+
+/// A statement being erased, as the forwards' rules read it.
+struct Stored {
+    id: String,
+    scope: String,
+    verb: String,
+    stored_us: i64,
+}
+
+/// Queues, for each live forward that was queued some of `erased`, a message voiding
+/// them there, and records the notice.
+async fn notify<C: ConnectionTrait>(
+    c: &C,
+    user_id: Uuid,
+    erased: &[Stored],
+    now: DateTime<Utc>,
+) -> Result<Vec<(Uuid, u64)>, StoreError> {
+    if erased.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sent: BTreeMap<Uuid, Vec<String>> = BTreeMap::new();
+    for f in super::forwards::live(c).await? {
+        let since = f.created_at.timestamp_micros();
+        let ids: Vec<String> = erased
+            .iter()
+            .filter(|s| s.stored_us >= since && f.takes(&s.scope, &s.verb))
+            .map(|s| s.id.clone())
+            .collect();
+        if !ids.is_empty() {
+            sent.insert(f.id, ids);
+        }
+    }
+    let mut notices = Vec::with_capacity(sent.len());
+    for (forward, mut voids) in sent {
+        voids.sort();
+        voids.dedup();
+        let count = voids.len() as u64;
+        // In messages of a size any store takes in one request; a row for each.
+        for part in voids.chunks(NOTICE_BATCH) {
+            let payload = serde_json::to_string(&Batch {
+                forward,
+                statements: Vec::new(),
+                voids: part.to_vec(),
+            })?;
+            let outbox_id = crate::outbox::enqueue_one(c, TOPIC, payload).await?;
+            exec(
+                c,
+                "INSERT INTO xapi_erasure_notices (id, forward_id, user_id, statements, \
+                 outbox_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                vec![
+                    Uuid::now_v7().into(),
+                    forward.into(),
+                    user_id.into(),
+                    Value::from(part.len() as i64),
+                    outbox_id.into(),
+                    now.into(),
+                ],
+            )
+            .await?;
+        }
+        notices.push((forward, count));
+    }
+    Ok(notices)
+}
