@@ -34,6 +34,8 @@ pub struct ErasureDto {
     pub certificates: u64,
     /// Quiz attempts whose free-text answers were removed.
     pub attempts: u64,
+    /// Extra attempts whose reason (staff's words about the person) was removed.
+    pub grants: u64,
     pub sessions: u64,
     /// Activation, confirmation and reset tokens.
     pub tokens: u64,
@@ -72,6 +74,7 @@ impl From<erasure::Erasure> for ErasureDto {
             already_erased: e.already,
             certificates: e.certificates,
             attempts: e.attempts,
+            grants: e.grants,
             sessions: e.sessions,
             tokens: e.tokens,
             invitations: e.invitations,
@@ -134,7 +137,8 @@ pub(crate) async fn erase(
 ///
 /// A signed-in person (not an API client), with their password; admins ask another admin.
 /// Removes, at once and for good, the account's identifying data (name, address, password,
-/// sessions and tokens), the free text of quiz answers, the name on certificates (which
+/// sessions and tokens), the free text of quiz answers and of staff's reasons for extra
+/// attempts and revocations, the name on certificates (which
 /// then verify as `erased`, not revoked), every learning record statement and document
 /// about the person (deleted, not only voided), mail to them and stored answers naming
 /// them; external learning record stores that were sent their statements are queued a

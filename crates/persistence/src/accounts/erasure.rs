@@ -3,7 +3,8 @@
 //!
 //! Removed: the name and address (the account keeps its id, role, institution, country,
 //! profession and language, which the enrolments already copy for reporting), the password,
-//! every session and account token, the free text of quiz answers, the name on certificates
+//! every session and account token, the free text of quiz answers, the reasons staff wrote
+//! for their extra attempts and for revoking their certificates, the name on certificates
 //! (which then verify as `erased`), the address and name on cohort invitations, mail queued or
 //! sent to the address, the login throttle of the address, stored idempotency answers that
 //! name the account, and everything the learning record store holds about the person (see
@@ -34,6 +35,8 @@ pub struct Erasure {
     pub already: bool,
     pub certificates: u64,
     pub attempts: u64,
+    /// Extra attempts whose reason (staff's free text about the person) was removed.
+    pub grants: u64,
     pub sessions: u64,
     pub tokens: u64,
     pub invitations: u64,
@@ -73,6 +76,7 @@ pub async fn erase(db: &Db, user_id: Uuid, now: DateTime<Utc>) -> Result<Erasure
             already: true,
             certificates: 0,
             attempts: 0,
+            grants: 0,
             sessions: 0,
             tokens: 0,
             invitations: 0,
@@ -92,9 +96,18 @@ pub async fn erase(db: &Db, user_id: Uuid, now: DateTime<Utc>) -> Result<Erasure
     .collect();
     let learning_records = crate::xapi::erasure::erase(&txn, user_id, &agent_keys, now).await?;
     let attempts = free_text(&txn, user_id).await?;
+    let grants = exec(
+        &txn,
+        "UPDATE attempt_grants SET reason = '' WHERE enrolment_id IN \
+         (SELECT id FROM enrolments WHERE user_id = ?)",
+        vec![user_id.into()],
+    )
+    .await?;
+    // A revoked certificate stays revoked; only the reason, free text about the person, goes.
     let certificates = exec(
         &txn,
-        "UPDATE certificates SET learner_name = '', erased_at = ? WHERE user_id = ?",
+        "UPDATE certificates SET learner_name = '', erased_at = ?, revoked_reason = \
+         CASE WHEN revoked_reason IS NULL THEN NULL ELSE '' END WHERE user_id = ?",
         vec![now.into(), user_id.into()],
     )
     .await?;
@@ -164,6 +177,7 @@ pub async fn erase(db: &Db, user_id: Uuid, now: DateTime<Utc>) -> Result<Erasure
         already: false,
         certificates,
         attempts,
+        grants,
         sessions,
         tokens,
         invitations,
@@ -219,4 +233,141 @@ async fn free_text<C: ConnectionTrait>(c: &C, user_id: Uuid) -> Result<u64, Stor
         }
     }
     Ok(changed)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+    use help_lms_domain::content::{CourseSource, parse_course};
+    use help_lms_domain::tutoring::AttemptGrantDraft;
+    use help_lms_domain::values::Language;
+    use serde_json::json;
+
+    use crate::learning::{Submitted, start_attempt, submit};
+    use crate::test_support::{TestDb, learner};
+
+    const COURSE: &str = r#"
+slug = "free-text"
+languages = ["en"]
+topics = ["article-5"]
+estimated_hours = 1
+status = "published"
+title = { en = "Free text" }
+summary = { en = "For tests." }
+
+[[modules]]
+key = "m1"
+title = { en = "Module one" }
+summary = { en = "The only one." }
+
+  [[modules.lessons]]
+  key = "l1"
+  title = { en = "Lesson one" }
+  minutes = 10
+"#;
+    const QUIZ: &str = r#"
+title = { en = "Check" }
+pass_mark = 50
+max_attempts = 1
+grading = "highest"
+shuffle_questions = false
+shuffle_options = false
+review = "correct_answers"
+review_when = "immediately"
+
+[[questions]]
+key = "tf"
+kind = "true_false"
+prompt = { en = "Article 5 protects liberty." }
+explanation = { en = "It does." }
+feedback_correct = { en = "Yes" }
+feedback_incorrect = { en = "No" }
+references = [{ kind = "instrument", citation = "ECHR, Article 5" }]
+answer = true
+
+[[questions]]
+key = "case"
+kind = "short_text"
+prompt = { en = "Name the case" }
+explanation = { en = "Buzadji." }
+feedback_correct = { en = "Yes" }
+feedback_incorrect = { en = "No" }
+references = [{ kind = "instrument", citation = "ECHR, Article 5" }]
+accepted = { en = ["Buzadji"] }
+"#;
+
+    #[tokio::test]
+    async fn free_text_about_the_person_goes_and_their_scores_stay() {
+        let t = TestDb::new().await;
+        let files = [
+            ("course.toml", COURSE),
+            ("lessons/l1.en.md", "## One\n\nText."),
+            ("quizzes/m1.toml", QUIZ),
+        ];
+        let source = CourseSource {
+            dir_name: "free-text".into(),
+            files: files
+                .iter()
+                .map(|(p, t)| ((*p).to_owned(), (*t).to_owned()))
+                .collect(),
+        };
+        crate::catalogue::import(&t.db, &[parse_course(&source).unwrap()])
+            .await
+            .unwrap();
+        let course = crate::catalogue::current_version(&t.db.conn, "free-text")
+            .await
+            .unwrap()
+            .unwrap();
+        let user = learner(&t.db, "ana@x.example").await;
+        let staff = learner(&t.db, "tutor@x.example").await;
+        let e = crate::enrolments::self_enrol(
+            &t.db,
+            user,
+            course.course_id,
+            course.version_id,
+            Language::En,
+        )
+        .await
+        .unwrap();
+        let rt = crate::catalogue::runtime::runtime(&t.db.conn, course.version_id)
+            .await
+            .unwrap();
+        let quiz = rt.modules[0].quiz.as_ref().unwrap().id;
+        let reason = "Ana was in hospital during the first attempt";
+        crate::learning::grant_attempts(
+            &t.db,
+            e.id,
+            AttemptGrantDraft::parse(quiz, 1, reason).unwrap(),
+            staff,
+            None,
+        )
+        .await
+        .unwrap();
+        let (attempt, _) = start_attempt(&t.db, e.id, quiz).await.unwrap();
+        let answers = json!({"tf": true, "case": "Buzadji, as Judge Popescu told me"});
+        let Submitted::Graded(_) = submit(
+            &t.db,
+            attempt.attempt.id,
+            Some(answers.as_object().unwrap().clone()),
+        )
+        .await
+        .unwrap() else {
+            panic!("not graded");
+        };
+        let before = crate::accounts::export::export(&t.db, user).await.unwrap();
+        let score = before.enrolments[0].attempts[0].score;
+        assert!(score.is_some_and(|s| s > 0.0));
+
+        let done = super::erase(&t.db, user, Utc::now()).await.unwrap();
+        assert_eq!((done.attempts, done.grants), (1, 1));
+        let after = crate::accounts::export::export(&t.db, user).await.unwrap();
+        let kept = &after.enrolments[0].attempts[0];
+        assert_eq!(kept.responses, json!({"tf": true}));
+        assert_eq!(kept.score, score, "the score stays");
+        let grants = crate::learning::grants_of(&t.db.conn, e.id).await.unwrap();
+        assert_eq!(grants.len(), 1, "the extra attempt stays");
+        assert!(!format!("{grants:?}").contains("hospital"));
+        assert_eq!(after.account.name, "");
+        assert!(super::erase(&t.db, user, Utc::now()).await.unwrap().already);
+    }
 }
