@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use help_lms_tests::{PASSWORD, TestApp, spawn_app};
 
 use crate::learning::{complete, demo, enrol_in_demo};
-use crate::xapi::{count_at, credential, free_port, statements, wait_for};
+use crate::xapi::{count_at, credential, free_port, lrs, statements, wait_for};
 
 /// Every statistic an admin can ask for, grouped by each dimension and by all at once.
 async fn every_statistic(app: &TestApp, admin: &str) -> Vec<Value> {
@@ -84,9 +84,31 @@ async fn an_erased_learner_leaves_no_name_behind_here_or_at_the_store_told_and_t
     let user_id = me.body["id"].as_str().unwrap().to_owned();
     let email = me.body["email"].as_str().unwrap().to_owned();
     let agent = json!({"account": {"homePage": help_lms_tests::PUBLIC_URL, "name": user_id}});
+    // An external tool may name the learner by their address, or its SHA-1.
+    let mbox = format!("mailto:{email}");
+    let sha1sum = {
+        use sha1::Digest;
+        hex::encode(sha1::Sha1::digest(mbox.as_bytes()))
+    };
+    for actor in [json!({"mbox": mbox}), json!({"mbox_sha1sum": sha1sum})] {
+        let sent = app
+            .send(
+                lrs(&app, reqwest::Method::POST, "/statements", &own).json(&json!({
+                    "actor": actor,
+                    "verb": {"id": "http://adlnet.gov/expapi/verbs/attended"},
+                    "object": {"id": "https://ntis.example/sessions/pre-trial-2027"},
+                })),
+            )
+            .await;
+        assert_eq!(sent.status, 200, "{}", sent.text);
+    }
     let theirs = |list: &[Value]| {
         list.iter()
-            .filter(|s| s["actor"]["account"]["name"] == user_id.as_str())
+            .filter(|s| {
+                s["actor"]["account"]["name"] == user_id.as_str()
+                    || s["actor"]["mbox"] == mbox.as_str()
+                    || s["actor"]["mbox_sha1sum"] == sha1sum.as_str()
+            })
             .count()
     };
     let total = count_at(&app, &own).await;

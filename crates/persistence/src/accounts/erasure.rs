@@ -87,9 +87,17 @@ pub async fn erase(db: &Db, user_id: Uuid, now: DateTime<Utc>) -> Result<Erasure
     }
     let email = user.email.clone();
     let id = user_id.to_string();
+    // The person as an xAPI agent: the platform's account, and their address as an mbox
+    // or its SHA-1 (as clients may name them).
+    let mbox = format!("mailto:{email}");
+    let mbox_sha1sum = {
+        use sha1::Digest;
+        hex::encode(sha1::Sha1::digest(mbox.as_bytes()))
+    };
     let agent_keys: Vec<String> = [
         json!({"account": {"homePage": db.public_url(), "name": id}}),
-        json!({"mbox": format!("mailto:{email}")}),
+        json!({"mbox": mbox}),
+        json!({"mbox_sha1sum": mbox_sha1sum}),
     ]
     .iter()
     .filter_map(help_lms_domain::xapi::agent_key)
