@@ -52,6 +52,8 @@ pub struct LearningRecordsErasedDto {
     /// xAPI statements deleted (not voided: deleted).
     pub statements: u64,
     pub documents: u64,
+    /// Attachments of those statements that no other statement uses.
+    pub attachments: u64,
     /// Launch credentials of the person.
     pub credentials: u64,
     /// The external stores that had been sent some of those statements, each queued a
@@ -83,6 +85,7 @@ impl From<erasure::Erasure> for ErasureDto {
             learning_records: LearningRecordsErasedDto {
                 statements: e.learning_records.statements,
                 documents: e.learning_records.documents,
+                attachments: e.learning_records.attachments,
                 credentials: e.learning_records.credentials,
                 notices: e
                     .learning_records

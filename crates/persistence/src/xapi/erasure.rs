@@ -1,6 +1,7 @@
 //! What erasing a person does to the learning record store: every statement about them
 //! (as actor, as object, as a member or in the context) is deleted with its index rows,
-//! so are the documents kept under their agent and their launch credentials; and each
+//! so are the documents kept under their agent, the attachments no other statement uses,
+//! and their launch credentials; and each
 //! external store that was queued any of those statements is queued a notice voiding them,
 //! recorded in `xapi_erasure_notices`. Which forward was queued which statement follows
 //! from the forward's rules and lifetime (it takes a statement stored while it was live,
@@ -23,6 +24,7 @@ use crate::error::StoreError;
 pub struct Erased {
     pub statements: u64,
     pub documents: u64,
+    pub attachments: u64,
     pub credentials: u64,
     /// One per external store told: (forward, statements voided).
     pub notices: Vec<(Uuid, u64)>,
@@ -38,36 +40,27 @@ pub(crate) async fn erase<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> Result<Erased, StoreError> {
     let keys: Vec<Value> = agent_keys.iter().map(|k| Value::from(k.clone())).collect();
-    let n = marks(keys.len().max(1));
+    if keys.is_empty() {
+        return Err(StoreError::Internal("an erasure without agent keys".into()));
+    }
+    let n = marks(keys.len());
     let mut values = vec![Value::from(learner_id)];
     for _ in 0..3 {
         values.extend(keys.iter().cloned());
     }
-    let (by_key, by_object, by_mention) = if keys.is_empty() {
-        ("1 = 0".to_owned(), "1 = 0".to_owned(), "1 = 0".to_owned())
-    } else {
-        (
-            format!("actor_key IN ({n})"),
-            format!("object_agent_key IN ({n})"),
-            format!(
-                "seq IN (SELECT seq FROM xapi_statement_refs WHERE kind = 'a' AND value IN ({n}))"
-            ),
-        )
-    };
-    if keys.is_empty() {
-        values.truncate(1);
-    }
     let rows = all(
         c,
         &format!(
-            "SELECT seq, id, scope, verb_id, stored_us FROM xapi_statements WHERE learner_id = ? \
-             OR {by_key} OR {by_object} OR {by_mention}"
+            "SELECT seq, id, scope, verb_id, stored_us, body FROM xapi_statements \
+             WHERE learner_id = ? OR actor_key IN ({n}) OR object_agent_key IN ({n}) \
+             OR seq IN (SELECT seq FROM xapi_statement_refs WHERE kind = 'a' AND value IN ({n}))"
         ),
         values,
     )
     .await?;
     let mut seqs = Vec::with_capacity(rows.len());
     let mut erased = Vec::with_capacity(rows.len());
+    let mut hashes = std::collections::BTreeSet::new();
     for r in &rows {
         seqs.push(r.try_get::<i64>("", "seq")?);
         erased.push(Stored {
@@ -76,6 +69,12 @@ pub(crate) async fn erase<C: ConnectionTrait>(
             verb: r.try_get("", "verb_id")?,
             stored_us: r.try_get("", "stored_us")?,
         });
+        let body: serde_json::Value = serde_json::from_str(&r.try_get::<String>("", "body")?)?;
+        for a in body["attachments"].as_array().into_iter().flatten() {
+            if let Some(h) = a["sha2"].as_str() {
+                hashes.insert(h.to_owned());
+            }
+        }
     }
     let notices = notify(c, learner_id, &erased, now).await?;
     let mut statements = 0;
@@ -100,16 +99,30 @@ pub(crate) async fn erase<C: ConnectionTrait>(
         )
         .await?;
     }
-    let documents = if keys.is_empty() {
-        0
-    } else {
-        exec(
+    let documents = exec(
+        c,
+        &format!("DELETE FROM xapi_documents WHERE agent_key IN ({n})"),
+        keys,
+    )
+    .await?;
+    // An attachment is stored once per hash: it goes when no statement left names it.
+    let mut attachments = 0;
+    for h in hashes {
+        let used = all(
             c,
-            &format!("DELETE FROM xapi_documents WHERE agent_key IN ({n})"),
-            keys,
+            "SELECT 1 AS used FROM xapi_statements WHERE body LIKE ? LIMIT 1",
+            vec![Value::from(format!("%\"sha2\":\"{h}\"%"))],
         )
-        .await?
-    };
+        .await?;
+        if used.is_empty() {
+            attachments += exec(
+                c,
+                "DELETE FROM xapi_attachments WHERE sha2 = ?",
+                vec![Value::from(h)],
+            )
+            .await?;
+        }
+    }
     let credentials = exec(
         c,
         "DELETE FROM xapi_credentials WHERE learner_id = ?",
@@ -119,6 +132,7 @@ pub(crate) async fn erase<C: ConnectionTrait>(
     Ok(Erased {
         statements,
         documents,
+        attachments,
         credentials,
         notices,
     })

@@ -374,3 +374,63 @@ async fn a_credential_works_with_its_secret_until_revoked_or_expired() {
             .is_none()
     );
 }
+
+#[tokio::test]
+async fn erasure_deletes_the_persons_statements_and_the_attachments_only_they_used() {
+    let t = TestDb::new().await;
+    let with = |mut s: NewStatement, hashes: &[&str]| {
+        let mut body: Value = serde_json::from_str(&s.body).unwrap();
+        body["attachments"] = hashes.iter().map(|h| json!({"sha2": h})).collect();
+        s.body = body.to_string();
+        s
+    };
+    let theirs = with(
+        statement(&id(1), "http://x/v", "mailto:ana@x.example", "admin", 1),
+        &["aaaa", "bbbb"],
+    );
+    let others = with(
+        statement(&id(2), "http://x/v", "mailto:ion@x.example", "admin", 2),
+        &["bbbb"],
+    );
+    let attachment = |h: &str| statements::Attachment {
+        sha2: h.to_owned(),
+        content_type: "text/plain".to_owned(),
+        content: b"a note".to_vec(),
+    };
+    let txn = t.db.begin_write().await.unwrap();
+    statements::insert(
+        &txn,
+        vec![theirs, others],
+        vec![attachment("aaaa"), attachment("bbbb")],
+        &Visibility::All,
+    )
+    .await
+    .unwrap();
+    let done = super::erasure::erase(
+        &txn,
+        uuid::Uuid::now_v7(),
+        &["mbox:mailto:ana@x.example".to_owned()],
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    txn.commit().await.unwrap();
+    assert_eq!((done.statements, done.attachments), (1, 1));
+    let left = statements::attachments(&t.db.conn, &["aaaa".into(), "bbbb".into()])
+        .await
+        .unwrap();
+    assert_eq!(
+        left.iter().map(|a| a.sha2.as_str()).collect::<Vec<_>>(),
+        ["bbbb"]
+    );
+    let kept = statements::get(&t.db.conn, &id(2), false, &Visibility::All)
+        .await
+        .unwrap();
+    assert!(kept.is_some(), "the other person's statement stays");
+    assert!(
+        statements::get(&t.db.conn, &id(1), false, &Visibility::All)
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
