@@ -162,6 +162,10 @@ async fn main() -> ExitCode {
             let Some(days) = days.or(settings.retention_days) else {
                 return fail("set HELP_RETENTION_DAYS or pass --days");
             };
+            if days == 0 {
+                // Zero days would erase every account at once.
+                return fail("--days must be positive");
+            }
             let db = match connect_and_migrate(&settings).await {
                 Ok(db) => db,
                 Err(e) => return fail(e),
