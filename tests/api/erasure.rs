@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use help_lms_tests::{PASSWORD, TestApp, spawn_app};
 
 use crate::learning::{complete, demo, enrol_in_demo};
-use crate::xapi::{count_at, credential, free_port, lrs, statements, wait_for};
+use crate::xapi::{count_at, credential, external_store, lrs, statements, wait_for};
 
 /// Every statistic an admin can ask for, grouped by each dimension and by all at once.
 async fn every_statistic(app: &TestApp, admin: &str) -> Vec<Value> {
@@ -40,30 +40,9 @@ async fn every_statistic(app: &TestApp, admin: &str) -> Vec<Value> {
 
 #[tokio::test]
 async fn an_erased_learner_leaves_no_name_behind_here_or_at_the_store_told_and_the_counts_stay() {
-    let port = free_port();
-    let receiver = help_lms_tests::spawn_with(help_lms_tests::Options {
-        bind: format!("127.0.0.1:{port}"),
-        ..Default::default()
-    })
-    .await;
-    let receiver_admin = receiver.admin_token().await;
-    let inbound = credential(&receiver, &receiver_admin, json!({"name": "inbound"})).await;
-
     let app = spawn_app().await;
     let admin = app.admin_token().await;
-    let forward = app
-        .post(
-            "/api/v1/xapi/forwards",
-            &json!({
-                "name": "receiver",
-                "endpoint": format!("http://127.0.0.1:{port}/xapi"),
-                "username": inbound.0,
-                "password": inbound.1,
-            }),
-            Some(&admin),
-        )
-        .await;
-    assert_eq!(forward.status, 201, "{}", forward.text);
+    let (receiver, inbound, forward) = external_store(&app, &admin).await;
     let own = credential(&app, &admin, json!({"name": "own"})).await;
 
     let l = demo(&app, "correct_answers", "immediately").await;

@@ -541,8 +541,12 @@ pub(crate) async fn wait_for(app: &TestApp, cred: &(String, String), n: usize) -
     seen
 }
 
-#[tokio::test]
-async fn statements_reach_an_external_store_once_even_while_it_is_down_and_across_restarts() {
+/// An external store: another help-lms on a fixed port, with a credential for `sender`'s
+/// forward; (the store, its credential, the forward as `sender`'s admin created it).
+pub(crate) async fn external_store(
+    sender: &TestApp,
+    admin: &str,
+) -> (TestApp, (String, String), Res) {
     let port = free_port();
     let receiver = help_lms_tests::spawn_with(help_lms_tests::Options {
         bind: format!("127.0.0.1:{port}"),
@@ -551,10 +555,6 @@ async fn statements_reach_an_external_store_once_even_while_it_is_down_and_acros
     .await;
     let receiver_admin = receiver.admin_token().await;
     let inbound = credential(&receiver, &receiver_admin, json!({"name": "inbound"})).await;
-
-    let sender = spawn_app().await;
-    let admin = sender.admin_token().await;
-    let l = demo(&sender, "correct_answers", "immediately").await;
     let forward = sender
         .post(
             "/api/v1/xapi/forwards",
@@ -564,10 +564,19 @@ async fn statements_reach_an_external_store_once_even_while_it_is_down_and_acros
                 "username": inbound.0,
                 "password": inbound.1,
             }),
-            Some(&admin),
+            Some(admin),
         )
         .await;
     assert_eq!(forward.status, 201, "{}", forward.text);
+    (receiver, inbound, forward)
+}
+
+#[tokio::test]
+async fn statements_reach_an_external_store_once_even_while_it_is_down_and_across_restarts() {
+    let sender = spawn_app().await;
+    let admin = sender.admin_token().await;
+    let l = demo(&sender, "correct_answers", "immediately").await;
+    let (receiver, inbound, forward) = external_store(&sender, &admin).await;
     assert!(
         forward.body.get("password").is_none(),
         "the password is never answered"

@@ -2,7 +2,9 @@
 //! trail): `?` placeholders, rewritten as `$1`, `$2`… for PostgreSQL. Those queries put no
 //! `?` inside a literal.
 
-use sea_orm::{DbBackend, Statement, Value};
+use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement, Value};
+
+use crate::error::StoreError;
 
 /// A statement for `backend` from SQL with `?` placeholders.
 pub(crate) fn sql(backend: DbBackend, text: &str, values: Vec<Value>) -> Statement {
@@ -24,6 +26,37 @@ pub(crate) fn sql(backend: DbBackend, text: &str, values: Vec<Value>) -> Stateme
         _ => text.to_owned(),
     };
     Statement::from_sql_and_values(backend, text, values)
+}
+
+/// The rows `text` selects.
+pub(crate) async fn all<C: ConnectionTrait>(
+    c: &C,
+    text: &str,
+    values: Vec<Value>,
+) -> Result<Vec<QueryResult>, StoreError> {
+    Ok(c.query_all_raw(sql(c.get_database_backend(), text, values))
+        .await?)
+}
+
+/// The first row `text` selects, if any.
+pub(crate) async fn one<C: ConnectionTrait>(
+    c: &C,
+    text: &str,
+    values: Vec<Value>,
+) -> Result<Option<QueryResult>, StoreError> {
+    Ok(c.query_one_raw(sql(c.get_database_backend(), text, values))
+        .await?)
+}
+
+/// Runs `text`; how many rows it changed.
+pub(crate) async fn exec<C: ConnectionTrait>(
+    c: &C,
+    text: &str,
+    values: Vec<Value>,
+) -> Result<u64, StoreError> {
+    Ok(c.execute_raw(sql(c.get_database_backend(), text, values))
+        .await?
+        .rows_affected())
 }
 
 #[cfg(test)]

@@ -53,7 +53,6 @@ impl TestDb {
 /// (`l1`, `l2`) and a quiz of one single-choice question (pass mark 100, two attempts,
 /// a one-minute time limit).
 pub async fn tiny_course(db: &Db) -> crate::catalogue::CourseSummary {
-    use help_lms_domain::content::{CourseSource, parse_course};
     const COURSE: &str = r#"
 slug = "tiny-course"
 languages = ["en"]
@@ -106,22 +105,36 @@ references = [{ kind = "instrument", citation = "ECHR, Article 5" }]
   text = { en = "Wrong" }
   correct = false
 "#;
-    let files = [
-        ("course.toml", COURSE),
-        ("lessons/l1.en.md", "## One\n\nText."),
-        ("lessons/l2.en.md", "## Two\n\nText."),
-        ("quizzes/m1.toml", QUIZ),
-    ];
+    import_course(
+        db,
+        "tiny-course",
+        &[
+            ("course.toml", COURSE),
+            ("lessons/l1.en.md", "## One\n\nText."),
+            ("lessons/l2.en.md", "## Two\n\nText."),
+            ("quizzes/m1.toml", QUIZ),
+        ],
+    )
+    .await
+}
+
+/// Parses and imports the course `slug` from its files (path, text); its current version.
+pub async fn import_course(
+    db: &Db,
+    slug: &str,
+    files: &[(&str, &str)],
+) -> crate::catalogue::CourseSummary {
+    use help_lms_domain::content::{CourseSource, parse_course};
     let source = CourseSource {
-        dir_name: "tiny-course".into(),
+        dir_name: slug.into(),
         files: files
             .iter()
             .map(|(p, t)| ((*p).to_owned(), (*t).to_owned()))
             .collect(),
     };
-    let def = parse_course(&source).expect("the tiny course parses");
+    let def = parse_course(&source).expect("the course parses");
     crate::catalogue::import(db, &[def]).await.expect("import");
-    crate::catalogue::current_version(&db.conn, "tiny-course")
+    crate::catalogue::current_version(&db.conn, slug)
         .await
         .expect("read back")
         .expect("imported")

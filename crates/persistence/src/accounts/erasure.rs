@@ -15,7 +15,7 @@
 use chrono::{DateTime, Utc};
 use help_lms_domain::values::UserStatus;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Value, sea_query::Expr,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, sea_query::Expr,
 };
 use serde_json::{Value as Json, json};
 use uuid::Uuid;
@@ -23,7 +23,7 @@ use uuid::Uuid;
 use crate::Db;
 use crate::entities::{attempts as at, enrolments as en, users};
 use crate::error::StoreError;
-use crate::raw::sql;
+use crate::raw::exec;
 use crate::xapi::erasure::Erased;
 
 /// What an erasure removed.
@@ -49,16 +49,6 @@ pub struct Erasure {
 /// (`.invalid` is reserved for that, RFC 2606).
 pub fn erased_address(user_id: Uuid) -> String {
     format!("erased-{user_id}@erased.invalid")
-}
-
-async fn exec<C: ConnectionTrait>(
-    c: &C,
-    text: &str,
-    values: Vec<Value>,
-) -> Result<u64, StoreError> {
-    Ok(c.execute_raw(sql(c.get_database_backend(), text, values))
-        .await?
-        .rows_affected())
 }
 
 /// Erases `user_id`'s identifying data (see the module); `NotFound` when there is no such
@@ -246,13 +236,12 @@ async fn free_text<C: ConnectionTrait>(c: &C, user_id: Uuid) -> Result<u64, Stor
 #[cfg(test)]
 mod tests {
     use chrono::Utc;
-    use help_lms_domain::content::{CourseSource, parse_course};
     use help_lms_domain::tutoring::AttemptGrantDraft;
     use help_lms_domain::values::Language;
     use serde_json::json;
 
     use crate::learning::{Submitted, start_attempt, submit};
-    use crate::test_support::{TestDb, learner};
+    use crate::test_support::{TestDb, import_course, learner};
 
     const COURSE: &str = r#"
 slug = "free-text"
@@ -307,25 +296,16 @@ accepted = { en = ["Buzadji"] }
     #[tokio::test]
     async fn free_text_about_the_person_goes_and_their_scores_stay() {
         let t = TestDb::new().await;
-        let files = [
-            ("course.toml", COURSE),
-            ("lessons/l1.en.md", "## One\n\nText."),
-            ("quizzes/m1.toml", QUIZ),
-        ];
-        let source = CourseSource {
-            dir_name: "free-text".into(),
-            files: files
-                .iter()
-                .map(|(p, t)| ((*p).to_owned(), (*t).to_owned()))
-                .collect(),
-        };
-        crate::catalogue::import(&t.db, &[parse_course(&source).unwrap()])
-            .await
-            .unwrap();
-        let course = crate::catalogue::current_version(&t.db.conn, "free-text")
-            .await
-            .unwrap()
-            .unwrap();
+        let course = import_course(
+            &t.db,
+            "free-text",
+            &[
+                ("course.toml", COURSE),
+                ("lessons/l1.en.md", "## One\n\nText."),
+                ("quizzes/m1.toml", QUIZ),
+            ],
+        )
+        .await;
         let user = learner(&t.db, "ana@x.example").await;
         let staff = learner(&t.db, "tutor@x.example").await;
         let e = crate::enrolments::self_enrol(

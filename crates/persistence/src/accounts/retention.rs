@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::erasure::{self, Erasure};
 use crate::Db;
 use crate::error::StoreError;
-use crate::raw::sql;
+use crate::raw::all;
 
 /// An account a run would erase.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,26 +26,25 @@ pub struct Due {
 
 /// The accounts inactive since before `cutoff`, oldest activity first.
 pub async fn due<C: ConnectionTrait>(c: &C, cutoff: DateTime<Utc>) -> Result<Vec<Due>, StoreError> {
-    let rows = c
-        .query_all_raw(sql(
-            c.get_database_backend(),
-            "SELECT u.id, u.role, u.institution_id, u.created_at, u.last_login_at, \
+    let rows = all(
+        c,
+        "SELECT u.id, u.role, u.institution_id, u.created_at, u.last_login_at, \
              (SELECT MAX(e.last_activity_at) FROM enrolments e WHERE e.user_id = u.id) \
              AS last_learning FROM users u \
              WHERE u.status <> ? AND u.role <> ? AND u.created_at < ? \
              AND (u.last_login_at IS NULL OR u.last_login_at < ?) \
              AND NOT EXISTS (SELECT 1 FROM enrolments e WHERE e.user_id = u.id \
              AND (e.last_activity_at >= ? OR e.enrolled_at >= ?))",
-            vec![
-                Value::from(UserStatus::Erased.as_str()),
-                Value::from(Role::Admin.as_str()),
-                cutoff.into(),
-                cutoff.into(),
-                cutoff.into(),
-                cutoff.into(),
-            ],
-        ))
-        .await?;
+        vec![
+            Value::from(UserStatus::Erased.as_str()),
+            Value::from(Role::Admin.as_str()),
+            cutoff.into(),
+            cutoff.into(),
+            cutoff.into(),
+            cutoff.into(),
+        ],
+    )
+    .await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let created: DateTime<Utc> = r.try_get("", "created_at")?;

@@ -14,9 +14,9 @@ pub mod statements;
 #[cfg(test)]
 mod tests;
 
-use sea_orm::{ConnectionTrait, QueryResult, Value};
+use sea_orm::{ConnectionTrait, Value};
 
-use crate::raw::sql;
+use crate::raw::{all, exec, one};
 
 use crate::error::StoreError;
 
@@ -67,34 +67,6 @@ impl Visibility {
 /// `n` comma-separated placeholders.
 fn marks(n: usize) -> String {
     vec!["?"; n].join(", ")
-}
-
-async fn all<C: ConnectionTrait>(
-    c: &C,
-    text: &str,
-    values: Vec<Value>,
-) -> Result<Vec<QueryResult>, StoreError> {
-    Ok(c.query_all_raw(sql(c.get_database_backend(), text, values))
-        .await?)
-}
-
-async fn one<C: ConnectionTrait>(
-    c: &C,
-    text: &str,
-    values: Vec<Value>,
-) -> Result<Option<QueryResult>, StoreError> {
-    Ok(c.query_one_raw(sql(c.get_database_backend(), text, values))
-        .await?)
-}
-
-async fn exec<C: ConnectionTrait>(
-    c: &C,
-    text: &str,
-    values: Vec<Value>,
-) -> Result<u64, StoreError> {
-    Ok(c.execute_raw(sql(c.get_database_backend(), text, values))
-        .await?
-        .rows_affected())
 }
 
 /// Microseconds since the Unix epoch: how the store orders and compares times.
