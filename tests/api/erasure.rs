@@ -94,6 +94,13 @@ async fn an_erased_learner_leaves_no_name_behind_here_or_at_the_store_told_and_t
     let about_them = theirs(&statements(&app, &own, "limit=500").await);
     assert!(about_them >= 10, "{about_them}");
     assert!(total > about_them, "the other learner's statements");
+    // Their export shows every statement their erasure will delete, by whatever name.
+    let export = app.get("/api/v1/me/export", Some(&l.token)).await;
+    assert_eq!(export.status, 200, "{}", export.text);
+    assert_eq!(
+        export.body["learning_records"].as_array().unwrap().len(),
+        about_them
+    );
     assert_eq!(wait_for(&receiver, &inbound, total).await, total);
     let before = every_statistic(&app, &admin).await;
 

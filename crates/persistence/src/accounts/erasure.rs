@@ -17,7 +17,7 @@ use help_lms_domain::values::UserStatus;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, sea_query::Expr,
 };
-use serde_json::{Value as Json, json};
+use serde_json::Value as Json;
 use uuid::Uuid;
 
 use crate::Db;
@@ -77,21 +77,7 @@ pub async fn erase(db: &Db, user_id: Uuid, now: DateTime<Utc>) -> Result<Erasure
     }
     let email = user.email.clone();
     let id = user_id.to_string();
-    // The person as an xAPI agent: the platform's account, and their address as an mbox
-    // or its SHA-1 (as clients may name them).
-    let mbox = format!("mailto:{email}");
-    let mbox_sha1sum = {
-        use sha1::Digest;
-        hex::encode(sha1::Sha1::digest(mbox.as_bytes()))
-    };
-    let agent_keys: Vec<String> = [
-        json!({"account": {"homePage": db.public_url(), "name": id}}),
-        json!({"mbox": mbox}),
-        json!({"mbox_sha1sum": mbox_sha1sum}),
-    ]
-    .iter()
-    .filter_map(help_lms_domain::xapi::agent_key)
-    .collect();
+    let agent_keys = crate::xapi::person::person_keys(db.public_url(), user_id, &email);
     let learning_records = crate::xapi::erasure::erase(&txn, user_id, &agent_keys, now).await?;
     let attempts = free_text(&txn, user_id).await?;
     let grants = exec(

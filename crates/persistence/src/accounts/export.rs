@@ -1,7 +1,7 @@
 //! Everything held about one person, for their right of access (GDPR article 15): the
 //! account, each enrolment with its course, lesson progress, quiz attempts (responses
-//! included) and certificate, the learning record statements the platform recorded
-//! about them, and the audit trail's entries about them. Read in one transaction, so the parts agree with each other.
+//! included) and certificate, the learning record statements about them (the ones their
+//! erasure would delete), and the audit trail's entries about them. Read in one transaction, so the parts agree with each other.
 
 use chrono::{DateTime, Utc};
 use help_lms_domain::accounts::User;
@@ -131,10 +131,11 @@ pub async fn export(db: &Db, user_id: Uuid) -> Result<PersonalData, StoreError> 
             certificate,
         });
     }
-    let learning_records = crate::xapi::statements::about_learner(&txn, user_id)
+    let keys = crate::xapi::person::person_keys(db.public_url(), user_id, account.email.as_str());
+    let learning_records = crate::xapi::person::about_person(&txn, user_id, &keys)
         .await?
         .iter()
-        .map(|b| serde_json::from_str(b))
+        .map(|s| serde_json::from_str(&s.body))
         .collect::<Result<Vec<Json>, _>>()?;
     let audit = crate::audit::about(&txn, user_id).await?;
     txn.commit().await?;

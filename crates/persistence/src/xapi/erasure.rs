@@ -16,6 +16,7 @@ use sea_orm::{ConnectionTrait, Value};
 use uuid::Uuid;
 
 use super::forwards::{Batch, TOPIC};
+use super::person::AboutPerson;
 use super::{all, exec, marks};
 use crate::error::StoreError;
 
@@ -31,51 +32,28 @@ pub struct Erased {
 }
 
 /// Removes what the store holds about the person known by `agent_keys` (see
-/// `help_lms_domain::xapi::agent_key`) or recorded as `learner_id`, inside the caller's
-/// transaction.
+/// [`super::person::person_keys`]) or recorded as `learner_id` (the statements
+/// [`super::person::about_person`] lists), inside the caller's transaction.
 pub(crate) async fn erase<C: ConnectionTrait>(
     c: &C,
     learner_id: Uuid,
     agent_keys: &[String],
     now: DateTime<Utc>,
 ) -> Result<Erased, StoreError> {
-    let keys: Vec<Value> = agent_keys.iter().map(|k| Value::from(k.clone())).collect();
-    if keys.is_empty() {
+    if agent_keys.is_empty() {
         return Err(StoreError::Internal("an erasure without agent keys".into()));
     }
-    let n = marks(keys.len());
-    let mut values = vec![Value::from(learner_id)];
-    for _ in 0..3 {
-        values.extend(keys.iter().cloned());
-    }
-    let rows = all(
-        c,
-        &format!(
-            "SELECT seq, id, scope, verb_id, stored_us, body FROM xapi_statements \
-             WHERE learner_id = ? OR actor_key IN ({n}) OR object_agent_key IN ({n}) \
-             OR seq IN (SELECT seq FROM xapi_statement_refs WHERE kind = 'a' AND value IN ({n}))"
-        ),
-        values,
-    )
-    .await?;
-    let mut seqs = Vec::with_capacity(rows.len());
-    let mut erased = Vec::with_capacity(rows.len());
+    let erased = super::person::about_person(c, learner_id, agent_keys).await?;
     let mut hashes = std::collections::BTreeSet::new();
-    for r in &rows {
-        seqs.push(r.try_get::<i64>("", "seq")?);
-        erased.push(Stored {
-            id: r.try_get("", "id")?,
-            scope: r.try_get("", "scope")?,
-            verb: r.try_get("", "verb_id")?,
-            stored_us: r.try_get("", "stored_us")?,
-        });
-        let body: serde_json::Value = serde_json::from_str(&r.try_get::<String>("", "body")?)?;
+    for s in &erased {
+        let body: serde_json::Value = serde_json::from_str(&s.body)?;
         for a in body["attachments"].as_array().into_iter().flatten() {
             if let Some(h) = a["sha2"].as_str() {
                 hashes.insert(h.to_owned());
             }
         }
     }
+    let seqs: Vec<i64> = erased.iter().map(|s| s.seq).collect();
     let notices = notify(c, learner_id, &erased, now).await?;
     let mut statements = 0;
     for part in seqs.chunks(500) {
@@ -101,8 +79,11 @@ pub(crate) async fn erase<C: ConnectionTrait>(
     }
     let documents = exec(
         c,
-        &format!("DELETE FROM xapi_documents WHERE agent_key IN ({n})"),
-        keys,
+        &format!(
+            "DELETE FROM xapi_documents WHERE agent_key IN ({})",
+            marks(agent_keys.len())
+        ),
+        agent_keys.iter().map(|k| Value::from(k.clone())).collect(),
     )
     .await?;
     // An attachment is stored once per hash: it goes when no statement left names it.
@@ -141,20 +122,12 @@ pub(crate) async fn erase<C: ConnectionTrait>(
 /// The most voiding statements one notice message carries.
 const NOTICE_BATCH: usize = 100;
 
-/// A statement being erased, as the forwards' rules read it.
-struct Stored {
-    id: String,
-    scope: String,
-    verb: String,
-    stored_us: i64,
-}
-
 /// Queues, for each live forward that was queued some of `erased`, a message voiding
 /// them there, and records the notice.
 async fn notify<C: ConnectionTrait>(
     c: &C,
     user_id: Uuid,
-    erased: &[Stored],
+    erased: &[AboutPerson],
     now: DateTime<Utc>,
 ) -> Result<Vec<(Uuid, u64)>, StoreError> {
     if erased.is_empty() {
@@ -165,7 +138,7 @@ async fn notify<C: ConnectionTrait>(
         let since = f.created_at.timestamp_micros();
         let ids: Vec<String> = erased
             .iter()
-            .filter(|s| s.stored_us >= since && f.takes(&s.scope, &s.verb))
+            .filter(|s| s.stored_us >= since && f.takes(&s.scope, &s.verb_id))
             .map(|s| s.id.clone())
             .collect();
         if !ids.is_empty() {

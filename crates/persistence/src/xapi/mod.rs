@@ -9,6 +9,7 @@ pub mod credentials;
 pub mod documents;
 pub mod erasure;
 pub mod forwards;
+pub mod person;
 pub mod platform;
 pub mod statements;
 #[cfg(test)]

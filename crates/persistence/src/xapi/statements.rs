@@ -434,19 +434,3 @@ pub async fn attachments<C: ConnectionTrait>(
     }
     Ok(out)
 }
-
-/// The statements the platform recorded about a learner, oldest first, as stored.
-pub async fn about_learner<C: ConnectionTrait>(
-    c: &C,
-    learner_id: uuid::Uuid,
-) -> Result<Vec<String>, StoreError> {
-    let rows = all(
-        c,
-        "SELECT body FROM xapi_statements WHERE learner_id = ? ORDER BY seq",
-        vec![Value::from(learner_id)],
-    )
-    .await?;
-    rows.iter()
-        .map(|r| Ok(r.try_get::<String>("", "body")?))
-        .collect()
-}
