@@ -84,6 +84,15 @@ pub struct Object {
 }
 
 impl Object {
+    /// An object named by its kind alone (an unknown account, a session, the trail).
+    pub fn kind(kind: &'static str, institution_id: Option<Uuid>) -> Object {
+        Object {
+            kind,
+            id: None,
+            institution_id,
+        }
+    }
+
     pub fn new(kind: &'static str, id: impl ToString, institution_id: Option<Uuid>) -> Object {
         Object {
             kind,
@@ -102,6 +111,18 @@ pub async fn record(
     object: Object,
     detail: Option<serde_json::Value>,
 ) {
+    record_on(&state.db, actor, action, object, detail).await;
+}
+
+/// [`record`] on `db`, for work done outside a request (the retention job): the request id
+/// is the current one's, if any.
+pub async fn record_on(
+    db: &help_lms_persistence::Db,
+    actor: Option<&Actor>,
+    action: Action,
+    object: Object,
+    detail: Option<serde_json::Value>,
+) {
     let entry = NewEntry {
         action: action.as_str(),
         actor_id: actor.map(|a| a.user_id),
@@ -113,7 +134,7 @@ pub async fn record(
         request_id: crate::request_id::current(),
         detail,
     };
-    if let Err(e) = audit::record(&state.db.conn, entry).await {
+    if let Err(e) = audit::record(&db.conn, entry).await {
         tracing::error!(error = %e, action = action.as_str(), "the audit trail could not record an event");
     }
 }
@@ -258,6 +279,7 @@ pub async fn list_audit(
         action,
         actor_id: q.actor_id,
         object_id: q.object_id.clone(),
+        person: None,
         institution_id,
         since: q.since,
         until: q.until,
@@ -288,11 +310,7 @@ pub async fn list_audit(
             &state,
             Some(&actor),
             Action::AuditExported,
-            Object {
-                kind: "audit",
-                id: None,
-                institution_id,
-            },
+            Object::kind("audit", institution_id),
             Some(serde_json::json!({"rows": total})),
         )
         .await;

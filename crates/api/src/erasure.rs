@@ -113,27 +113,42 @@ pub(crate) async fn erase(
     if done.already {
         return Ok(done);
     }
+    recorded(&state.db, actor, &done, institution_id, None).await;
+    Ok(done)
+}
+
+/// Logs an erasure and records it in the audit trail (counts and ids only), with why when
+/// nobody asked for it (`retention`).
+pub(crate) async fn recorded(
+    db: &help_lms_persistence::Db,
+    actor: Option<&Actor>,
+    done: &erasure::Erasure,
+    institution_id: Option<Uuid>,
+    reason: Option<&str>,
+) {
     tracing::info!(
-        user_id = %user_id,
+        user_id = %done.user_id,
         statements = done.learning_records.statements,
         notices = done.learning_records.notices.len(),
         "account erased"
     );
-    let object = crate::audit::Object::new("user", user_id, institution_id);
-    let detail = serde_json::json!({
+    let mut detail = serde_json::json!({
         "certificates": done.certificates,
         "statements": done.learning_records.statements,
         "notices": done.learning_records.notices.len(),
     });
-    crate::audit::record(
-        state,
+    if let Some(r) = reason {
+        detail["reason"] = r.into();
+    }
+    let object = crate::audit::Object::new("user", done.user_id, institution_id);
+    crate::audit::record_on(
+        db,
         actor,
         crate::audit::Action::AccountErased,
         object,
         Some(detail),
     )
     .await;
-    Ok(done)
 }
 
 /// Erase my account

@@ -2,7 +2,8 @@
 //! then daily, the accounts unused for longer (see
 //! `help_lms_persistence::accounts::retention`). Each run first reports what it will erase
 //! (a log line with the count and the cutoff, and a `retention_reported` entry in the audit
-//! trail with the ids), then erases, recording each erasure as `account_erased` by nobody.
+//! trail with the ids), then erases, recording each erasure as `account_erased` by nobody
+//! (as `crate::erasure::recorded` records them, with the reason `retention`).
 //! `help-lms retention` prints the same report without erasing.
 
 use std::time::Duration;
@@ -10,31 +11,13 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use help_lms_persistence::Db;
 use help_lms_persistence::accounts::retention::{self, Due};
-use help_lms_persistence::audit::{self, NewEntry};
 use tokio::sync::watch;
 
-use crate::audit::Action;
+use crate::audit::{Action, Object, record_on};
 
 /// The cutoff of a retention of `days` at `now`.
 pub fn cutoff(days: u32, now: DateTime<Utc>) -> DateTime<Utc> {
     now - chrono::Duration::days(i64::from(days))
-}
-
-async fn note(db: &Db, action: Action, object_id: Option<String>, detail: serde_json::Value) {
-    let entry = NewEntry {
-        action: action.as_str(),
-        actor_id: None,
-        actor_role: None,
-        actor_institution: None,
-        object_type: "user",
-        object_id,
-        institution_id: None,
-        request_id: None,
-        detail: Some(detail),
-    };
-    if let Err(e) = audit::record(&db.conn, entry).await {
-        tracing::error!(error = %e, action = action.as_str(), "the audit trail could not record an event");
-    }
 }
 
 /// One run: the report, then the erasures. Says how many accounts were erased.
@@ -49,11 +32,13 @@ pub async fn run_once(
     tracing::info!(accounts = report.len(), %cutoff, "retention: accounts inactive since before the cutoff are erased");
     if !report.is_empty() {
         let ids: Vec<String> = report.iter().map(|d| d.user_id.to_string()).collect();
-        note(
+        let detail = serde_json::json!({"days": days, "cutoff": cutoff, "accounts": ids});
+        record_on(
             db,
-            Action::RetentionReported,
             None,
-            serde_json::json!({"days": days, "cutoff": cutoff, "accounts": ids}),
+            Action::RetentionReported,
+            Object::kind("user", None),
+            Some(detail),
         )
         .await;
     }
@@ -62,19 +47,7 @@ pub async fn run_once(
         match outcome {
             Ok(e) if !e.already => {
                 erased += 1;
-                let detail = serde_json::json!({
-                    "reason": "retention",
-                    "certificates": e.certificates,
-                    "statements": e.learning_records.statements,
-                    "notices": e.learning_records.notices.len(),
-                });
-                note(
-                    db,
-                    Action::AccountErased,
-                    Some(due.user_id.to_string()),
-                    detail,
-                )
-                .await;
+                crate::erasure::recorded(db, None, &e, None, Some("retention")).await;
             }
             Ok(_) => {}
             Err(e) => {

@@ -4,9 +4,9 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, Value};
-
-use crate::raw::sql;
 use uuid::Uuid;
+
+use crate::raw::{all, exec, one};
 
 use crate::error::StoreError;
 
@@ -57,13 +57,13 @@ pub async fn record<C: ConnectionTrait>(c: &C, e: NewEntry) -> Result<Uuid, Stor
         Value::from(e.request_id),
         Value::from(e.detail.map(|d| d.to_string())),
     ];
-    c.execute_raw(sql(
-        c.get_database_backend(),
+    exec(
+        c,
         "INSERT INTO audit_events (id, at, action, actor_id, actor_role, actor_institution, \
          object_type, object_id, institution_id, request_id, detail) \
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         values,
-    ))
+    )
     .await?;
     Ok(id)
 }
@@ -74,6 +74,8 @@ pub struct Filter {
     pub action: Option<String>,
     pub actor_id: Option<Uuid>,
     pub object_id: Option<String>,
+    /// What this account did, or what was done to it.
+    pub person: Option<Uuid>,
     /// A manager's reading: their institution's entries only.
     pub institution_id: Option<Uuid>,
     pub since: Option<DateTime<Utc>>,
@@ -101,6 +103,11 @@ pub async fn list<C: ConnectionTrait>(
         cond.push("object_id = ?".into());
         values.push(Value::from(o.clone()));
     }
+    if let Some(p) = f.person {
+        cond.push("(actor_id = ? OR object_id = ?)".into());
+        values.push(Value::from(p));
+        values.push(Value::from(p.to_string()));
+    }
     if let Some(i) = f.institution_id {
         cond.push("(institution_id = ? OR actor_institution = ?)".into());
         values.push(Value::from(i));
@@ -115,28 +122,25 @@ pub async fn list<C: ConnectionTrait>(
         values.push(Value::from(t));
     }
     let cond = cond.join(" AND ");
-    let backend = c.get_database_backend();
-    let total = c
-        .query_one_raw(sql(
-            backend,
-            &format!("SELECT COUNT(*) AS n FROM audit_events WHERE {cond}"),
-            values.clone(),
-        ))
-        .await?
-        .map(|r| r.try_get::<i64>("", "n"))
-        .transpose()?
-        .unwrap_or(0);
-    let rows = c
-        .query_all_raw(sql(
-            backend,
-            &format!(
-                "SELECT id, at, action, actor_id, actor_role, actor_institution, object_type, \
-                 object_id, institution_id, request_id, detail FROM audit_events WHERE {cond} \
-                 ORDER BY at DESC, id DESC LIMIT {limit} OFFSET {offset}"
-            ),
-            values,
-        ))
-        .await?;
+    let total = one(
+        c,
+        &format!("SELECT COUNT(*) AS n FROM audit_events WHERE {cond}"),
+        values.clone(),
+    )
+    .await?
+    .map(|r| r.try_get::<i64>("", "n"))
+    .transpose()?
+    .unwrap_or(0);
+    let rows = all(
+        c,
+        &format!(
+            "SELECT id, at, action, actor_id, actor_role, actor_institution, object_type, \
+             object_id, institution_id, request_id, detail FROM audit_events WHERE {cond} \
+             ORDER BY at DESC, id DESC LIMIT {limit} OFFSET {offset}"
+        ),
+        values,
+    )
+    .await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         out.push(Entry {
@@ -156,23 +160,14 @@ pub async fn list<C: ConnectionTrait>(
     Ok((out, u64::try_from(total).unwrap_or(0)))
 }
 
-/// The entries about a person: what they did, and what was done to their account.
+/// The entries about a person: what they did, and what was done to their account, oldest
+/// first.
 pub async fn about<C: ConnectionTrait>(c: &C, user_id: Uuid) -> Result<Vec<Entry>, StoreError> {
-    let by = Filter {
-        actor_id: Some(user_id),
+    let f = Filter {
+        person: Some(user_id),
         ..Filter::default()
     };
-    let to = Filter {
-        object_id: Some(user_id.to_string()),
-        ..Filter::default()
-    };
-    let (mut out, _) = list(c, &by, u64::MAX >> 1, 0).await?;
-    let (of, _) = list(c, &to, u64::MAX >> 1, 0).await?;
-    for e in of {
-        if !out.iter().any(|x| x.id == e.id) {
-            out.push(e);
-        }
-    }
-    out.sort_by(|a, b| a.at.cmp(&b.at).then(a.id.cmp(&b.id)));
+    let (mut out, _) = list(c, &f, u64::MAX >> 1, 0).await?;
+    out.reverse();
     Ok(out)
 }

@@ -169,11 +169,7 @@ pub(crate) async fn verify_credentials(
             // The account's id when there is one; an unknown address leaves no trace of it.
             let object = match &user {
                 Some(u) => crate::audit::Object::new("user", u.id, u.institution_id),
-                None => crate::audit::Object {
-                    kind: "user",
-                    id: None,
-                    institution_id: None,
-                },
+                None => crate::audit::Object::kind("user", None),
             };
             crate::audit::record(state, None, crate::audit::Action::LoginFailed, object, None)
                 .await;
@@ -210,11 +206,7 @@ pub async fn refresh(
         Err(why) => {
             if why == sessions::RefreshRefused::Reused {
                 tracing::warn!("refresh token reused: session revoked");
-                let object = crate::audit::Object {
-                    kind: "session",
-                    id: None,
-                    institution_id: None,
-                };
+                let object = crate::audit::Object::kind("session", None);
                 crate::audit::record(
                     &state,
                     None,
