@@ -6,6 +6,8 @@
 #
 #   source .ci/postgres.sh; bash .ci/pg-backup.sh target/debug/help-lms
 set -euo pipefail
+# shellcheck source=.ci/lib.sh
+source "$(dirname "$0")/lib.sh"
 
 binary=$(realpath "${1:?usage: bash .ci/pg-backup.sh PATH/TO/help-lms}")
 : "${HELP_PG_URL:?source .ci/postgres.sh first}"
@@ -25,17 +27,11 @@ PGOPTIONS=--client-min-messages=warning "$PGBIN/psql" -q -v ON_ERROR_STOP=1 "$HE
   -c 'CREATE DATABASE help_backup_src' -c 'CREATE DATABASE help_backup_dst'
 
 # A served database with something in it: the bundled catalogue and an admin.
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 DATABASE_URL="$src" HELP_ENV=development HELP_DATA_DIR="$work/data" HELP_BIND="127.0.0.1:$port" \
   HELP_DEV_ADMIN_PASSWORD=backup-check-password HELP_LOG=warn "$binary" serve > "$work/server.log" 2>&1 &
 server_pid=$!
-ready() { python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=1)' "http://127.0.0.1:$port/readyz" 2>/dev/null; }
-for _ in $(seq 1 150); do
-  ready && break
-  kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }
-  sleep 0.2
-done
-ready || { echo "pg-backup: the server did not start" >&2; cat "$work/server.log" >&2; exit 1; }
+wait_ready "http://127.0.0.1:$port" "$server_pid" "$work/server.log" pg-backup
 
 # The README's commands: dump while serving, restore into another database.
 "$PGBIN/pg_dump" --format=custom --file="$work/help-lms.dump" "$src"

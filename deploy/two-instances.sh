@@ -17,7 +17,9 @@ if ! command -v haproxy >/dev/null; then
   apt-get update -qq
   apt-get install -y -qq haproxy >/dev/null
 fi
-# shellcheck source=../.ci/postgres.sh
+# shellcheck source=.ci/lib.sh
+source "$root/.ci/lib.sh"
+# shellcheck source=.ci/postgres.sh
 source "$root/.ci/postgres.sh"
 
 work="$(mktemp -d)"
@@ -30,7 +32,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 lb_port=$(free_port)
 a_port=$(free_port)
 b_port=$(free_port)
@@ -40,7 +41,8 @@ admin_password="lb-admin-password-$RANDOM$RANDOM"
 export DATABASE_URL="$HELP_PG_URL"
 export HELP_ENV=development
 export HELP_PUBLIC_URL="http://127.0.0.1:$lb_port"
-export HELP_JWT_SECRET="lb-check-signing-key-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+HELP_JWT_SECRET="lb-check-signing-key-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+export HELP_JWT_SECRET
 HELP_ISSUER_KEY="$(head -c 32 /dev/urandom | base64 | tr -d '\n')"
 export HELP_ISSUER_KEY
 export HELP_TRUSTED_PROXIES=127.0.0.1
@@ -53,16 +55,7 @@ start() { # NAME PORT
   HELP_BIND="127.0.0.1:$2" HELP_DATA_DIR="$work/$1" "$bin" serve >"$work/$1.log" 2>&1 &
   pids+=($!)
   echo $! >"$work/$1.pid"
-  for _ in $(seq 1 150); do
-    if python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' \
-        "http://127.0.0.1:$2/readyz" 2>/dev/null; then
-      return 0
-    fi
-    sleep 0.2
-  done
-  echo "instance $1 did not start:" >&2
-  cat "$work/$1.log" >&2
-  exit 1
+  wait_ready "http://127.0.0.1:$2" "$!" "$work/$1.log" "instance $1"
 }
 # The first migrates the empty database and imports the catalogue; the second finds both done.
 start a "$a_port"

@@ -16,6 +16,8 @@ set -euo pipefail
 binary=$(realpath "${1:?usage: bash .ci/client/run.sh PATH/TO/help-lms}")
 [ -x "$binary" ] || { echo "not an executable: $binary" >&2; exit 2; }
 cd "$(dirname "$0")/../.."
+# shellcheck source=.ci/lib.sh
+source .ci/lib.sh
 
 GENERATOR=openapi-python-client==0.29.1
 EXPECTED_WARNING='WARNING parsing POST /api/v1/cohorts/{id}/enrolments within nti. | Unsupported content type text/csv'
@@ -88,7 +90,7 @@ if [ "$warnings" != "$EXPECTED_WARNING" ]; then
 fi
 pip install --no-build-isolation --no-deps "$work/client"
 
-port=$(python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 url="http://127.0.0.1:$port"
 echo "client: starting $binary on $url"
 env -u DATABASE_URL -u HELP_JWT_SECRET \
@@ -96,13 +98,7 @@ env -u DATABASE_URL -u HELP_JWT_SECRET \
   HELP_DEV_ADMIN_PASSWORD="$ADMIN_PASSWORD" HELP_STATS_MIN_CELL=5 HELP_LOG=info \
   "$binary" serve > "$work/server.log" 2>&1 &
 server_pid=$!
-ready() { python -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=1)' "$url/readyz" 2>/dev/null; }
-for _ in $(seq 1 150); do
-  ready && break
-  kill -0 "$server_pid" 2>/dev/null || { echo "client: the server exited" >&2; exit 1; }
-  sleep 0.2
-done
-ready || { echo "client: the server did not answer $url/readyz within 30 s" >&2; exit 1; }
+wait_ready "$url" "$server_pid" "$work/server.log" client
 
 echo "client: running .ci/client/nti_story.py"
 HELP_URL="$url" HELP_ADMIN_EMAIL=admin@help-lms.local HELP_ADMIN_PASSWORD="$ADMIN_PASSWORD" \

@@ -8,6 +8,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
+# shellcheck source=.ci/lib.sh
+source "$root/.ci/lib.sh"
 bin="$(realpath "${1:?usage: run.sh PATH/TO/help-lms}")"
 SCHEMATHESIS_VERSION=4.32.5
 # A cap per role, in seconds, against a hang; the example counts and the seed in
@@ -29,19 +31,14 @@ if [ ! -x "$venv/bin/schemathesis" ] || ! "$venv/bin/schemathesis" --version | g
   "$venv/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION"
 fi
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 base="http://127.0.0.1:$port"
 admin_password="fuzz-admin-password-$RANDOM$RANDOM"
 HELP_DATA_DIR="$work/data" HELP_BIND="127.0.0.1:$port" HELP_ENV=development \
   HELP_DEV_ADMIN_PASSWORD="$admin_password" HELP_LOG=warn HELP_STATS_MIN_CELL=0 \
   HELP_ACCESS_TOKEN_MINUTES=120 "$bin" serve >"$work/server.log" 2>&1 &
 server=$!
-ready() { python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' "$base/readyz" 2>/dev/null; }
-for _ in $(seq 1 100); do
-  ready && break
-  sleep 0.2
-done
-ready || { echo "the server did not start:" >&2; cat "$work/server.log" >&2; exit 1; }
+wait_ready "$base" "$server" "$work/server.log" fuzz 20
 
 # shellcheck disable=SC1090
 source <(python3 "$here/seed.py" "$base" admin@help-lms.local "$admin_password")

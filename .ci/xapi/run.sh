@@ -16,6 +16,8 @@ set -euo pipefail
 binary=$(realpath "${1:?usage: bash .ci/xapi/run.sh PATH/TO/help-lms}")
 [ -x "$binary" ] || { echo "not an executable: $binary" >&2; exit 2; }
 cd "$(dirname "$0")/../.."
+# shellcheck source=.ci/lib.sh
+source .ci/lib.sh
 
 ADMIN_PASSWORD=xapi-check-admin-password
 source_suite=${HELP_LRS_SUITE:-../shared/lrs-conformance-test-suite}
@@ -79,7 +81,7 @@ if ! diff -r "${excludes[@]}" "$source_suite" "$suite"; then
   exit 1
 fi
 
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 url="http://127.0.0.1:$port"
 echo "xapi: starting $binary on $url"
 env -u DATABASE_URL -u HELP_JWT_SECRET \
@@ -87,13 +89,7 @@ env -u DATABASE_URL -u HELP_JWT_SECRET \
   HELP_PUBLIC_URL="$url" HELP_DEV_ADMIN_PASSWORD="$ADMIN_PASSWORD" HELP_LOG=info \
   "$binary" serve > "$work/server.log" 2>&1 &
 server_pid=$!
-ready() { python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=1)' "$url/readyz" 2>/dev/null; }
-for _ in $(seq 1 150); do
-  ready && break
-  kill -0 "$server_pid" 2>/dev/null || { echo "xapi: the server exited" >&2; exit 1; }
-  sleep 0.2
-done
-ready || { echo "xapi: the server did not answer $url/readyz within 30 s" >&2; exit 1; }
+wait_ready "$url" "$server_pid" "$work/server.log" xapi
 
 echo "xapi: creating an admin LRS credential"
 credential=$(python3 .ci/xapi/check.py credential "$url" admin@help-lms.local "$ADMIN_PASSWORD")
