@@ -1,8 +1,9 @@
 """Drives two help-lms instances behind a balancer (see two-instances.sh) and checks that they
 behave as one system. Standard library only.
 
-1. Publication: a course archived through instance A is gone from instance B's catalogue at
-   once (no instance keeps its own copy of what is current).
+1. Publication: a course archived through instance A is gone from instance B's catalogue
+   within B's HELP_CONTENT_RECHECK_MS (one second by default; each instance serves published
+   content from memory and compares its catalogue with the database that often).
 2. Throttling: wrong passwords for one account, sent to A and B in turn, lock it after the
    per-account limit counted across both.
 3. Idempotency: a bulk enrolment sent to A and then, with the same Idempotency-Key, to B is
@@ -89,7 +90,7 @@ while SPARE_COURSE in listed(B) and time.monotonic() - started < 5:
     time.sleep(0.05)
 seen_after = time.monotonic() - started
 check(SPARE_COURSE not in listed(B), f"a course archived on A is gone from B's catalogue ({seen_after * 1000:.0f} ms)")
-check(seen_after < 2, "at once: well within two seconds (nothing is cached per instance)")
+check(seen_after < 2, "within B's recheck time of one second, with room for the balancer's noise")
 
 # Staff and a cohort, through the balancer.
 inst = ok(LB, "POST", "/api/v1/institutions", {"name": "LB Judicial Academy", "country": "RO", "kind": "judicial_training"}, admin)

@@ -232,6 +232,16 @@ impl TestApp {
         start(self.settings, self.mailbox, self.sink, self._dir).await
     }
 
+    /// Another instance on the same database and mail server, as a load balancer's second
+    /// backend is, that compares the published catalogue with the database at most every
+    /// `content_recheck_ms`.
+    pub async fn another_instance(&self, content_recheck_ms: u64) -> TestApp {
+        let mut settings = self.settings.clone();
+        settings.bind = "127.0.0.1:0".to_owned();
+        settings.content_recheck_ms = content_recheck_ms;
+        start(settings, self.mailbox.clone(), None, self._dir.clone()).await
+    }
+
     pub fn settings(&self) -> &Settings {
         &self.settings
     }

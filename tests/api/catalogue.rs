@@ -417,3 +417,97 @@ async fn importing_the_bundled_catalogue_twice_changes_nothing() {
         == help_lms_persistence::catalogue::ImportAction::Unchanged
         && o.version == 1));
 }
+
+/// Whether `app` lists `slug`, serves its outline and the lesson `lesson` of it.
+async fn serves(app: &help_lms_tests::TestApp, slug: &str, lesson: &str) -> bool {
+    let listed = app.get("/api/v1/courses", None).await.body["items"]
+        .as_array()
+        .is_some_and(|items| items.iter().any(|c| c["slug"] == slug));
+    let outline = app
+        .get(&format!("/api/v1/courses/{slug}"), None)
+        .await
+        .status;
+    let lesson = app
+        .get(&format!("/api/v1/courses/{slug}/lessons/{lesson}"), None)
+        .await
+        .status;
+    assert_eq!(
+        outline, lesson,
+        "{slug}: outline {outline}, lesson {lesson}"
+    );
+    assert_eq!(
+        listed,
+        outline == 200,
+        "{slug}: listed {listed}, outline {outline}"
+    );
+    listed
+}
+
+#[tokio::test]
+async fn every_instance_serves_a_change_to_the_catalogue_within_its_recheck_time() {
+    let a = spawn_with_catalogue().await;
+    // Two more instances on the same database: one compares the catalogue it serves from
+    // memory with the database every 200 ms, one hourly.
+    let prompt = a.another_instance(200).await;
+    let hourly = a.another_instance(3_600_000).await;
+    let outline = a.get("/api/v1/courses", None).await.body["items"][0].clone();
+    let slug = outline["slug"].as_str().unwrap().to_owned();
+    let course = a.get(&format!("/api/v1/courses/{slug}"), None).await;
+    let lesson = course.body["modules"][0]["lessons"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for app in [&a, &prompt, &hourly] {
+        assert!(serves(app, &slug, &lesson).await);
+    }
+
+    let admin = a.admin_token().await;
+    let archived = a
+        .post(
+            &format!("/api/v1/courses/{slug}/archive"),
+            &json!({}),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(archived.status, 200, "{}", archived.text);
+    // The instance that made the change serves it at once.
+    assert!(!serves(&a, &slug, &lesson).await);
+    // One that checks every 200 ms serves it once it has checked.
+    let mut gone = false;
+    for _ in 0..50 {
+        if !serves(&prompt, &slug, &lesson).await {
+            gone = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        gone,
+        "the archived course is still served by the second instance"
+    );
+    // The hourly one still answers from what it read: from memory, not the database.
+    assert!(serves(&hourly, &slug, &lesson).await);
+
+    // Published again, it comes back the same way.
+    let published = a
+        .post(
+            &format!("/api/v1/courses/{slug}/publish"),
+            &json!({}),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(published.status, 200, "{}", published.text);
+    assert!(serves(&a, &slug, &lesson).await);
+    let mut back = false;
+    for _ in 0..50 {
+        if serves(&prompt, &slug, &lesson).await {
+            back = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        back,
+        "the republished course is not served by the second instance"
+    );
+}

@@ -6,6 +6,7 @@
 use actix_web::http::header::{
     CACHE_CONTROL, CONTENT_LANGUAGE, CONTENT_TYPE, ETAG, HeaderValue, IF_NONE_MATCH, VARY,
 };
+use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -83,35 +84,47 @@ fn not_modified(req: &HttpRequest, etag: &str) -> bool {
         .any(|v| none_match_matches(v, etag))
 }
 
-/// The answer for a published representation in one or more languages (named in
-/// `Content-Language`): 200 with the JSON body and its validators, or 304 when the client's
-/// copy is current.
-pub fn respond(
-    req: &HttpRequest,
-    languages: &[String],
-    body: &impl Serialize,
-) -> Result<HttpResponse, ApiError> {
-    let bytes = serde_json::to_vec(body).map_err(ApiError::internal)?;
-    let tag = etag(&bytes);
-    let fresh = not_modified(req, &tag);
+/// A published representation, rendered once: its JSON bytes, its entity tag, and the
+/// languages it is in (for `Content-Language`; empty for none).
+#[derive(Debug)]
+pub struct Rendered {
+    pub bytes: Bytes,
+    pub etag: String,
+    pub languages: String,
+}
+
+impl Rendered {
+    pub fn json(languages: &[String], body: &impl Serialize) -> Result<Rendered, ApiError> {
+        let bytes = serde_json::to_vec(body).map_err(ApiError::internal)?;
+        Ok(Rendered {
+            etag: etag(&bytes),
+            bytes: Bytes::from(bytes),
+            languages: languages.join(", "),
+        })
+    }
+}
+
+/// The answer for a published representation: 200 with the JSON body and its validators,
+/// or 304 when the client's copy is current.
+pub fn answer(req: &HttpRequest, rendered: &Rendered) -> HttpResponse {
+    let fresh = not_modified(req, &rendered.etag);
     let mut res = if fresh {
         HttpResponse::NotModified()
     } else {
         HttpResponse::Ok()
     };
-    res.insert_header((ETAG, tag))
+    res.insert_header((ETAG, rendered.etag.as_str()))
         .insert_header((CACHE_CONTROL, HeaderValue::from_static(CACHE_CONTROL_VALUE)))
         .insert_header((VARY, HeaderValue::from_static(VARY_VALUE)));
-    if !languages.is_empty() {
-        res.insert_header((CONTENT_LANGUAGE, languages.join(", ")));
+    if !rendered.languages.is_empty() {
+        res.insert_header((CONTENT_LANGUAGE, rendered.languages.as_str()));
     }
-    let res = if fresh {
+    if fresh {
         res.finish()
     } else {
         res.insert_header((CONTENT_TYPE, HeaderValue::from_static("application/json")))
-            .body(bytes)
-    };
-    Ok(res)
+            .body(rendered.bytes.clone())
+    }
 }
 
 #[cfg(test)]
@@ -150,7 +163,10 @@ mod tests {
     #[test]
     fn a_matching_request_gets_304_without_a_body() {
         let body = serde_json::json!({"title": "x"});
-        let first = respond(&TestRequest::default().to_http_request(), &[], &body).unwrap();
+        let first = answer(
+            &TestRequest::default().to_http_request(),
+            &Rendered::json(&[], &body).unwrap(),
+        );
         assert_eq!(first.status(), 200);
         let tag = first
             .headers()
@@ -167,7 +183,7 @@ mod tests {
         let again = TestRequest::default()
             .insert_header((IF_NONE_MATCH, format!("W/\"other\", {tag}")))
             .to_http_request();
-        let res = respond(&again, &["en".to_owned()], &body).unwrap();
+        let res = answer(&again, &Rendered::json(&["en".to_owned()], &body).unwrap());
         assert_eq!(res.status(), 304);
         assert_eq!(res.headers().get(ETAG).unwrap().to_str().unwrap(), tag);
         assert_eq!(res.headers().get(VARY).unwrap(), "Accept-Language");

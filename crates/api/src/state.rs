@@ -96,4 +96,6 @@ pub struct AppState {
     pub issuer: Arc<crate::certificates::badge::IssuerKeys>,
     pub config: Arc<ApiConfig>,
     pub metrics: Metrics,
+    /// Published content served from memory, checked against the database as it says.
+    pub published: Arc<crate::catalogue::published::Published>,
 }

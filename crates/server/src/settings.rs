@@ -71,6 +71,17 @@ pub struct Settings {
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "HELP_WORKERS", global = true)]
     pub workers: Option<usize>,
+    /// How often, at most, each instance compares the published catalogue it serves from
+    /// memory with the database, in milliseconds: a publication or an archival made on
+    /// another instance is served here within this time (the instance that made it serves
+    /// it at once). 0 compares on every request.
+    #[arg(
+        long,
+        env = "HELP_CONTENT_RECHECK_MS",
+        default_value_t = 1000,
+        global = true
+    )]
+    pub content_recheck_ms: u64,
     /// Database connections in the pool (default: 16 on PostgreSQL, 8 on SQLite).
     #[arg(long, env = "HELP_DB_MAX_CONNECTIONS", global = true)]
     pub db_max_connections: Option<u32>,
@@ -721,6 +732,8 @@ mod tests {
     #[test]
     fn small_statistics_cells_are_suppressed_below_five_by_default() {
         assert_eq!(parse(&[]).stats_min_cell, 5);
+        assert_eq!(parse(&[]).content_recheck_ms, 1000);
+        assert_eq!(parse(&["--content-recheck-ms", "0"]).content_recheck_ms, 0);
         assert_eq!(parse(&["--stats-min-cell", "10"]).stats_min_cell, 10);
     }
 

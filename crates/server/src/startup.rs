@@ -8,6 +8,7 @@ use std::sync::Arc;
 use actix_web::HttpServer;
 use actix_web::dev::{Server, ServerHandle};
 use chrono::Duration;
+use help_lms_api::catalogue::published::Published;
 use help_lms_api::certificates::badge::{IssuerKeys, keys};
 use help_lms_api::jwt::JwtKeys;
 use help_lms_api::mail::worker::{self, Backoff, WorkerConfig};
@@ -263,6 +264,9 @@ impl Application {
                 ..ApiConfig::default()
             }),
             metrics,
+            published: Arc::new(Published::new(std::time::Duration::from_millis(
+                settings.content_recheck_ms,
+            ))),
         };
         let port = bound.port();
         let app_state = state.clone();

@@ -110,6 +110,7 @@ pub async fn upload_content(
         ApiError::Validation(v)
     })?;
     let outcome = catalogue::import(&state.db, std::slice::from_ref(&def)).await?;
+    state.published.changed(&state.db).await;
     let o = outcome
         .into_iter()
         .next()
@@ -140,6 +141,7 @@ async fn transition(
     to: CourseStatus,
 ) -> Result<HttpResponse, ApiError> {
     let c = catalogue::set_status(&state.db, slug, to).await?;
+    state.published.changed(&state.db).await;
     tracing::info!(slug = %c.slug, version = c.version, status = %c.status, "course status changed");
     Ok(HttpResponse::Ok().json(ImportResult {
         slug: c.slug,

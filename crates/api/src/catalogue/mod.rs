@@ -3,4 +3,5 @@
 
 pub mod authoring;
 pub mod dto;
+pub mod published;
 pub mod routes;

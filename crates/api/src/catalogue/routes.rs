@@ -9,8 +9,9 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::dto::{CourseCard, CourseOutline, LessonDto, ModuleDto};
+use super::published::Lesson;
 use crate::error::{ApiError, problems};
-use crate::http_cache::{self, NotModified, Revalidate};
+use crate::http_cache::{self, NotModified, Rendered, Revalidate};
 use crate::language;
 use crate::pagination::{Page, PageParams};
 use crate::state::AppState;
@@ -78,8 +79,14 @@ pub async fn list_courses(
         .as_deref()
         .map(|l| Language::parse(l).map_err(|e| ApiError::field("language", e.code, e.message)))
         .transpose()?;
-    let all = catalogue::list_current(&state.db.conn).await?;
-    let cards: Vec<CourseCard> = all
+    let params = PageParams {
+        limit: q.limit,
+        offset: q.offset,
+    }
+    .checked()?;
+    let snapshot = state.published.current(&state.db).await?;
+    let listed: Vec<(&catalogue::CourseSummary, Language)> = snapshot
+        .courses()
         .iter()
         .filter(|c| c.status == CourseStatus::Published)
         .filter(|c| filter_lang.is_none_or(|l| c.languages.contains(&l)))
@@ -88,20 +95,28 @@ pub async fn list_courses(
                 .as_deref()
                 .is_none_or(|t| c.topics.iter().any(|x| x == t))
         })
-        .map(|c| CourseCard::new(c, language::choose(&prefs, &c.languages)))
+        .map(|c| (c, language::choose(&prefs, &c.languages)))
         .collect();
-    let page = Page::of(
-        cards,
-        PageParams {
-            limit: q.limit,
-            offset: q.offset,
+    // The answer follows from the courses listed, the language each is shown in and the page.
+    let mut key = format!("list|{}|{}", params.limit(), params.offset());
+    for (c, lang) in &listed {
+        key.push_str(&format!("|{}:{lang}", c.version_id));
+    }
+    let rendered = match snapshot.answer(&key) {
+        Some(r) => r,
+        None => {
+            let cards: Vec<CourseCard> = listed
+                .iter()
+                .map(|(c, lang)| CourseCard::new(c, *lang))
+                .collect();
+            let page = Page::of(cards, params);
+            let mut served: Vec<String> = page.items.iter().map(|c| c.language.clone()).collect();
+            served.sort();
+            served.dedup();
+            snapshot.keep_answer(key, Rendered::json(&served, &page)?)
         }
-        .checked()?,
-    );
-    let mut served: Vec<String> = page.items.iter().map(|c| c.language.clone()).collect();
-    served.sort();
-    served.dedup();
-    http_cache::respond(&req, &served, &page)
+    };
+    Ok(http_cache::answer(&req, &rendered))
 }
 
 pub(crate) async fn published(
@@ -144,22 +159,30 @@ pub async fn get_course(
     q: web::Query<LangQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let prefs = language::requested(&req, q.lang.as_deref())?;
-    let course = published(&state, &slug).await?;
+    let snapshot = state.published.current(&state.db).await?;
+    let course = snapshot.published(&slug).ok_or(ApiError::NotFound)?;
     let lang = language::choose(&prefs, &course.languages);
-    let modules = catalogue::outline(&state.db.conn, course.version_id).await?;
-    let outline = CourseOutline {
-        course: CourseCard::new(&course, lang),
-        total_minutes: modules
-            .iter()
-            .flat_map(|m| &m.lessons)
-            .map(|l| i64::from(l.minutes))
-            .sum(),
-        modules: modules
-            .iter()
-            .map(|m| ModuleDto::new(m, lang, &course.languages))
-            .collect(),
+    let key = format!("outline|{}|{lang}", course.version_id);
+    let rendered = match snapshot.answer(&key) {
+        Some(r) => r,
+        None => {
+            let modules = catalogue::outline(&state.db.conn, course.version_id).await?;
+            let outline = CourseOutline {
+                course: CourseCard::new(course, lang),
+                total_minutes: modules
+                    .iter()
+                    .flat_map(|m| &m.lessons)
+                    .map(|l| i64::from(l.minutes))
+                    .sum(),
+                modules: modules
+                    .iter()
+                    .map(|m| ModuleDto::new(m, lang, &course.languages))
+                    .collect(),
+            };
+            snapshot.keep_answer(key, Rendered::json(&[lang.to_string()], &outline)?)
+        }
     };
-    http_cache::respond(&req, &[lang.to_string()], &outline)
+    Ok(http_cache::answer(&req, &rendered))
 }
 
 /// Read a lesson of a published course
@@ -200,10 +223,40 @@ pub async fn get_lesson(
 ) -> Result<HttpResponse, ApiError> {
     let (slug, lesson) = path.into_inner();
     let prefs = language::requested(&req, q.lang.as_deref())?;
-    let current = published(&state, &slug).await?;
-    let lesson_id = match Uuid::parse_str(&lesson) {
+    let snapshot = state.published.current(&state.db).await?;
+    let current = snapshot.published(&slug).ok_or(ApiError::NotFound)?;
+    let found = match snapshot.lesson(current.course_id, &lesson) {
+        Some(found) => found,
+        None => {
+            let found = find_lesson(&state, current, &lesson).await?;
+            snapshot.keep_lesson(current.course_id, lesson.clone(), found)
+        }
+    };
+    let lang = language::choose(&prefs, &found.version.languages);
+    let key = format!("lesson|{}|{lang}", found.content.id);
+    let rendered = match snapshot.answer(&key) {
+        Some(r) => r,
+        None => snapshot.keep_answer(
+            key,
+            Rendered::json(
+                &[lang.to_string()],
+                &LessonDto::new(&found.content, &found.version, lang),
+            )?,
+        ),
+    };
+    Ok(http_cache::answer(&req, &rendered))
+}
+
+/// A lesson of the course by id (of any of its versions) or by key (of the current one),
+/// with its version's metadata.
+async fn find_lesson(
+    state: &AppState,
+    current: &catalogue::CourseSummary,
+    lesson: &str,
+) -> Result<Lesson, ApiError> {
+    let lesson_id = match Uuid::parse_str(lesson) {
         Ok(id) => id,
-        Err(_) => catalogue::lesson_id_by_key(&state.db.conn, current.version_id, &lesson)
+        Err(_) => catalogue::lesson_id_by_key(&state.db.conn, current.version_id, lesson)
             .await?
             .ok_or(ApiError::NotFound)?,
     };
@@ -212,16 +265,11 @@ pub async fn get_lesson(
         .ok_or(ApiError::NotFound)?;
     // An enrolment may follow an older version: answer with that version's metadata.
     let version = if content.course_version_id == current.version_id {
-        current
+        current.clone()
     } else {
         catalogue::version_by_id(&state.db.conn, content.course_version_id)
             .await?
             .ok_or(ApiError::NotFound)?
     };
-    let lang = language::choose(&prefs, &version.languages);
-    http_cache::respond(
-        &req,
-        &[lang.to_string()],
-        &LessonDto::new(&content, &version, lang),
-    )
+    Ok(Lesson { content, version })
 }
