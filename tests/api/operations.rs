@@ -21,7 +21,11 @@ async fn metrics_count_requests_by_route_pattern() {
     }
     let m = app.get("/metrics", None).await;
     assert_eq!(m.status, 200);
-    assert!(m.header("content-type").unwrap().starts_with("text/plain"));
+    assert!(
+        m.header("content-type")
+            .unwrap()
+            .starts_with("application/openmetrics-text")
+    );
     assert!(
         m.text.contains(
             "http_requests_total{method=\"GET\",route=\"/api/v1/courses/{slug}\",status=\"404\"} 3"
@@ -29,7 +33,7 @@ async fn metrics_count_requests_by_route_pattern() {
         "{}",
         m.text
     );
-    assert!(m.text.contains("http_request_duration_seconds_bucket{method=\"GET\",route=\"/api/v1/courses/{slug}\",status=\"404\",le=\"+Inf\"} 3"));
+    assert!(m.text.contains("http_request_duration_seconds_bucket{le=\"+Inf\",method=\"GET\",route=\"/api/v1/courses/{slug}\",status=\"404\"} 3"), "{}", m.text);
     // Raw paths (with ids) never become labels.
     assert!(!m.text.contains("no-such-course"));
 }

@@ -2,41 +2,41 @@
 //! pattern, method and status, and what the mail worker did. Each instance is scraped on
 //! its own.
 
-use std::collections::BTreeMap;
-use std::fmt::Write as _;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Instant;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{Error, web};
+use prometheus_client::encoding::{EncodeLabelSet, EncodeLabelValue, LabelValueEncoder};
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
+
+/// The media type of the OpenMetrics text format.
+pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
 const BUCKETS: [f64; 12] = [
     0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];
 
-#[derive(Default, Debug)]
-struct Series {
-    count: u64,
-    sum: f64,
-    buckets: [u64; BUCKETS.len()],
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    method: String,
+    /// The route pattern, never the raw path (which would hold ids and grow without bound).
+    route: String,
+    status: u16,
 }
 
-/// (method, route pattern, status)
-type SeriesKey = (String, String, u16);
-
-/// What the mail worker did, by outcome of each attempt.
-#[derive(Default, Debug)]
-struct Mail {
-    sent: AtomicU64,
-    retried: AtomicU64,
-    given_up: AtomicU64,
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct MailLabels {
+    outcome: MailOutcome,
 }
 
 /// The outcome of one attempt to send a message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Hash, PartialEq, Eq)]
 pub enum MailOutcome {
     Sent,
     /// Failed; it will be tried again.
@@ -45,94 +45,94 @@ pub enum MailOutcome {
     GivenUp,
 }
 
-#[derive(Clone, Default, Debug)]
+impl EncodeLabelValue for MailOutcome {
+    fn encode(&self, encoder: &mut LabelValueEncoder<'_>) -> Result<(), std::fmt::Error> {
+        match self {
+            MailOutcome::Sent => "sent",
+            MailOutcome::Retried => "retried",
+            MailOutcome::GivenUp => "given_up",
+        }
+        .encode(encoder)
+    }
+}
+
+struct Inner {
+    registry: Registry,
+    requests: Family<RequestLabels, Counter>,
+    durations: Family<RequestLabels, Histogram, fn() -> Histogram>,
+    mail: Family<MailLabels, Counter>,
+}
+
+impl std::fmt::Debug for Inner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Metrics")
+    }
+}
+
+/// This process's metrics. Each series has its own lock; nothing is shared by all requests
+/// but a read lock on the set of series.
+#[derive(Clone, Debug)]
 pub struct Metrics {
-    series: Arc<Mutex<BTreeMap<SeriesKey, Series>>>,
-    mail: Arc<Mail>,
+    inner: Arc<Inner>,
+}
+
+fn histogram() -> Histogram {
+    Histogram::new(BUCKETS)
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let requests = Family::<RequestLabels, Counter>::default();
+        let durations =
+            Family::<RequestLabels, Histogram, fn() -> Histogram>::new_with_constructor(histogram);
+        let mail = Family::<MailLabels, Counter>::default();
+        let mut registry = Registry::default();
+        registry.register(
+            "http_requests",
+            "HTTP requests answered, by method, route and status",
+            requests.clone(),
+        );
+        registry.register(
+            "http_request_duration_seconds",
+            "Time to answer HTTP requests",
+            durations.clone(),
+        );
+        registry.register(
+            "mail_attempts",
+            "Attempts to send a message, by outcome: sent, retried later, or given up",
+            mail.clone(),
+        );
+        Metrics {
+            inner: Arc::new(Inner {
+                registry,
+                requests,
+                durations,
+                mail,
+            }),
+        }
+    }
 }
 
 impl Metrics {
     pub fn mail(&self, outcome: MailOutcome) {
-        let counter = match outcome {
-            MailOutcome::Sent => &self.mail.sent,
-            MailOutcome::Retried => &self.mail.retried,
-            MailOutcome::GivenUp => &self.mail.given_up,
-        };
-        counter.fetch_add(1, Ordering::Relaxed);
+        self.inner.mail.get_or_create(&MailLabels { outcome }).inc();
     }
 
     pub fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
-        let Ok(mut map) = self.series.lock() else {
-            return;
+        let labels = RequestLabels {
+            method: method.to_owned(),
+            route: route.to_owned(),
+            status,
         };
-        let s = map
-            .entry((method.to_owned(), route.to_owned(), status))
-            .or_default();
-        s.count += 1;
-        s.sum += seconds;
-        for (i, b) in BUCKETS.iter().enumerate() {
-            if seconds <= *b {
-                s.buckets[i] += 1;
-            }
-        }
+        self.inner.requests.get_or_create(&labels).inc();
+        self.inner.durations.get_or_create(&labels).observe(seconds);
     }
 
-    /// The Prometheus text exposition format.
+    /// The OpenMetrics text format ([`CONTENT_TYPE`]).
     pub fn render(&self) -> String {
         let mut out = String::new();
-        let Ok(map) = self.series.lock() else {
-            return out;
-        };
-        out.push_str(
-            "# HELP http_requests_total HTTP requests answered, by method, route and status.\n",
-        );
-        out.push_str("# TYPE http_requests_total counter\n");
-        for ((m, r, s), v) in map.iter() {
-            let _ = writeln!(
-                out,
-                "http_requests_total{{method=\"{m}\",route=\"{r}\",status=\"{s}\"}} {}",
-                v.count
-            );
-        }
-        out.push_str("# HELP http_request_duration_seconds Time to answer HTTP requests.\n");
-        out.push_str("# TYPE http_request_duration_seconds histogram\n");
-        for ((m, r, s), v) in map.iter() {
-            let labels = format!("method=\"{m}\",route=\"{r}\",status=\"{s}\"");
-            for (i, b) in BUCKETS.iter().enumerate() {
-                let _ = writeln!(
-                    out,
-                    "http_request_duration_seconds_bucket{{{labels},le=\"{b}\"}} {}",
-                    v.buckets[i]
-                );
-            }
-            let _ = writeln!(
-                out,
-                "http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
-                v.count
-            );
-            let _ = writeln!(
-                out,
-                "http_request_duration_seconds_sum{{{labels}}} {}",
-                v.sum
-            );
-            let _ = writeln!(
-                out,
-                "http_request_duration_seconds_count{{{labels}}} {}",
-                v.count
-            );
-        }
-        out.push_str("# HELP mail_attempts_total Attempts to send a message, by outcome: sent, retried later, or given up.\n");
-        out.push_str("# TYPE mail_attempts_total counter\n");
-        for (outcome, n) in [
-            ("sent", &self.mail.sent),
-            ("retried", &self.mail.retried),
-            ("given_up", &self.mail.given_up),
-        ] {
-            let _ = writeln!(
-                out,
-                "mail_attempts_total{{outcome=\"{outcome}\"}} {}",
-                n.load(Ordering::Relaxed)
-            );
+        if prometheus_client::encoding::text::encode(&mut out, &self.inner.registry).is_err() {
+            out.clear();
         }
         out
     }
@@ -182,8 +182,29 @@ mod tests {
         assert!(text.contains(
             "http_requests_total{method=\"GET\",route=\"/api/v1/courses\",status=\"200\"} 2"
         ));
-        assert!(text.contains("le=\"0.005\"} 1"));
-        assert!(text.contains("le=\"0.25\"} 2"));
-        assert!(text.contains("le=\"+Inf\"} 2"));
+        let bucket = |le: &str| {
+            format!(
+                "http_request_duration_seconds_bucket{{le=\"{le}\",method=\"GET\",route=\"/api/v1/courses\",status=\"200\"}}"
+            )
+        };
+        for (le, n) in [
+            ("0.001", 0),
+            ("0.005", 1),
+            ("0.1", 1),
+            ("0.25", 2),
+            ("+Inf", 2),
+        ] {
+            assert!(
+                text.contains(&format!("{} {n}\n", bucket(le))),
+                "{le}: {text}"
+            );
+        }
+        m.mail(MailOutcome::GivenUp);
+        let text = m.render();
+        assert!(
+            text.contains("mail_attempts_total{outcome=\"given_up\"} 1"),
+            "{text}"
+        );
+        assert!(text.ends_with("# EOF\n"));
     }
 }

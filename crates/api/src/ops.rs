@@ -58,10 +58,10 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
 /// process only. Changes nothing.
 ///
 /// Problems: none.
-#[utoipa::path(tags = ["operations"], operation_id = "metrics", responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
+#[utoipa::path(tags = ["operations"], operation_id = "metrics", responses((status = 200, description = "The OpenMetrics text format", content_type = "application/openmetrics-text")))]
 #[get("/metrics")]
 pub async fn metrics(m: web::Data<Metrics>) -> HttpResponse {
     HttpResponse::Ok()
-        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .content_type(crate::metrics::CONTENT_TYPE)
         .body(m.render())
 }
