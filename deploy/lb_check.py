@@ -90,7 +90,7 @@ while SPARE_COURSE in listed(B) and time.monotonic() - started < 5:
     time.sleep(0.05)
 seen_after = time.monotonic() - started
 check(SPARE_COURSE not in listed(B), f"a course archived on A is gone from B's catalogue ({seen_after * 1000:.0f} ms)")
-check(seen_after < 2, "within B's recheck time of one second, with room for the balancer's noise")
+check(seen_after < 2, "under two seconds: B's recheck time (1 s), one catalogue read, and this script's 50 ms polling")
 
 # Staff and a cohort, through the balancer.
 inst = ok(LB, "POST", "/api/v1/institutions", {"name": "LB Judicial Academy", "country": "RO", "kind": "judicial_training"}, admin)

@@ -145,6 +145,7 @@ pub fn markdown(runs: &[Run]) -> String {
             run.platform_seconds,
             run.started_at,
         ));
+        md.push_str(&goals(run));
         md.push_str("| baseline | tool | connections | requests | errors | throughput | p50 ms | p95 ms | p99 ms |\n|---|---|---|---|---|---|---|---|---|\n");
         for b in &run.baselines {
             let m = &b.metrics;
@@ -267,6 +268,41 @@ pub fn markdown(runs: &[Run]) -> String {
         }
         md.push('\n');
     }
+    md
+}
+
+/// The goals of one run, each with its figure and whether it was met.
+fn goals(run: &Run) -> String {
+    let mark = |met: bool| if met { "✓" } else { "✗" };
+    let mut md = String::from("| goal | figure | met |\n|---|---|---|\n");
+    for s in &run.scenarios {
+        if let Some(g) = &s.goal {
+            md.push_str(&format!(
+                "| {} ({}): {} | {} | {} |\n",
+                s.id,
+                s.name,
+                g.text,
+                f(g.value),
+                mark(g.met)
+            ));
+        }
+    }
+    let j = &run.journey;
+    if !j.steps.is_empty() {
+        md.push_str(&format!(
+            "| 7 (mixed journey): concurrent learners held, p95 at most {:.0} ms and no error; goal {} | {} | {} |\n",
+            j.p95_limit_ms,
+            thousands(j.goal),
+            thousands(j.held),
+            mark(j.held >= j.goal)
+        ));
+        let rss = j.steps.iter().map(|s| s.server_rss_mib).fold(0.0, f64::max);
+        md.push_str(&format!(
+            "| 7 (mixed journey): server RSS under 512 MiB at every step; MiB | {rss:.0} | {} |\n",
+            mark(rss < 512.0)
+        ));
+    }
+    md.push('\n');
     md
 }
 

@@ -76,6 +76,22 @@ pub fn request_file(
     Ok(path)
 }
 
+/// Writes revalidations for `load.lua`: a GET of each path with `If-None-Match` set to
+/// the entity tag beside it.
+pub fn revalidation_file(
+    dir: &Path,
+    name: &str,
+    rows: impl IntoIterator<Item = (String, String)>,
+) -> std::io::Result<PathBuf> {
+    let path = dir.join(name);
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&path)?);
+    for (url_path, etag) in rows {
+        writeln!(f, "GET\t{url_path}\t-\t-\t{etag}")?;
+    }
+    f.flush()?;
+    Ok(path)
+}
+
 impl Wrk {
     pub fn new(base: &str, connections: usize, duration: Duration, mode: Mode) -> Wrk {
         Wrk {

@@ -2,7 +2,7 @@
 --
 -- WRK_REQUESTS=FILE sends the requests listed in FILE in turn, each thread starting at its
 -- own offset. One request per line, tab-separated:
---   METHOD <tab> PATH <tab> BEARER TOKEN or - <tab> JSON BODY or -
+--   METHOD <tab> PATH <tab> BEARER TOKEN or - <tab> JSON BODY or - [<tab> IF-NONE-MATCH]
 -- "{n}" in a body becomes a per-thread counter (a growing time spent, for example).
 --
 -- WRK_FLOOD=1 is a login flood: wrong passwords for ever new email addresses. With
@@ -31,10 +31,13 @@ function init(args)
   reqs = {}
   local file = assert(io.open(os.getenv("WRK_REQUESTS"), "r"))
   for line in file:lines() do
-    local method, path, token, body = line:match("^([^\t]+)\t([^\t]+)\t([^\t]+)\t(.*)$")
-    if method then
+    local f = {}
+    for field in (line .. "\t"):gmatch("([^\t]*)\t") do table.insert(f, field) end
+    local method, path, token, body, etag = f[1], f[2], f[3], f[4], f[5]
+    if method and path and token and body then
       local headers = { ["Accept"] = "application/json" }
       if token ~= "-" then headers["Authorization"] = "Bearer " .. token end
+      if etag and etag ~= "" and etag ~= "-" then headers["If-None-Match"] = etag end
       if body == "-" then body = nil else headers["Content-Type"] = "application/json" end
       table.insert(reqs, { method = method, path = path, headers = headers, body = body })
     end

@@ -98,10 +98,10 @@ async fn main() {
     let platform_learners: usize = arg_num("--learners", if smoke { 300 } else { 100_000 });
     let phase = Duration::from_secs(arg_num("--phase", if smoke { 1 } else { 10 }));
     let connections: usize = arg_num("--connections", if smoke { 8 } else { 64 });
-    let mut jc = if smoke {
-        journey::Config::smoke()
-    } else {
-        journey::Config::full()
+    let mut jc = match (smoke, &backend) {
+        (true, _) => journey::Config::smoke(),
+        (false, Backend::Postgres(_)) => journey::Config::full().for_postgres(),
+        (false, Backend::Sqlite) => journey::Config::full(),
     };
     if let Some(levels) = list("--levels") {
         jc.levels = levels.into_iter().map(|v| v as usize).collect();
@@ -179,7 +179,7 @@ async fn main() {
     let mut rows = Vec::new();
     if wanted(1) {
         eprintln!("== 1 reads");
-        rows.extend(reads::run(&ctx).expect("scenario 1"));
+        rows.extend(reads::run(&ctx).await.expect("scenario 1"));
     }
     if wanted(2) {
         eprintln!("== 2 progress writes");

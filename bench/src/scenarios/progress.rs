@@ -154,5 +154,11 @@ pub async fn run(ctx: &Ctx) -> Result<Vec<Scenario>, String> {
         .note(format!(
             "{learners} learners write in turn; {completed} writes were answered 409 because their enrolment had completed during the run (not counted as errors)"
         ));
-    Ok(vec![row])
+    let ratio = row.vs_baseline;
+    let goal = ratio >= 0.05 && vs_sql >= 0.8;
+    Ok(vec![row.with_goal(
+        &format!("≥ 0.05 of /healthz and ≥ 0.8 of the SQL ({vs_sql:.2}); of /healthz"),
+        ratio,
+        goal,
+    )])
 }

@@ -74,6 +74,57 @@ fn merge(runs: &[Summary]) -> Summary {
     }
 }
 
+/// The funnel of the course most learners follow, through HTTP and through the store
+/// directly, interleaved sample by sample on an idle server.
+async fn funnel(ctx: &Ctx) -> Result<(Summary, Summary), String> {
+    let samples = if ctx.smoke { 2 } else { 5 };
+    let slug = ctx
+        .learners
+        .first()
+        .map(|l| l.course.clone())
+        .ok_or("no learners")?;
+    let course = help_lms_persistence::catalogue::current_version(&ctx.db.conn, &slug)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("no course {slug}"))?;
+    let url = format!("{}/api/v1/stats/courses/{slug}/funnel", ctx.base());
+    let (mut http, mut direct) = (Vec::new(), Vec::new());
+    let (mut http_errors, mut direct_errors) = (0, 0);
+    let started = Instant::now();
+    for round in 0..samples + 1 {
+        let t = Instant::now();
+        let ok = http_stats(&ctx.client, &url, &ctx.admin).await;
+        let h = t.elapsed();
+        let t = Instant::now();
+        let direct_ok = stats::funnel(
+            &ctx.db.conn,
+            course.course_id,
+            &Filters::default(),
+            &Scope::All,
+        )
+        .await
+        .is_ok();
+        let d = t.elapsed();
+        if round == 0 {
+            continue; // warm-up
+        }
+        if ok {
+            http.push(h)
+        } else {
+            http_errors += 1
+        }
+        if direct_ok {
+            direct.push(d)
+        } else {
+            direct_errors += 1
+        }
+    }
+    Ok((
+        Summary::of(http, http_errors, started.elapsed()),
+        Summary::of(direct, direct_errors, started.elapsed()),
+    ))
+}
+
 pub async fn run(ctx: &Ctx) -> Result<Vec<Scenario>, String> {
     // The grouped request and its SQL, on an idle server, interleaved sample by sample.
     let samples = if ctx.smoke { 3 } else { 50 };
@@ -113,6 +164,7 @@ pub async fn run(ctx: &Ctx) -> Result<Vec<Scenario>, String> {
     }
     let idle_http = Summary::of(http, http_errors, started.elapsed());
     let idle_sql = Summary::of(sql, sql_errors, started.elapsed());
+    let (funnel_http, funnel_direct) = funnel(ctx).await?;
 
     // Writes alone, then writes with one statistics client without pause, alternated
     // twice so that drift on the shared machine falls on both sides.
@@ -132,7 +184,37 @@ pub async fn run(ctx: &Ctx) -> Result<Vec<Scenario>, String> {
     let writes = &loaded[loaded.len() - 1];
     let kept = loaded_rate / alone_rate.max(f64::MIN_POSITIVE);
     let ratio = idle_http.p50_ms / idle_sql.p50_ms.max(f64::MIN_POSITIVE);
+    let funnel_ratio = funnel_http.p50_ms / funnel_direct.p50_ms.max(f64::MIN_POSITIVE);
+    let (funnel_p50, grouped_p50) = (funnel_http.p50_ms, idle_http.p50_ms);
     Ok(vec![
+        ctx.driver_row(
+            "5b",
+            "the funnel of the most followed course, for every learner of the platform (idle server)",
+            "req",
+            funnel_http,
+        )
+        .with_sql(
+            "the store's funnel, called directly",
+            funnel_direct,
+            funnel_ratio,
+            "HTTP p50 over direct p50",
+        )
+        .with_goal(
+            "p50 under 200 ms; ms",
+            funnel_p50,
+            funnel_p50 < 200.0,
+        ),
+        ctx.driver_row(
+            "5c",
+            "statistics `group_by=country,profession` (idle server)",
+            "req",
+            idle_http.clone(),
+        )
+        .with_goal(
+            "p50 under 100 ms; ms",
+            grouped_p50,
+            grouped_p50 < 100.0,
+        ),
         ctx.driver_row(
             "5",
             "statistics (five groupings in turn, one client without pause) while progress writes continue",
