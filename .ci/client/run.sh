@@ -20,7 +20,11 @@ cd "$(dirname "$0")/../.."
 source .ci/lib.sh
 
 GENERATOR=openapi-python-client==0.29.1
-EXPECTED_WARNING='WARNING parsing POST /api/v1/cohorts/{id}/enrolments within nti. | Unsupported content type text/csv'
+# The generator knows neither CSV nor the OpenMetrics text of /metrics: the client sends
+# JSON rows, and monitoring systems, not integrators, read the metrics. Object addresses in
+# its messages are left out before comparing.
+EXPECTED_WARNING='WARNING parsing POST /api/v1/cohorts/{id}/enrolments within nti. | Unsupported content type text/csv
+WARNING parsing GET /metrics within operations. | Cannot parse response for status code <openapi_python_client.schema.untrusted_string.UntrustedString object> (Unsupported content_type application/openmetrics-text), response will be omitted from generated client'
 ADMIN_PASSWORD=nti-story-admin-password
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/help-lms-client.XXXXXX")
@@ -82,10 +86,11 @@ if ! openapi-python-client generate --path openapi/openapi.json --output-path "$
   exit 1
 fi
 # Each warning is a header line, a blank line and the reason.
-warnings=$(awk '/^(WARNING|ERROR)/ { header = $0; getline; getline; print header " | " $0 }' "$work/generate.log")
+warnings=$(awk '/^(WARNING|ERROR)/ { header = $0; getline; getline; print header " | " $0 }' "$work/generate.log" |
+  sed -E 's/ at 0x[0-9a-f]+>/>/g')
 if [ "$warnings" != "$EXPECTED_WARNING" ]; then
   cat "$work/generate.log" >&2
-  echo "client: the generator's warnings changed; expected only: $EXPECTED_WARNING" >&2
+  printf 'client: the generator'"'"'s warnings changed; expected only:\n%s\n' "$EXPECTED_WARNING" >&2
   exit 1
 fi
 pip install --no-build-isolation --no-deps "$work/client"

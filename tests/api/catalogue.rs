@@ -443,6 +443,17 @@ async fn serves(app: &help_lms_tests::TestApp, slug: &str, lesson: &str) -> bool
     listed
 }
 
+/// Whether `app` comes to serve `slug` (or to stop serving it) within five seconds.
+async fn comes_to(app: &help_lms_tests::TestApp, slug: &str, lesson: &str, served: bool) -> bool {
+    for _ in 0..50 {
+        if serves(app, slug, lesson).await == served {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    false
+}
+
 #[tokio::test]
 async fn every_instance_serves_a_change_to_the_catalogue_within_its_recheck_time() {
     let a = spawn_with_catalogue().await;
@@ -473,16 +484,8 @@ async fn every_instance_serves_a_change_to_the_catalogue_within_its_recheck_time
     // The instance that made the change serves it at once.
     assert!(!serves(&a, &slug, &lesson).await);
     // One that checks every 200 ms serves it once it has checked.
-    let mut gone = false;
-    for _ in 0..50 {
-        if !serves(&prompt, &slug, &lesson).await {
-            gone = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
     assert!(
-        gone,
+        comes_to(&prompt, &slug, &lesson, false).await,
         "the archived course is still served by the second instance"
     );
     // The hourly one still answers from what it read: from memory, not the database.
@@ -498,16 +501,8 @@ async fn every_instance_serves_a_change_to_the_catalogue_within_its_recheck_time
         .await;
     assert_eq!(published.status, 200, "{}", published.text);
     assert!(serves(&a, &slug, &lesson).await);
-    let mut back = false;
-    for _ in 0..50 {
-        if serves(&prompt, &slug, &lesson).await {
-            back = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
     assert!(
-        back,
+        comes_to(&prompt, &slug, &lesson, true).await,
         "the republished course is not served by the second instance"
     );
 }
