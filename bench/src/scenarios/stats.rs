@@ -88,25 +88,40 @@ async fn funnel(ctx: &Ctx) -> Result<(Summary, Summary), String> {
         .map_err(|e| e.to_string())?
         .ok_or_else(|| format!("no course {slug}"))?;
     let url = format!("{}/api/v1/stats/courses/{slug}/funnel", ctx.base());
-    let (mut http, mut direct) = (Vec::new(), Vec::new());
-    let (mut http_errors, mut direct_errors) = (0, 0);
-    let started = Instant::now();
-    for round in 0..samples + 1 {
-        let t = Instant::now();
-        let ok = http_stats(&ctx.client, &url, &ctx.admin).await;
-        let h = t.elapsed();
-        let t = Instant::now();
-        let direct_ok = stats::funnel(
+    Ok(interleaved(ctx, &url, 1, samples, async || {
+        stats::funnel(
             &ctx.db.conn,
             course.course_id,
             &Filters::default(),
             &Scope::All,
         )
         .await
-        .is_ok();
+        .is_ok()
+    })
+    .await)
+}
+
+/// `url` through HTTP (as the admin) and `direct` on the database, one after the other in
+/// each round, after `warm_up` rounds that are not counted: the two summaries.
+async fn interleaved(
+    ctx: &Ctx,
+    url: &str,
+    warm_up: usize,
+    samples: usize,
+    mut direct: impl AsyncFnMut() -> bool,
+) -> (Summary, Summary) {
+    let (mut http, mut straight) = (Vec::new(), Vec::new());
+    let (mut http_errors, mut straight_errors) = (0, 0);
+    let started = Instant::now();
+    for round in 0..warm_up + samples {
+        let t = Instant::now();
+        let ok = http_stats(&ctx.client, url, &ctx.admin).await;
+        let h = t.elapsed();
+        let t = Instant::now();
+        let direct_ok = direct().await;
         let d = t.elapsed();
-        if round == 0 {
-            continue; // warm-up
+        if round < warm_up {
+            continue;
         }
         if ok {
             http.push(h)
@@ -114,15 +129,15 @@ async fn funnel(ctx: &Ctx) -> Result<(Summary, Summary), String> {
             http_errors += 1
         }
         if direct_ok {
-            direct.push(d)
+            straight.push(d)
         } else {
-            direct_errors += 1
+            straight_errors += 1
         }
     }
-    Ok((
+    (
         Summary::of(http, http_errors, started.elapsed()),
-        Summary::of(direct, direct_errors, started.elapsed()),
-    ))
+        Summary::of(straight, straight_errors, started.elapsed()),
+    )
 }
 
 pub async fn run(ctx: &Ctx) -> Result<Vec<Scenario>, String> {
@@ -139,31 +154,14 @@ pub async fn run(ctx: &Ctx) -> Result<Vec<Scenario>, String> {
         "{}/api/v1/stats/completions?group_by=country,profession",
         ctx.base()
     );
-    let (mut http, mut sql) = (Vec::new(), Vec::new());
-    let (mut http_errors, mut sql_errors) = (0, 0);
-    let started = Instant::now();
-    for round in 0..samples + 5 {
-        let t = Instant::now();
-        let ok = http_stats(&ctx.client, &url, &ctx.admin).await;
-        let h = t.elapsed();
-        let t = Instant::now();
-        let mut sql_ok = true;
+    let (idle_http, idle_sql) = interleaved(ctx, &url, 5, samples, async || {
+        let mut ok = true;
         for s in &statements {
-            sql_ok &= ctx.db.conn.query_all_raw(s.clone()).await.is_ok();
+            ok &= ctx.db.conn.query_all_raw(s.clone()).await.is_ok();
         }
-        let q = t.elapsed();
-        if round < 5 {
-            continue; // warm-up
-        }
-        if ok {
-            http.push(h)
-        } else {
-            http_errors += 1
-        }
-        if sql_ok { sql.push(q) } else { sql_errors += 1 }
-    }
-    let idle_http = Summary::of(http, http_errors, started.elapsed());
-    let idle_sql = Summary::of(sql, sql_errors, started.elapsed());
+        ok
+    })
+    .await;
     let (funnel_http, funnel_direct) = funnel(ctx).await?;
 
     // Writes alone, then writes with one statistics client without pause, alternated
