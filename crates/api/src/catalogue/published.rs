@@ -139,11 +139,6 @@ impl Published {
         }
     }
 
-    /// How long a catalogue read stands before the next request reads it again.
-    pub fn recheck(&self) -> Duration {
-        self.recheck
-    }
-
     fn kept(&self) -> Option<Arc<Snapshot>> {
         self.snapshot.read().ok()?.clone()
     }
