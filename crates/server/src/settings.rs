@@ -184,7 +184,8 @@ pub struct Settings {
         global = true
     )]
     pub mail_retry_max_seconds: u64,
-    /// Attempts before a message is given up (and logged as an error).
+    /// Attempts before a mail message is given up (and logged as an error). Forwarded
+    /// statements are tried until delivered or their forward is stopped.
     #[arg(long, env = "HELP_MAIL_ATTEMPTS", default_value_t = 20, global = true)]
     pub mail_attempts: i32,
     /// How often the mail worker looks for due messages when nothing wakes it, in seconds.

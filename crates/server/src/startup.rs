@@ -207,11 +207,10 @@ impl Application {
         let forward_worker = help_lms_api::xapi::forward::spawn(
             db.clone(),
             help_lms_api::xapi::forward::ForwardConfig {
-                backoff: Backoff {
-                    initial: std::time::Duration::from_secs(settings.mail_retry_seconds.max(1)),
-                    max: std::time::Duration::from_secs(settings.mail_retry_max_seconds.max(1)),
-                    attempts: settings.mail_attempts,
-                },
+                backoff: help_lms_api::xapi::forward::ForwardConfig::retrying(
+                    std::time::Duration::from_secs(settings.mail_retry_seconds.max(1)),
+                    std::time::Duration::from_secs(settings.mail_retry_max_seconds.max(1)),
+                ),
                 poll: std::time::Duration::from_secs(settings.mail_poll_seconds),
                 lease: std::time::Duration::from_secs(300),
                 timeout: std::time::Duration::from_secs(60),
