@@ -204,13 +204,15 @@ impl Application {
         let mail_wake = Arc::new(Notify::new());
         let metrics = Metrics::default();
         let (mail_stop, stopped) = watch::channel(false);
+        let backoff = Backoff {
+            initial: std::time::Duration::from_secs(settings.mail_retry_seconds.max(1)),
+            max: std::time::Duration::from_secs(settings.mail_retry_max_seconds.max(1)),
+            attempts: settings.mail_attempts,
+        };
         let forward_worker = help_lms_api::xapi::forward::spawn(
             db.clone(),
             help_lms_api::xapi::forward::ForwardConfig {
-                backoff: help_lms_api::xapi::forward::ForwardConfig::retrying(
-                    std::time::Duration::from_secs(settings.mail_retry_seconds.max(1)),
-                    std::time::Duration::from_secs(settings.mail_retry_max_seconds.max(1)),
-                ),
+                backoff: backoff.unending(),
                 poll: std::time::Duration::from_secs(settings.mail_poll_seconds),
                 lease: std::time::Duration::from_secs(300),
                 timeout: std::time::Duration::from_secs(60),
@@ -224,11 +226,7 @@ impl Application {
                 transport: settings.mail_transport()?,
                 from: settings.mail_from(&public_url)?,
                 domain: public_url.host().to_owned(),
-                backoff: Backoff {
-                    initial: std::time::Duration::from_secs(settings.mail_retry_seconds.max(1)),
-                    max: std::time::Duration::from_secs(settings.mail_retry_max_seconds.max(1)),
-                    attempts: settings.mail_attempts,
-                },
+                backoff,
                 poll: std::time::Duration::from_secs(settings.mail_poll_seconds),
                 lease: std::time::Duration::from_secs(300),
                 metrics: metrics.clone(),

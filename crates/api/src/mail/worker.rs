@@ -41,6 +41,16 @@ impl Default for Backoff {
 }
 
 impl Backoff {
+    /// The same waits, never giving up: for forwarded statements, which stay in this store
+    /// whatever happens to their sends, so a receiver down for days still gets them once it
+    /// is back (stopping the forward, or the receiver refusing a batch, ends the tries).
+    pub fn unending(self) -> Backoff {
+        Backoff {
+            attempts: i32::MAX,
+            ..self
+        }
+    }
+
     /// The wait after failed attempt `attempt` (1-based), or None to give up. A message's
     /// own id spreads the waits of messages that failed together by up to a fifth.
     pub fn after(&self, attempt: i32, id: Uuid) -> Option<Duration> {
@@ -224,5 +234,21 @@ mod tests {
         // Another message waits a little longer, never more than a fifth.
         let other = b.after(1, Uuid::from_u128(199)).unwrap_or_default();
         assert!(other > Duration::from_secs(10) && other <= Duration::from_secs(12));
+    }
+
+    #[test]
+    fn unending_waits_are_the_same_and_go_on_after_the_last_attempt() {
+        let mail = Backoff::default();
+        let id = Uuid::nil();
+        assert_eq!(mail.after(mail.attempts, id), None);
+        let forward = mail.unending();
+        for attempt in [1, mail.attempts - 1] {
+            assert_eq!(forward.after(attempt, id), mail.after(attempt, id));
+        }
+        for attempt in [mail.attempts, 1_000, i32::MAX - 1] {
+            assert!(forward.after(attempt, id).is_some(), "attempt {attempt}");
+        }
+        // The nil id spreads nothing: past the doublings, the wait is the longest one.
+        assert_eq!(forward.after(1_000, id), Some(mail.max));
     }
 }

@@ -4,7 +4,7 @@
 //! idempotent on statement ids, so nothing is lost or counted twice across restarts. A
 //! store that refuses a batch as invalid or conflicting (400, 409) is not asked again;
 //! anything else is retried with the outbox's waits until it is delivered or the forward is
-//! stopped (see [`ForwardConfig::retrying`]). An erasure's notice is a batch of
+//! stopped (see [`Backoff::unending`]). An erasure's notice is a batch of
 //! voiding statements, sent the same way.
 
 use std::sync::Arc;
@@ -28,20 +28,6 @@ pub struct ForwardConfig {
     pub lease: Duration,
     /// The longest a send may take.
     pub timeout: Duration,
-}
-
-impl ForwardConfig {
-    /// The waits between a batch's sends: mail's, doubling from `initial` up to `max`, but
-    /// never giving up. A batch names statements that stay in this store, so a receiver
-    /// that is down for days still gets everything once it is back; what ends the tries is
-    /// stopping the forward, or the receiver refusing the batch.
-    pub fn retrying(initial: Duration, max: Duration) -> Backoff {
-        Backoff {
-            initial,
-            max,
-            attempts: i32::MAX,
-        }
-    }
 }
 
 const BATCH: u64 = 10;
@@ -212,22 +198,4 @@ async fn deliver(db: &Db, http: &reqwest::Client, payload: &str) -> Result<(), F
         message,
         permanent: matches!(status.as_u16(), 400 | 409),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_batch_is_tried_again_long_after_mail_would_have_given_up() {
-        let mail = Backoff::default();
-        let id = Uuid::nil();
-        assert_eq!(mail.after(mail.attempts, id), None);
-        let forward = ForwardConfig::retrying(mail.initial, mail.max);
-        for attempt in [1, mail.attempts, 1_000, i32::MAX - 1] {
-            assert!(forward.after(attempt, id).is_some(), "attempt {attempt}");
-        }
-        // The nil id spreads nothing: past the doublings, the wait is the longest one.
-        assert_eq!(forward.after(1_000, id), Some(mail.max));
-    }
 }
