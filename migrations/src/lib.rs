@@ -15,6 +15,7 @@ mod m20261201_000009_certificate_snapshot_and_status;
 mod m20261202_000010_xapi;
 mod m20261202_000011_audit;
 mod m20261202_000012_erasure;
+mod m20261202_000013_funnel_marks;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000010_xapi::Migration),
             Box::new(m20261202_000011_audit::Migration),
             Box::new(m20261202_000012_erasure::Migration),
+            Box::new(m20261202_000013_funnel_marks::Migration),
         ]
     }
 }

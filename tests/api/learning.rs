@@ -2,7 +2,7 @@
 //! certificates.
 
 use help_lms_domain::values::Role;
-use help_lms_persistence::entities::attempts;
+use help_lms_persistence::entities::{attempts, enrolments};
 use help_lms_tests::{Options, Res, TestApp, spawn_app, spawn_with, spawn_with_catalogue};
 use reqwest::Method;
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
@@ -725,6 +725,28 @@ async fn an_attempt_past_its_deadline_is_closed_with_what_was_saved() {
         .await;
     assert_eq!(closed.body["status"], "submitted");
     assert_eq!(closed.body["auto_closed"], true);
+    // Closing it graded it for the funnel too: its outcome letters, and the quiz marked
+    // attempted (not passed) on the enrolment, in the attempt's language.
+    let row = attempts::Entity::find_by_id(id)
+        .one(&app.db.conn)
+        .await
+        .unwrap()
+        .unwrap();
+    let letters = row.outcomes.clone().unwrap();
+    assert_eq!(
+        letters.len(),
+        closed.body["result"]["questions"].as_array().unwrap().len()
+    );
+    assert!(letters.contains('c') && letters.contains('u'), "{letters}");
+    let marks = enrolments::Entity::find_by_id(row.enrolment_id)
+        .one(&app.db.conn)
+        .await
+        .unwrap()
+        .unwrap()
+        .module_marks
+        .unwrap();
+    let quiz_mark = marks.split(';').find(|m| m.contains(':')).unwrap();
+    assert_eq!(quiz_mark, "4:en", "{marks}");
     // Only the saved numeric answer counted, not the late ones.
     assert_eq!(closed.body["result"]["score"], 1.0);
     app.put(

@@ -123,6 +123,7 @@ async fn bare_inserts(
             enrolled_month: Set(Some(now.format("%Y-%m").to_string())),
             final_score: Set(None),
             days_to_complete: Set(None),
+            module_marks: Set(None),
         });
     }
     for chunk in us.chunks(400) {

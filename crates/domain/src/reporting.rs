@@ -2,6 +2,7 @@
 //! which enrolments, what a target counts, rounding and the suppression of small cells.
 
 mod filters;
+pub mod marks;
 mod median;
 mod targets;
 

@@ -122,8 +122,14 @@ impl Db {
         self.conn.get_database_backend()
     }
 
+    /// Applies the migrations, then fills in what they add that only code can compute
+    /// (the funnel's marks of earlier records, [`crate::stats::backfill_marks`]).
     pub async fn migrate(&self) -> Result<(), DbErr> {
-        Migrator::up(&self.conn, None).await
+        Migrator::up(&self.conn, None).await?;
+        crate::stats::backfill_marks(self)
+            .await
+            .map_err(|e| DbErr::Custom(format!("filling in the funnel's marks: {e}")))?;
+        Ok(())
     }
 
     /// SQLite only: writes a consistent copy of the whole database to `target`, a new file,

@@ -6,7 +6,7 @@ use help_lms_domain::content::{QuestionBody, pick};
 use help_lms_domain::enrolment::{EnrolmentSource, EnrolmentStatus};
 use help_lms_domain::progress::standing;
 use help_lms_domain::quiz::{self, Outcome, QuestionResult, QuizResult};
-use help_lms_domain::reporting::{Mode, days_between, month_of};
+use help_lms_domain::reporting::{Mode, days_between, marks, month_of};
 use help_lms_domain::values::Language;
 use uuid::Uuid;
 
@@ -25,6 +25,8 @@ struct Played {
     completed_at: Option<DateTime<Utc>>,
     final_score: Option<f64>,
     last_activity: Option<DateTime<Utc>>,
+    /// The funnel's marks of the records written (`marks::encode`).
+    marks: Option<String>,
 }
 
 impl Generator<'_> {
@@ -84,6 +86,7 @@ impl Generator<'_> {
             enrolled_month: Some(month_of(at)),
             final_score: outcome.final_score,
             days_to_complete: outcome.completed_at.map(|c| days_between(at, c)),
+            module_marks: outcome.marks,
         });
         if let (Some(done), Some(score)) = (outcome.completed_at, outcome.final_score) {
             self.completed += 1;
@@ -215,6 +218,7 @@ impl Generator<'_> {
                         percent: Some(result.percent),
                         passed: Some(ok),
                         result: serde_json::to_value(&result).ok(),
+                        outcomes: Some(marks::outcome_codes(&result)),
                     });
                     last = Some(submitted);
                     t = submitted;
@@ -244,12 +248,26 @@ impl Generator<'_> {
             .collect();
         let standing = standing(&course.runtime.modules, &lessons, &tried);
         let complete = standing.complete && last.is_some_and(|l| l <= anchor);
+        // What the platform's writes would have left on the enrolment (every attempt here
+        // is submitted, in the enrolment's language).
+        let marks = (!progress.is_empty() || !attempts.is_empty()).then(|| {
+            let languages = attempts
+                .iter()
+                .map(|a| (a.quiz_id, [a.language.clone()].into()))
+                .collect();
+            marks::encode(&marks::marks_of(
+                &course.runtime.modules,
+                &standing,
+                &languages,
+            ))
+        });
         batch.progress.append(&mut progress);
         batch.attempts.append(&mut attempts);
         Played {
             completed_at: if complete { last } else { None },
             final_score: complete.then_some(standing.final_score),
             last_activity: last,
+            marks,
         }
     }
 

@@ -98,6 +98,8 @@ fn new_row(
         enrolled_month: Set(Some(reporting::month_of(now))),
         final_score: Set(None),
         days_to_complete: Set(None),
+        // Nothing recorded yet: the first progress or graded attempt marks it.
+        module_marks: Set(None),
     }
 }
 

@@ -24,6 +24,8 @@ pub struct Model {
     pub percent: Option<f64>,
     pub passed: Option<bool>,
     pub result: Option<Json>,
+    /// One letter per question of the graded result (`marks::outcome_codes`).
+    pub outcomes: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -32,6 +32,9 @@ pub struct Model {
     pub final_score: Option<f64>,
     /// Whole days from enrolment to completion.
     pub days_to_complete: Option<i32>,
+    /// The funnel's marks of the standing, per module (`help_lms_domain::reporting::marks`);
+    /// none until the first write that records progress or grades an attempt.
+    pub module_marks: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 use help_lms_domain::progress::{AttemptStatus, QuizPlan, QuizState, Standing, is_expired};
 use help_lms_domain::quiz::{self, QuizResult};
+use help_lms_domain::reporting::marks;
 use help_lms_domain::values::Language;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
@@ -14,8 +15,8 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::{
-    attempt_status, enrolment_row, ensure_active, ensure_learner_may_write, grants, load_standing,
-    settle, touch, void_open_attempts,
+    attempt_status, enrolment_row, ensure_active, ensure_learner_may_write, grants, load_marked,
+    load_standing, settle, touch, touch_marked, void_open_attempts,
 };
 use crate::Db;
 use crate::catalogue::runtime::{CourseRuntime, runtime};
@@ -171,6 +172,10 @@ async fn close_attempt<C: ConnectionTrait>(
             at::Column::Result,
             Expr::value(serde_json::to_value(&result)?),
         )
+        .col_expr(
+            at::Column::Outcomes,
+            Expr::value(marks::outcome_codes(&result)),
+        )
         .filter(at::Column::Id.eq(a.id))
         .filter(at::Column::Status.eq(AttemptStatus::InProgress.as_str()))
         .exec(txn)
@@ -217,7 +222,8 @@ pub async fn close_expired(db: &Db, enrolment_id: Uuid) -> Result<(), StoreError
             close_attempt(&txn, (db.public_url(), &e, &rt), a, q, &saved(a), now, true).await?;
         }
     }
-    let st = load_standing(&txn, &rt, e.id).await?;
+    let (st, marks) = load_marked(&txn, &rt, e.id).await?;
+    touch_marked(&txn, &e, None, marks).await?;
     settle(&txn, db.public_url(), &e, &rt, &st, now).await?;
     txn.commit().await?;
     Ok(())
@@ -289,6 +295,7 @@ pub async fn start_attempt(
         percent: Set(None),
         passed: Set(None),
         result: Set(None),
+        outcomes: Set(None),
     };
     match model.insert(&txn).await {
         Ok(m) => {
@@ -427,8 +434,8 @@ pub async fn submit(
         .await?
         {
             let e = enrolment_row(&txn, current.enrolment_id).await?;
-            touch(&txn, e.id, now).await?;
-            let st = load_standing(&txn, &rt, e.id).await?;
+            let (st, marks) = load_marked(&txn, &rt, e.id).await?;
+            touch_marked(&txn, &e, Some(now), marks).await?;
             settle(&txn, db.public_url(), &e, &rt, &st, now).await?;
             graded_now = Some(st);
         }

@@ -11,14 +11,14 @@ mod progress;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use help_lms_domain::enrolment::EnrolmentStatus;
 use help_lms_domain::progress::{
     AttemptRecord, AttemptStatus, LessonRecord, Standing, standing_with_grants,
 };
-use help_lms_domain::reporting::days_between;
+use help_lms_domain::reporting::{days_between, marks};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
@@ -30,6 +30,7 @@ pub use certificates::{
     Certificate, TutoredRun, certificate_by_code, certificate_of, course_version_text,
     revoke_certificate, revoked_status_indexes, status_indexes_issued,
 };
+pub(crate) use grants::extra_by_quiz;
 pub use grants::{Grant, GrantAnswer, grant_attempts, grants_of};
 pub use history::{AttemptHistory, attempts_of};
 pub use progress::{Overview, ProgressOutcome, overview, record_progress};
@@ -84,6 +85,34 @@ async fn touch<C: ConnectionTrait>(
     Ok(())
 }
 
+/// [`touch`] for a write that changed the standing, in the same statement: the funnel's
+/// marks of the new standing are written too, when they differ from what `e` (read in this
+/// transaction) holds. `now` is none when the write is not the learner's (an attempt closed
+/// at its deadline), which leaves the last activity as it was.
+async fn touch_marked<C: ConnectionTrait>(
+    conn: &C,
+    e: &en::Model,
+    now: Option<DateTime<Utc>>,
+    marks: String,
+) -> Result<(), StoreError> {
+    let changed = e.module_marks.as_deref() != Some(marks.as_str());
+    if now.is_none() && !changed {
+        return Ok(());
+    }
+    let mut row = en::ActiveModel {
+        id: Set(e.id),
+        ..Default::default()
+    };
+    if let Some(now) = now {
+        row.last_activity_at = Set(Some(now));
+    }
+    if changed {
+        row.module_marks = Set(Some(marks));
+    }
+    row.update(conn).await?;
+    Ok(())
+}
+
 pub(crate) fn lesson_record(p: &lp::Model) -> LessonRecord {
     LessonRecord {
         lesson_id: p.lesson_id,
@@ -130,6 +159,15 @@ async fn load_standing<C: ConnectionTrait>(
     rt: &CourseRuntime,
     enrolment_id: Uuid,
 ) -> Result<Standing, StoreError> {
+    Ok(load_marked(conn, rt, enrolment_id).await?.0)
+}
+
+/// [`load_standing`], with the funnel's marks of it (`marks::encode`).
+async fn load_marked<C: ConnectionTrait>(
+    conn: &C,
+    rt: &CourseRuntime,
+    enrolment_id: Uuid,
+) -> Result<(Standing, String), StoreError> {
     let lessons: Vec<LessonRecord> = lp::Entity::find()
         .filter(lp::Column::EnrolmentId.eq(enrolment_id))
         .all(conn)
@@ -137,10 +175,11 @@ async fn load_standing<C: ConnectionTrait>(
         .iter()
         .map(lesson_record)
         .collect();
-    let attempts = at::Entity::find()
+    let rows = at::Entity::find()
         .filter(at::Column::EnrolmentId.eq(enrolment_id))
         .all(conn)
-        .await?
+        .await?;
+    let attempts = rows
         .iter()
         .map(attempt_record)
         .collect::<Result<Vec<_>, _>>()?;
@@ -148,12 +187,24 @@ async fn load_standing<C: ConnectionTrait>(
         .await?
         .remove(&enrolment_id)
         .unwrap_or_default();
-    Ok(standing_with_grants(
+    let st = standing_with_grants(&rt.modules, &lessons, &attempts, &extra);
+    let marks = marks::encode(&marks::marks_of(
         &rt.modules,
-        &lessons,
-        &attempts,
-        &extra,
-    ))
+        &st,
+        &attempt_languages(&rows),
+    ));
+    Ok((st, marks))
+}
+
+/// The languages of the submitted attempts, per quiz.
+pub(crate) fn attempt_languages(attempts: &[at::Model]) -> BTreeMap<Uuid, BTreeSet<String>> {
+    let mut out: BTreeMap<Uuid, BTreeSet<String>> = BTreeMap::new();
+    for a in attempts {
+        if a.status == AttemptStatus::Submitted.as_str() {
+            out.entry(a.quiz_id).or_default().insert(a.language.clone());
+        }
+    }
+    out
 }
 
 /// Standings of many enrolments at once (rosters), given each one's course version: three

@@ -10,8 +10,8 @@ use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 use uuid::Uuid;
 
 use super::{
-    certificate_of, close_expired, enrolment_row, ensure_learner_may_write, load_standing, settle,
-    status_of, touch,
+    certificate_of, close_expired, enrolment_row, ensure_learner_may_write, load_marked,
+    load_standing, settle, status_of, touch_marked,
 };
 use crate::Db;
 use crate::catalogue::runtime::{CourseRuntime, runtime};
@@ -64,7 +64,8 @@ pub async fn record_progress(
     }
     let now = Utc::now();
     let (opened, completed_now) = write_lesson(&txn, enrolment_id, lesson_id, report, now).await?;
-    touch(&txn, e.id, now).await?;
+    let (standing, marks) = load_marked(&txn, &rt, e.id).await?;
+    touch_marked(&txn, &e, Some(now), marks).await?;
     use crate::xapi::platform::{Event, record};
     let mut events = Vec::new();
     if opened {
@@ -74,7 +75,6 @@ pub async fn record_progress(
         events.push(Event::LessonCompleted(&lesson));
     }
     record(&txn, db.public_url(), &e, &rt, &events, now).await?;
-    let standing = load_standing(&txn, &rt, e.id).await?;
     let certificate_code = settle(&txn, db.public_url(), &e, &rt, &standing, now).await?;
     txn.commit().await?;
     let mut enrolment = to_domain(e)?;

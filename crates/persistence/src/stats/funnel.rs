@@ -1,23 +1,19 @@
 //! The funnel of one course: per module started and completed, per quiz passes, scores
 //! and attempts, per question the outcomes overall and per attempt language.
 
-use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
-use help_lms_domain::content::{GradingMethod, Localized, QuestionKind};
-use help_lms_domain::quiz::{self, Outcome};
-use help_lms_domain::reporting::{Filters, Scope, round};
+use help_lms_domain::content::{Localized, QuestionKind};
+use help_lms_domain::quiz::Outcome;
+use help_lms_domain::reporting::{Filters, Scope, marks, round};
 use help_lms_domain::values::Language;
 use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
-use serde::Deserialize;
 use uuid::Uuid;
 
 use super::{col, count, count_if, restrict};
 use crate::catalogue;
-use crate::entities::{
-    attempts, course_versions, courses, enrolments as en, lesson_progress as lp, lessons,
-};
+use crate::entities::{attempts, course_versions, courses, enrolments as en};
 use crate::error::StoreError;
 
 /// How one question went, in one language or in all.
@@ -79,47 +75,28 @@ pub struct Funnel {
     pub modules: Vec<FunnelModule>,
 }
 
-/// What the funnel reads of `attempts.result`: the outcome of each question.
-#[derive(Deserialize)]
-struct ResultOutcomes<'a> {
-    #[serde(borrow)]
-    questions: Vec<QuestionOutcome<'a>>,
-}
-
-#[derive(Deserialize)]
-struct QuestionOutcome<'a> {
-    #[serde(borrow)]
-    key: Cow<'a, str>,
-    outcome: Outcome,
-}
-
-/// The ids of the enrolments within `scope` matching `filters` (and `extra`).
-fn scoped_ids(filters: &Filters, scope: &Scope, extra: Option<Expr>) -> SelectStatement {
+/// The ids of the enrolments within `scope` matching `filters`.
+fn scoped_ids(filters: &Filters, scope: &Scope) -> SelectStatement {
     let mut q = Query::select();
     q.column((en::Entity, en::Column::Id)).from(en::Entity);
     restrict(&mut q, filters, scope);
-    if let Some(e) = extra {
-        q.and_where(e);
-    }
     q
 }
 
-/// One submitted attempt of an enrolment's quiz, as the funnel grades it.
-struct Submitted {
-    number: i32,
-    percent: f64,
-    language: String,
-}
-
-/// Where a module of some version sits in the funnel, and what completing it takes.
-struct ModuleRef {
+/// A quiz of some version: where it sits in the funnel and its questions in content
+/// order, which is the order of an attempt's outcome letters.
+struct QuizRef {
     slot: usize,
-    lessons: usize,
-    quiz: Option<Uuid>,
+    keys: Vec<String>,
 }
 
 /// The funnel of the course `course_id` for the enrolments within `scope` matching
 /// `filters` (the course filter is ignored: the course is this one).
+///
+/// Two grouped reads, whatever the number of learners: the course's enrolments by version
+/// and module marks (`help_lms_domain::reporting::marks`), and its quizzes' graded attempts
+/// by language and outcome letters. Each comes back as one row per distinct group, along a
+/// covering index.
 pub async fn funnel<C: ConnectionTrait>(
     conn: &C,
     course_id: Uuid,
@@ -144,10 +121,9 @@ pub async fn funnel<C: ConnectionTrait>(
     }
     let mut modules: Vec<FunnelModule> = Vec::new();
     let mut slots: HashMap<String, usize> = HashMap::new();
-    let mut module_refs: HashMap<Uuid, ModuleRef> = HashMap::new();
+    // Per version, the slot of each of its modules in its order (the order of the marks).
     let mut version_modules: HashMap<Uuid, Vec<usize>> = HashMap::new();
-    // quiz id -> (slot, grading, pass mark)
-    let mut quiz_refs: HashMap<Uuid, (usize, GradingMethod, u8)> = HashMap::new();
+    let mut quiz_refs: HashMap<Uuid, QuizRef> = HashMap::new();
     let mut languages = Vec::new();
     for v in &versions {
         let rt = catalogue::runtime::runtime(conn, v.id).await?;
@@ -184,17 +160,12 @@ pub async fn funnel<C: ConnectionTrait>(
                 }
                 quiz_refs.insert(
                     q.id,
-                    (slot, q.def.settings.grading, q.def.settings.pass_mark),
+                    QuizRef {
+                        slot,
+                        keys: q.def.questions.iter().map(|x| x.key.clone()).collect(),
+                    },
                 );
             }
-            module_refs.insert(
-                m.id,
-                ModuleRef {
-                    slot,
-                    lessons: m.lessons.len(),
-                    quiz: m.quiz.as_ref().map(|q| q.id),
-                },
-            );
             version_modules.entry(v.id).or_default().push(slot);
         }
     }
@@ -202,185 +173,164 @@ pub async fn funnel<C: ConnectionTrait>(
     let mut this_course = filters.clone();
     this_course.courses = vec![course_id];
 
-    // Enrolments in scope, and the completed ones per version: they started and completed
-    // every module of their version.
+    // The enrolments in scope by version and marks. A completed enrolment started and
+    // completed every module of its version; one not complete, the modules its marks say
+    // it started, and completed those whose every lesson it completed and quiz it passed.
+    // Quiz learners, passes and the learners per attempt language come from the marks of
+    // both.
     let mut q = Query::select();
     q.from(en::Entity)
         .expr_as(col(en::Column::CourseVersionId), Alias::new("version"))
+        .expr_as(col(en::Column::ModuleMarks), Alias::new("marks"))
         .expr_as(Expr::col(Asterisk).count(), Alias::new("enrolled"))
         .expr_as(
             count_if(col(en::Column::CompletedAt).is_not_null()),
             Alias::new("completed"),
         );
     restrict(&mut q, &this_course, scope);
-    q.add_group_by([col(en::Column::CourseVersionId)]);
+    q.add_group_by([
+        col(en::Column::CourseVersionId),
+        col(en::Column::ModuleMarks),
+    ]);
     let (mut enrolled, mut completed) = (0, 0);
+    // (slot, language) -> learners with a graded attempt in that language
+    let mut language_learners: HashMap<(usize, String), u64> = HashMap::new();
     for row in conn.query_all(&q).await? {
         let version: Uuid = row.try_get("", "version")?;
         let n = count(&row, "enrolled")?;
         let done = count(&row, "completed")?;
         enrolled += n;
         completed += done;
-        for slot in version_modules.get(&version).into_iter().flatten() {
+        let Some(version_slots) = version_modules.get(&version) else {
+            continue;
+        };
+        for slot in version_slots {
             modules[*slot].started += done;
             modules[*slot].completed += done;
         }
+        let Some(text) = row.try_get::<Option<String>>("", "marks")? else {
+            // Nothing recorded yet.
+            continue;
+        };
+        let marks = marks::decode(&text)
+            .filter(|m| m.len() == version_slots.len())
+            .ok_or_else(|| StoreError::Corrupt(format!("module marks {text:?}")))?;
+        let open = n.saturating_sub(done);
+        for (slot, mark) in version_slots.iter().zip(marks) {
+            let fm = &mut modules[*slot];
+            if mark.started {
+                fm.started += open;
+                if mark.completed {
+                    fm.completed += open;
+                }
+            }
+            if let Some(fq) = fm.quiz.as_mut()
+                && mark.quiz_attempted
+            {
+                fq.learners += n;
+                if mark.quiz_passed {
+                    fq.passed += n;
+                }
+                for lang in mark.languages {
+                    *language_learners.entry((*slot, lang)).or_default() += n;
+                }
+            }
+        }
     }
 
-    // Submitted attempts of the enrolments in scope: scores, passes, question outcomes.
-    // `IN (subquery)` lets both databases start from the scoped enrolments and reach
-    // their attempts through `uq_attempts_number` (enrolment_id, …).
-    let mut q = Query::select();
-    q.from(attempts::Entity)
-        .columns([
-            (attempts::Entity, attempts::Column::EnrolmentId),
-            (attempts::Entity, attempts::Column::QuizId),
-            (attempts::Entity, attempts::Column::Number),
-            (attempts::Entity, attempts::Column::Language),
-            (attempts::Entity, attempts::Column::Percent),
-        ])
-        .expr_as(
-            Expr::col((attempts::Entity, attempts::Column::Result)).cast_as(Alias::new("TEXT")),
-            Alias::new("result"),
-        )
-        .and_where(Expr::col((attempts::Entity, attempts::Column::Status)).eq("submitted"))
-        .and_where(
-            Expr::col((attempts::Entity, attempts::Column::EnrolmentId)).in_subquery(scoped_ids(
-                &this_course,
-                scope,
-                None,
-            )),
-        );
-    let mut graded: HashMap<(Uuid, Uuid), Vec<Submitted>> = HashMap::new();
+    // The graded attempts of the course's quizzes by language and outcomes: attempts,
+    // scores and each question's outcomes. Scoped to the enrolments in scope unless every
+    // enrolment of the course is.
+    let quiz_ids: Vec<Uuid> = quiz_refs.keys().copied().collect();
     let mut percent_sums: HashMap<usize, (f64, u64)> = HashMap::new();
-    for row in conn.query_all(&q).await? {
-        let enrolment: Uuid = row.try_get("", "enrolment_id")?;
-        let quiz_id: Uuid = row.try_get("", "quiz_id")?;
-        let Some(&(slot, _, _)) = quiz_refs.get(&quiz_id) else {
-            continue;
-        };
-        let Some(fq) = modules[slot].quiz.as_mut() else {
-            continue;
-        };
-        let number: i32 = row.try_get("", "number")?;
-        let language: String = row.try_get("", "language")?;
-        let percent = row.try_get::<Option<f64>>("", "percent")?.unwrap_or(0.0);
-        let sums = percent_sums.entry(slot).or_default();
-        sums.0 += percent;
-        sums.1 += 1;
-        if let Some(text) = row.try_get::<Option<String>>("", "result")? {
-            let parsed: ResultOutcomes<'_> = serde_json::from_str(&text)?;
-            for o in parsed.questions {
-                let Some(question) = fq.questions.iter_mut().find(|x| x.key == o.key) else {
+    if !quiz_ids.is_empty() {
+        let mut q = Query::select();
+        q.from(attempts::Entity)
+            .columns([
+                (attempts::Entity, attempts::Column::QuizId),
+                (attempts::Entity, attempts::Column::Language),
+                (attempts::Entity, attempts::Column::Outcomes),
+            ])
+            .expr_as(Expr::col(Asterisk).count(), Alias::new("attempts"))
+            .expr_as(
+                Expr::col((attempts::Entity, attempts::Column::Percent)).sum(),
+                Alias::new("percent"),
+            )
+            .and_where(Expr::col((attempts::Entity, attempts::Column::QuizId)).is_in(quiz_ids))
+            .and_where(Expr::col((attempts::Entity, attempts::Column::Status)).eq("submitted"));
+        let whole_course = matches!(scope, Scope::All)
+            && Filters {
+                courses: Vec::new(),
+                ..filters.clone()
+            } == Filters::default();
+        if !whole_course {
+            q.and_where(
+                Expr::col((attempts::Entity, attempts::Column::EnrolmentId))
+                    .in_subquery(scoped_ids(&this_course, scope)),
+            );
+        }
+        q.add_group_by([
+            Expr::col((attempts::Entity, attempts::Column::QuizId)),
+            Expr::col((attempts::Entity, attempts::Column::Language)),
+            Expr::col((attempts::Entity, attempts::Column::Outcomes)),
+        ]);
+        for row in conn.query_all(&q).await? {
+            let quiz_id: Uuid = row.try_get("", "quiz_id")?;
+            let Some(qr) = quiz_refs.get(&quiz_id) else {
+                continue;
+            };
+            let Some(fq) = modules[qr.slot].quiz.as_mut() else {
+                continue;
+            };
+            let language: String = row.try_get("", "language")?;
+            let n = count(&row, "attempts")?;
+            let sums = percent_sums.entry(qr.slot).or_default();
+            sums.0 += row.try_get::<Option<f64>>("", "percent")?.unwrap_or(0.0);
+            sums.1 += n;
+            fq.attempts += n;
+            let Some(letters) = row.try_get::<Option<String>>("", "outcomes")? else {
+                continue;
+            };
+            for (key, letter) in qr.keys.iter().zip(letters.chars()) {
+                let outcome = marks::outcome_of_code(letter)
+                    .ok_or_else(|| StoreError::Corrupt(format!("outcomes {letters:?}")))?;
+                let Some(question) = fq.questions.iter_mut().find(|x| &x.key == key) else {
                     continue;
                 };
-                if !question.by_language.contains_key(&language) {
-                    question
-                        .by_language
-                        .insert(language.clone(), QuestionCell::default());
-                }
-                let by_language = question.by_language.get_mut(&language);
-                for cell in std::iter::once(&mut question.all).chain(by_language) {
-                    cell.attempts += 1;
-                    match o.outcome {
-                        Outcome::Correct => cell.correct += 1,
-                        Outcome::Partial => cell.partial += 1,
+                let by_language = question.by_language.entry(language.clone()).or_default();
+                for cell in [&mut question.all, by_language] {
+                    cell.attempts += n;
+                    match outcome {
+                        Outcome::Correct => cell.correct += n,
+                        Outcome::Partial => cell.partial += n,
                         Outcome::Incorrect | Outcome::Unanswered => {}
                     }
                 }
             }
         }
-        graded
-            .entry((enrolment, quiz_id))
-            .or_default()
-            .push(Submitted {
-                number,
-                percent,
-                language,
-            });
     }
-    let mut passed: HashSet<(Uuid, Uuid)> = HashSet::new();
-    for ((enrolment, quiz_id), mut list) in graded {
-        let Some(&(slot, grading, pass_mark)) = quiz_refs.get(&quiz_id) else {
+    for module in &mut modules {
+        let Some(fq) = module.quiz.as_mut() else {
             continue;
         };
-        let Some(fq) = modules[slot].quiz.as_mut() else {
-            continue;
-        };
-        list.sort_by_key(|a| a.number);
-        let percents: Vec<f64> = list.iter().map(|a| a.percent).collect();
-        fq.learners += 1;
-        fq.attempts += percents.len() as u64;
-        if quiz::aggregate(grading, &percents).is_some_and(|g| quiz::passed(g, pass_mark)) {
-            fq.passed += 1;
-            passed.insert((enrolment, quiz_id));
-        }
-        let mut languages: Vec<&str> = list.iter().map(|a| a.language.as_str()).collect();
-        languages.sort_unstable();
-        languages.dedup();
-        for lang in languages {
-            for question in &mut fq.questions {
-                if let Some(cell) = question.by_language.get_mut(lang) {
-                    cell.learners += 1;
-                }
-            }
+        fq.average_attempts =
+            (fq.learners > 0).then(|| round(fq.attempts as f64 / fq.learners as f64, 2));
+        for question in &mut fq.questions {
+            question.all.learners = fq.learners;
         }
     }
     for (slot, (sum, n)) in percent_sums {
         if let Some(fq) = modules[slot].quiz.as_mut() {
             fq.average_score = (n > 0).then(|| round(sum / n as f64, 2));
-            fq.average_attempts =
-                (fq.learners > 0).then(|| round(fq.attempts as f64 / fq.learners as f64, 2));
-            for question in &mut fq.questions {
-                question.all.learners = fq.learners;
-            }
         }
     }
-
-    // Lesson progress of the enrolments in scope not yet complete (the complete ones
-    // were counted above), per enrolment and module.
-    let mut q = Query::select();
-    q.from(lp::Entity)
-        .inner_join(
-            lessons::Entity,
-            Expr::col((lessons::Entity, lessons::Column::Id))
-                .equals((lp::Entity, lp::Column::LessonId)),
-        )
-        .expr_as(
-            Expr::col((lp::Entity, lp::Column::EnrolmentId)),
-            Alias::new("enrolment_id"),
-        )
-        .expr_as(
-            Expr::col((lessons::Entity, lessons::Column::ModuleId)),
-            Alias::new("module_id"),
-        )
-        .expr_as(
-            count_if(Expr::col((lp::Entity, lp::Column::CompletedAt)).is_not_null()),
-            Alias::new("done"),
-        )
-        .and_where(
-            Expr::col((lp::Entity, lp::Column::EnrolmentId)).in_subquery(scoped_ids(
-                &this_course,
-                scope,
-                Some(col(en::Column::CompletedAt).is_null()),
-            )),
-        );
-    q.add_group_by([
-        Expr::col((lp::Entity, lp::Column::EnrolmentId)),
-        Expr::col((lessons::Entity, lessons::Column::ModuleId)),
-    ]);
-    for row in conn.query_all(&q).await? {
-        let enrolment: Uuid = row.try_get("", "enrolment_id")?;
-        let module_id: Uuid = row.try_get("", "module_id")?;
-        let Some(m) = module_refs.get(&module_id) else {
-            continue;
-        };
-        let fm = &mut modules[m.slot];
-        fm.started += 1;
-        let lessons_done = count(&row, "done")? as usize >= m.lessons;
-        let quiz_done = m.quiz.is_none_or(|q| passed.contains(&(enrolment, q)));
-        if lessons_done && quiz_done {
-            fm.completed += 1;
+    for ((slot, lang), n) in language_learners {
+        if let Some(fq) = modules[slot].quiz.as_mut() {
+            for question in &mut fq.questions {
+                if let Some(cell) = question.by_language.get_mut(&lang) {
+                    cell.learners += n;
+                }
+            }
         }
     }
 

@@ -5,18 +5,22 @@
 //! are copied onto the enrolment row when it is created, and its final score and days to
 //! complete when it completes, in the same transactions. A completions request is then one
 //! GROUP BY over `enrolments` plus a small query for revoked certificates: it never reads
-//! progress records, whatever the size of the platform. The funnel of one course reads the
-//! submitted attempts of that course and the progress of its enrolments not yet complete.
+//! progress records, whatever the size of the platform. The funnel of one course likewise
+//! groups the course's enrolments by their module marks and its graded attempts by their
+//! outcome letters, both kept by the writes that change them (see [`backfill_marks`] for
+//! rows older than they are).
 //!
 //! Every query is built with sea-query, so the same code runs on SQLite and PostgreSQL.
 //! Who may see what is decided by the caller and passed in as a [`Scope`], which is applied
 //! on top of (never instead of) the caller's [`Filters`]; both are domain values
 //! (`help_lms_domain::reporting`), as are the dimensions, modes and metrics.
 
+mod backfill;
 mod completions;
 mod funnel;
 mod targets;
 
+pub use backfill::{Backfilled, backfill_marks};
 pub use completions::{CompletionRow, KeyValue, completion_statements, completions};
 pub use funnel::{Funnel, FunnelModule, FunnelQuestion, FunnelQuiz, QuestionCell, funnel};
 pub use targets::{
