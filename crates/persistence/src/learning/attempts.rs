@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use super::{
     attempt_status, enrolment_row, ensure_active, ensure_learner_may_write, grants, load_marked,
-    load_standing, settle, touch, touch_marked, void_open_attempts,
+    load_standing, lock_enrolment, settle, touch, touch_marked, void_open_attempts,
 };
 use crate::Db;
 use crate::catalogue::runtime::{CourseRuntime, runtime};
@@ -209,7 +209,7 @@ pub async fn close_expired(db: &Db, enrolment_id: Uuid) -> Result<(), StoreError
         return Ok(());
     }
     let txn = db.begin_write().await?;
-    let e = enrolment_row(&txn, enrolment_id).await?;
+    let e = lock_enrolment(&txn, enrolment_id).await?;
     if ensure_active(&e).is_err() {
         // A frozen enrolment's open attempt is void, never graded.
         void_open_attempts(&txn, e.id).await?;
@@ -238,7 +238,7 @@ pub async fn start_attempt(
 ) -> Result<(AttemptView, bool), StoreError> {
     close_expired(db, enrolment_id).await?;
     let txn = db.begin_write().await?;
-    let e = enrolment_row(&txn, enrolment_id).await?;
+    let e = lock_enrolment(&txn, enrolment_id).await?;
     ensure_learner_may_write(&txn, &e).await?;
     let rt = runtime(&txn, e.course_version_id).await?;
     let q = rt.quiz(quiz_id).ok_or(StoreError::NotFound)?;
@@ -363,10 +363,10 @@ pub async fn save_responses(
         .ok_or(StoreError::NotFound)?;
     quiz::validate_responses(&q.def, &a.attempt.secret, &patch).map_err(StoreError::Validation)?;
     let txn = db.begin_write().await?;
+    let e = lock_enrolment(&txn, a.attempt.enrolment_id).await?;
     let current = find(&txn, id).await?;
     ensure_open(&current)?;
     // A withdrawn or completed enrolment takes no more answers, open attempt or not.
-    let e = enrolment_row(&txn, current.enrolment_id).await?;
     ensure_learner_may_write(&txn, &e).await?;
     let updated = at::ActiveModel {
         id: Set(id),
@@ -415,11 +415,11 @@ pub async fn submit(
         quiz::validate_responses(&q.def, &a.secret, f).map_err(StoreError::Validation)?;
     }
     let txn = db.begin_write().await?;
+    let e = lock_enrolment(&txn, a.enrolment_id).await?;
     let current = find(&txn, id).await?;
     let mut graded_now = None;
     if current.status == AttemptStatus::InProgress.as_str() {
         // Checked under the write turn, so a withdrawal that came first always wins.
-        let e = enrolment_row(&txn, current.enrolment_id).await?;
         ensure_learner_may_write(&txn, &e).await?;
         let responses = merge(saved(&current), final_responses.unwrap_or_default());
         if close_attempt(
@@ -433,7 +433,7 @@ pub async fn submit(
         )
         .await?
         {
-            let e = enrolment_row(&txn, current.enrolment_id).await?;
+            // The grading changed the attempt only: `e` is still the enrolment's row.
             let (st, marks) = load_marked(&txn, &rt, e.id).await?;
             touch_marked(&txn, &e, Some(now), marks).await?;
             settle(&txn, db.public_url(), &e, &rt, &st, now).await?;

@@ -20,7 +20,9 @@ use help_lms_domain::progress::{
 };
 use help_lms_domain::reporting::{days_between, marks};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
+};
 use uuid::Uuid;
 
 pub use attempts::{
@@ -42,6 +44,19 @@ use crate::error::{Conflict, StoreError};
 async fn enrolment_row<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<en::Model, StoreError> {
     en::Entity::find_by_id(id)
         .one(conn)
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
+/// The enrolment's row, locked until the write transaction `txn` ends (on PostgreSQL; on
+/// SQLite writers already take turns): the writes of one enrolment then run one after the
+/// other, so each computes its standing (completion, the funnel's marks) from every
+/// record committed before it, and none overwrites a newer one with an older. Taken first
+/// in each learning write, before any other row, so two of them never wait on each other.
+async fn lock_enrolment<C: ConnectionTrait>(txn: &C, id: Uuid) -> Result<en::Model, StoreError> {
+    en::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(txn)
         .await?
         .ok_or(StoreError::NotFound)
 }

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::{
     certificate_of, close_expired, enrolment_row, ensure_learner_may_write, load_marked,
-    load_standing, settle, status_of, touch_marked,
+    load_standing, lock_enrolment, settle, status_of, touch_marked,
 };
 use crate::Db;
 use crate::catalogue::runtime::{CourseRuntime, runtime};
@@ -43,7 +43,7 @@ pub async fn record_progress(
     report: ProgressReport,
 ) -> Result<ProgressOutcome, StoreError> {
     let txn = db.begin_write().await?;
-    let e = enrolment_row(&txn, enrolment_id).await?;
+    let e = lock_enrolment(&txn, enrolment_id).await?;
     let completed = status_of(&e)? == EnrolmentStatus::Completed;
     if !completed {
         ensure_learner_may_write(&txn, &e).await?;

@@ -478,3 +478,34 @@ async fn each_write_leaves_the_funnels_marks_its_records_give_and_a_backfill_fin
         crate::stats::Backfilled::default()
     );
 }
+
+#[tokio::test]
+async fn concurrent_writes_that_together_complete_the_course_complete_it_and_mark_it_so() {
+    // Each write locks the enrolment first, so the second to commit sees the first's
+    // record: on PostgreSQL without it, both could read one lesson done and neither
+    // complete the course (nor mark the module completed).
+    for round in 0..5 {
+        let f = fixture().await;
+        let db = &f.t.db;
+        let (a, _) = start_attempt(db, f.enrolment, f.quiz).await.unwrap();
+        submit(db, a.attempt.id, Some(answer(&a, true)))
+            .await
+            .unwrap();
+        let (one, two) = tokio::join!(
+            record_progress(db, f.enrolment, f.lessons[0], report(true, 60)),
+            record_progress(db, f.enrolment, f.lessons[1], report(true, 60)),
+        );
+        let certificates = [one.unwrap(), two.unwrap()]
+            .iter()
+            .filter(|o| o.certificate_code.is_some())
+            .count();
+        assert_eq!(certificates, 1, "round {round}");
+        let e = crate::entities::enrolments::Entity::find_by_id(f.enrolment)
+            .one(&db.conn)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(e.status, "completed", "round {round}");
+        assert_eq!(e.module_marks.as_deref(), Some("f:en"), "round {round}");
+    }
+}
