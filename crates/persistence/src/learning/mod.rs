@@ -7,6 +7,8 @@ mod attempts;
 mod certificates;
 mod grants;
 mod history;
+#[cfg(test)]
+mod marks_tests;
 mod progress;
 #[cfg(test)]
 mod tests;
