@@ -418,8 +418,13 @@ async fn importing_the_bundled_catalogue_twice_changes_nothing() {
         && o.version == 1));
 }
 
-/// Whether `app` lists `slug`, serves its outline and the lesson `lesson` of it.
-async fn serves(app: &help_lms_tests::TestApp, slug: &str, lesson: &str) -> bool {
+/// Whether `app` lists `slug`, and the statuses of its outline and of its lesson `lesson`,
+/// in three requests.
+async fn probe(
+    app: &help_lms_tests::TestApp,
+    slug: &str,
+    lesson: &str,
+) -> (bool, reqwest::StatusCode, reqwest::StatusCode) {
     let listed = app.get("/api/v1/courses", None).await.body["items"]
         .as_array()
         .is_some_and(|items| items.iter().any(|c| c["slug"] == slug));
@@ -431,6 +436,13 @@ async fn serves(app: &help_lms_tests::TestApp, slug: &str, lesson: &str) -> bool
         .get(&format!("/api/v1/courses/{slug}/lessons/{lesson}"), None)
         .await
         .status;
+    (listed, outline, lesson)
+}
+
+/// Whether `app` lists `slug`, serves its outline and the lesson `lesson` of it, which must
+/// agree: for an instance that is not in the middle of taking a change.
+async fn serves(app: &help_lms_tests::TestApp, slug: &str, lesson: &str) -> bool {
+    let (listed, outline, lesson) = probe(app, slug, lesson).await;
     assert_eq!(
         outline, lesson,
         "{slug}: outline {outline}, lesson {lesson}"
@@ -443,10 +455,14 @@ async fn serves(app: &help_lms_tests::TestApp, slug: &str, lesson: &str) -> bool
     listed
 }
 
-/// Whether `app` comes to serve `slug` (or to stop serving it) within five seconds.
+/// Whether `app` comes to serve `slug` (or to stop serving it), in the list, the outline
+/// and the lesson alike, within five seconds. While it takes the change, a recheck between
+/// the three requests can make them disagree; that is not yet the change served.
 async fn comes_to(app: &help_lms_tests::TestApp, slug: &str, lesson: &str, served: bool) -> bool {
+    let status: u16 = if served { 200 } else { 404 };
     for _ in 0..50 {
-        if serves(app, slug, lesson).await == served {
+        let (listed, outline, lesson_status) = probe(app, slug, lesson).await;
+        if listed == served && outline == status && lesson_status == status {
             return true;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
