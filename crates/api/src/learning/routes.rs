@@ -41,7 +41,7 @@ pub async fn get_enrolment(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let (e, _) = access(&state, &auth.0, *id).await?;
-    let overview = learning::overview(&state.db, e.id).await?;
+    let overview = learning::overview(&state.db, e).await?;
     Ok(HttpResponse::Ok().json(view::progress(overview)))
 }
 

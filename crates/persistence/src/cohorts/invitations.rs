@@ -352,6 +352,7 @@ pub(crate) fn as_enrolment(m: &ci::Model, cohort: &Cohort) -> Result<Enrolment, 
         enrolled_at: m.created_at,
         completed_at: None,
         withdrawn_at: if withdrawn { m.decided_at } else { None },
+        last_activity_at: None,
     })
 }
 

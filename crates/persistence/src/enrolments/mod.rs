@@ -40,6 +40,8 @@ pub struct Enrolment {
     pub enrolled_at: DateTime<Utc>,
     pub completed_at: Option<DateTime<Utc>>,
     pub withdrawn_at: Option<DateTime<Utc>>,
+    /// The learner's last recorded activity in it (for rosters: who has gone quiet).
+    pub last_activity_at: Option<DateTime<Utc>>,
 }
 
 pub(crate) fn to_domain(m: en::Model) -> Result<Enrolment, StoreError> {
@@ -56,6 +58,7 @@ pub(crate) fn to_domain(m: en::Model) -> Result<Enrolment, StoreError> {
         enrolled_at: m.enrolled_at,
         completed_at: m.completed_at,
         withdrawn_at: m.withdrawn_at,
+        last_activity_at: m.last_activity_at,
     })
 }
 

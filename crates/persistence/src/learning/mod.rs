@@ -10,17 +10,16 @@ mod history;
 #[cfg(test)]
 mod marks_tests;
 mod progress;
+mod records;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use help_lms_domain::enrolment::EnrolmentStatus;
-use help_lms_domain::progress::{
-    AttemptRecord, AttemptStatus, LessonRecord, Standing, standing_with_grants,
-};
-use help_lms_domain::reporting::{days_between, marks};
+use help_lms_domain::progress::{AttemptRecord, AttemptStatus, LessonRecord, Standing};
+use help_lms_domain::reporting::days_between;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
@@ -34,10 +33,10 @@ pub use certificates::{
     Certificate, TutoredRun, certificate_by_code, certificate_of, course_version_text,
     revoke_certificate, revoked_status_indexes, status_indexes_issued,
 };
-pub(crate) use grants::extra_by_quiz;
 pub use grants::{Grant, GrantAnswer, grant_attempts, grants_of};
 pub use history::{AttemptHistory, attempts_of};
 pub use progress::{Overview, ProgressOutcome, overview, record_progress};
+pub(crate) use records::records_of;
 
 use crate::catalogue::runtime::{CourseRuntime, runtime};
 use crate::entities::{attempts as at, enrolments as en, lesson_progress as lp};
@@ -116,17 +115,15 @@ async fn touch_marked<C: ConnectionTrait>(
     if now.is_none() && !changed {
         return Ok(());
     }
-    let mut row = en::ActiveModel {
-        id: Set(e.id),
-        ..Default::default()
-    };
+    // Not written back through the row's model: the caller needs nothing of it.
+    let mut update = en::Entity::update_many().filter(en::Column::Id.eq(e.id));
     if let Some(now) = now {
-        row.last_activity_at = Set(Some(now));
+        update = update.col_expr(en::Column::LastActivityAt, Expr::value(now));
     }
     if changed {
-        row.module_marks = Set(Some(marks));
+        update = update.col_expr(en::Column::ModuleMarks, Expr::value(marks));
     }
-    row.update(conn).await?;
+    update.exec(conn).await?;
     Ok(())
 }
 
@@ -170,13 +167,13 @@ pub(crate) async fn void_open_attempts<C: ConnectionTrait>(
         .rows_affected)
 }
 
-/// The enrolment's standing from its lesson records, attempts and grants (three reads).
+/// The enrolment's standing from its lesson records, attempts and grants (one read).
 async fn load_standing<C: ConnectionTrait>(
     conn: &C,
     rt: &CourseRuntime,
     enrolment_id: Uuid,
 ) -> Result<Standing, StoreError> {
-    Ok(load_marked(conn, rt, enrolment_id).await?.0)
+    Ok(records::records(conn, enrolment_id).await?.standing(rt))
 }
 
 /// [`load_standing`], with the funnel's marks of it (`marks::encode`).
@@ -185,91 +182,44 @@ async fn load_marked<C: ConnectionTrait>(
     rt: &CourseRuntime,
     enrolment_id: Uuid,
 ) -> Result<(Standing, String), StoreError> {
-    let lessons: Vec<LessonRecord> = lp::Entity::find()
-        .filter(lp::Column::EnrolmentId.eq(enrolment_id))
-        .all(conn)
-        .await?
-        .iter()
-        .map(lesson_record)
-        .collect();
-    let rows = at::Entity::find()
-        .filter(at::Column::EnrolmentId.eq(enrolment_id))
-        .all(conn)
-        .await?;
-    let attempts = rows
-        .iter()
-        .map(attempt_record)
-        .collect::<Result<Vec<_>, _>>()?;
-    let extra = grants::extra_by_quiz(conn, &[enrolment_id])
-        .await?
-        .remove(&enrolment_id)
-        .unwrap_or_default();
-    let st = standing_with_grants(&rt.modules, &lessons, &attempts, &extra);
-    let marks = marks::encode(&marks::marks_of(
-        &rt.modules,
-        &st,
-        &attempt_languages(&rows),
-    ));
-    Ok((st, marks))
+    Ok(records::records(conn, enrolment_id).await?.marked(rt))
 }
 
-/// The languages of the submitted attempts, per quiz.
-pub(crate) fn attempt_languages(attempts: &[at::Model]) -> BTreeMap<Uuid, BTreeSet<String>> {
-    let mut out: BTreeMap<Uuid, BTreeSet<String>> = BTreeMap::new();
-    for a in attempts {
-        if a.status == AttemptStatus::Submitted.as_str() {
-            out.entry(a.quiz_id).or_default().insert(a.language.clone());
-        }
-    }
-    out
-}
-
-/// Standings of many enrolments at once (rosters), given each one's course version: three
-/// queries per 400 enrolments, whatever their number of lessons.
+/// Standings of many enrolments at once (rosters, a learner's dashboard), given each one's
+/// course version: one query per 400 enrolments, whatever their number of lessons.
 pub async fn standings<C: ConnectionTrait>(
     conn: &C,
     enrolments: &[(Uuid, Uuid)],
 ) -> Result<HashMap<Uuid, Standing>, StoreError> {
-    let mut by_version: BTreeMap<Uuid, Vec<Uuid>> = BTreeMap::new();
-    for (enrolment, version) in enrolments {
-        by_version.entry(*version).or_default().push(*enrolment);
-    }
+    let ids: Vec<Uuid> = enrolments.iter().map(|(id, _)| *id).collect();
+    let mut records = records::records_of(conn, &ids).await?;
+    let mut courses = Runtimes::default();
     let mut out = HashMap::with_capacity(enrolments.len());
-    for (version, ids) in by_version {
-        let rt = runtime(conn, version).await?;
-        let mut lessons: HashMap<Uuid, Vec<LessonRecord>> = HashMap::new();
-        let mut attempts: HashMap<Uuid, Vec<AttemptRecord>> = HashMap::new();
-        let extra = grants::extra_by_quiz(conn, &ids).await?;
-        for chunk in ids.chunks(400) {
-            for p in lp::Entity::find()
-                .filter(lp::Column::EnrolmentId.is_in(chunk.to_vec()))
-                .all(conn)
-                .await?
-            {
-                lessons
-                    .entry(p.enrolment_id)
-                    .or_default()
-                    .push(lesson_record(&p));
-            }
-            for a in at::Entity::find()
-                .filter(at::Column::EnrolmentId.is_in(chunk.to_vec()))
-                .all(conn)
-                .await?
-            {
-                attempts
-                    .entry(a.enrolment_id)
-                    .or_default()
-                    .push(attempt_record(&a)?);
-            }
-        }
-        for id in ids {
-            let l = lessons.get(&id).map(Vec::as_slice).unwrap_or(&[]);
-            let a = attempts.get(&id).map(Vec::as_slice).unwrap_or(&[]);
-            let x = extra.get(&id).cloned().unwrap_or_default();
-            out.insert(id, standing_with_grants(&rt.modules, l, a, &x));
-        }
+    for (id, version) in enrolments {
+        let rt = courses.get(conn, *version).await?;
+        let r = records.remove(id).unwrap_or_default();
+        out.insert(*id, r.standing(&rt));
     }
     Ok(out)
+}
+
+/// The course runtimes of the versions met so far, each looked up once.
+#[derive(Default)]
+pub(crate) struct Runtimes(HashMap<Uuid, std::sync::Arc<CourseRuntime>>);
+
+impl Runtimes {
+    pub(crate) async fn get<C: ConnectionTrait>(
+        &mut self,
+        conn: &C,
+        version: Uuid,
+    ) -> Result<std::sync::Arc<CourseRuntime>, StoreError> {
+        if let Some(rt) = self.0.get(&version) {
+            return Ok(rt.clone());
+        }
+        let rt = runtime(conn, version).await?;
+        self.0.insert(version, rt.clone());
+        Ok(rt)
+    }
 }
 
 /// After a write, with the standing it left: if every module is now complete, the

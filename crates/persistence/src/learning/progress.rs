@@ -9,6 +9,7 @@ use help_lms_domain::progress::{LessonPlan, LessonStatus, ProgressReport, Standi
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 use uuid::Uuid;
 
+use super::records::records;
 use super::{
     certificate_of, close_expired, enrolment_row, ensure_learner_may_write, load_marked,
     load_standing, lock_enrolment, settle, status_of, touch_marked,
@@ -159,19 +160,26 @@ pub struct Overview {
 }
 
 /// The enrolment's course, standing and certificate, after closing any attempt whose
-/// deadline has passed (so the standing counts it).
-pub async fn overview(db: &Db, enrolment_id: Uuid) -> Result<Overview, StoreError> {
-    close_expired(db, enrolment_id).await?;
-    let e = enrolment_row(&db.conn, enrolment_id).await?;
+/// deadline has passed (so the standing counts it). `e` is the enrolment as the caller has
+/// just read it (to decide who may see it); it is read again only if an attempt closes.
+pub async fn overview(db: &Db, e: Enrolment) -> Result<Overview, StoreError> {
+    let mut held = records(&db.conn, e.id).await?;
+    let e = if held.has_expired(Utc::now()) {
+        close_expired(db, e.id).await?;
+        held = records(&db.conn, e.id).await?;
+        to_domain(enrolment_row(&db.conn, e.id).await?)?
+    } else {
+        e
+    };
     let rt = runtime(&db.conn, e.course_version_id).await?;
-    let standing = load_standing(&db.conn, &rt, e.id).await?;
-    let certificate_code = match status_of(&e)? {
+    let standing = held.standing(&rt);
+    let certificate_code = match e.status {
         EnrolmentStatus::Active => None,
         _ => certificate_of(&db.conn, e.id).await?.map(|c| c.code),
     };
     Ok(Overview {
         last_activity_at: e.last_activity_at,
-        enrolment: to_domain(e)?,
+        enrolment: e,
         course: rt,
         standing,
         certificate_code,

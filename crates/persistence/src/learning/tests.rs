@@ -16,6 +16,12 @@ use crate::catalogue::CourseSummary;
 use crate::test_support::{TestDb, learner, tiny_course};
 use crate::{Db, enrolments};
 
+/// The overview of an enrolment read just now, as the API reads it before asking.
+pub(super) async fn overview_now(db: &Db, id: Uuid) -> Overview {
+    let e = enrolments::find(&db.conn, id).await.unwrap().unwrap();
+    overview(db, e).await.unwrap()
+}
+
 pub(super) struct Fixture {
     pub(super) t: TestDb,
     pub(super) course: CourseSummary,
@@ -162,13 +168,13 @@ async fn the_write_that_completes_the_course_issues_the_certificate_in_its_trans
     assert_eq!(cert.course_title, "Tiny course");
     assert_eq!(cert.final_score, 100.0);
     // A completed enrolment's record is final: a progress write is answered, not recorded.
-    let before = overview(db, f.enrolment).await.unwrap();
+    let before = overview_now(db, f.enrolment).await;
     let again = record_progress(db, f.enrolment, f.lessons[0], report(false, 9_000))
         .await
         .unwrap();
     assert_eq!(again.certificate_code, None);
     assert_eq!(again.enrolment.status, EnrolmentStatus::Completed);
-    let after = overview(db, f.enrolment).await.unwrap();
+    let after = overview_now(db, f.enrolment).await;
     assert_eq!(after.standing, before.standing);
     assert_eq!(after.last_activity_at, before.last_activity_at);
     // And it starts no attempt.
@@ -267,7 +273,7 @@ async fn the_attempt_limit_holds() {
         matches!(err, StoreError::Conflict(Conflict::AttemptLimitReached(2))),
         "{err:?}"
     );
-    let o = overview(db, f.enrolment).await.unwrap();
+    let o = overview_now(db, f.enrolment).await;
     assert_eq!(o.standing.quizzes[&f.quiz].attempts_left, Some(0));
     assert_eq!(o.standing.next, Some(Next::Lesson(f.lessons[0])));
 }
@@ -313,7 +319,7 @@ async fn granted_attempts_raise_the_limit_and_a_retried_grant_counts_once() {
     .unwrap();
     assert_eq!(other, GrantAnswer::KeyMismatch);
     assert_eq!(grants_of(&db.conn, f.enrolment).await.unwrap(), vec![g]);
-    let o = overview(db, f.enrolment).await.unwrap();
+    let o = overview_now(db, f.enrolment).await;
     let q = &o.standing.quizzes[&f.quiz];
     assert_eq!((q.attempts_allowed, q.attempts_left), (Some(3), Some(1)));
     // One more attempt, then the limit holds again.

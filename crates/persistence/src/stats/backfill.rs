@@ -4,9 +4,6 @@
 //! once it has run. It is safe beside serving instances: a row is written only while it is
 //! still empty, so a write that filled it meanwhile is never overwritten.
 
-use std::collections::HashMap;
-
-use help_lms_domain::progress::standing_with_grants;
 use help_lms_domain::quiz::QuizResult;
 use help_lms_domain::reporting::marks;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
@@ -14,10 +11,9 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use crate::Db;
-use crate::catalogue::runtime::runtime;
 use crate::entities::{attempts as at, enrolments as en, lesson_progress as lp};
 use crate::error::StoreError;
-use crate::learning::{attempt_languages, attempt_record, extra_by_quiz, lesson_record};
+use crate::learning::{Runtimes, records_of};
 
 /// Rows per transaction.
 const PAGE: u64 = 400;
@@ -72,6 +68,7 @@ pub async fn backfill_marks(db: &Db) -> Result<Backfilled, StoreError> {
     }
 
     let mut after = Uuid::nil();
+    let mut courses = Runtimes::default();
     loop {
         // Enrolments without marks that have a record to mark (the others have nothing
         // to count yet, and the funnel reads no marks as nothing).
@@ -112,37 +109,10 @@ pub async fn backfill_marks(db: &Db) -> Result<Backfilled, StoreError> {
         after = last.0;
         let ids: Vec<Uuid> = rows.iter().map(|r| r.0).collect();
         let txn = db.begin_write().await?;
-        let mut lessons: HashMap<Uuid, Vec<lp::Model>> = HashMap::new();
-        for p in lp::Entity::find()
-            .filter(lp::Column::EnrolmentId.is_in(ids.clone()))
-            .all(&txn)
-            .await?
-        {
-            lessons.entry(p.enrolment_id).or_default().push(p);
-        }
-        let mut attempts: HashMap<Uuid, Vec<at::Model>> = HashMap::new();
-        for a in at::Entity::find()
-            .filter(at::Column::EnrolmentId.is_in(ids.clone()))
-            .all(&txn)
-            .await?
-        {
-            attempts.entry(a.enrolment_id).or_default().push(a);
-        }
-        let extra = extra_by_quiz(&txn, &ids).await?;
+        let mut records = records_of(&txn, &ids).await?;
         for (id, version) in rows {
-            let rt = runtime(&txn, version).await?;
-            let l: Vec<_> = lessons
-                .get(&id)
-                .map(|v| v.iter().map(lesson_record).collect())
-                .unwrap_or_default();
-            let a = attempts.remove(&id).unwrap_or_default();
-            let records = a
-                .iter()
-                .map(attempt_record)
-                .collect::<Result<Vec<_>, _>>()?;
-            let x = extra.get(&id).cloned().unwrap_or_default();
-            let st = standing_with_grants(&rt.modules, &l, &records, &x);
-            let text = marks::encode(&marks::marks_of(&rt.modules, &st, &attempt_languages(&a)));
+            let rt = courses.get(&txn, version).await?;
+            let (_, text) = records.remove(&id).unwrap_or_default().marked(&rt);
             done.enrolments += en::Entity::update_many()
                 .col_expr(en::Column::ModuleMarks, Expr::value(text))
                 .filter(en::Column::Id.eq(id))

@@ -18,7 +18,6 @@ use sea_orm::ConnectionTrait;
 use serde_json::{Map, Value as Json, json};
 use uuid::Uuid;
 
-use super::Visibility;
 use super::columns::row;
 use super::credentials::platform_scope;
 use super::statements::{self, NewStatement};
@@ -88,7 +87,7 @@ pub async fn record<C: ConnectionTrait>(
             batch.push(b.row(statement)?);
         }
     }
-    statements::insert(txn, batch, Vec::new(), &Visibility::All).await?;
+    statements::insert_new(txn, &batch).await?;
     Ok(())
 }
 

@@ -114,6 +114,27 @@ pub async fn insert<C: ConnectionTrait>(
             }
         }
     }
+    store(c, &fresh, attachments, writer).await
+}
+
+/// Stores statements whose ids the platform has just drawn (version 4 UUIDs), without
+/// looking for stored ones first: none can be. The primary key would still refuse one.
+pub(crate) async fn insert_new<C: ConnectionTrait>(
+    c: &C,
+    batch: &[NewStatement],
+) -> Result<usize, StoreError> {
+    let fresh: Vec<&NewStatement> = batch.iter().collect();
+    store(c, &fresh, Vec::new(), &Visibility::All).await
+}
+
+/// Stores statements known to be new, with their attachments, activity definitions,
+/// forwards and voiding.
+async fn store<C: ConnectionTrait>(
+    c: &C,
+    fresh: &[&NewStatement],
+    attachments: Vec<Attachment>,
+    writer: &Visibility,
+) -> Result<usize, StoreError> {
     for chunk in fresh.chunks(CHUNK) {
         let mut values = Vec::with_capacity(chunk.len() * 12);
         for s in chunk {
@@ -133,24 +154,14 @@ pub async fn insert<C: ConnectionTrait>(
             ]);
         }
         let rows = vec![format!("({})", marks(12)); chunk.len()].join(", ");
-        exec(
+        let seqs = all(
             c,
             &format!(
                 "INSERT INTO xapi_statements (id, stored_us, verb_id, actor_key, \
                  object_activity, object_agent_key, object_ref, registration, voided, scope, \
-                 learner_id, body) VALUES {rows}"
+                 learner_id, body) VALUES {rows} RETURNING seq, id"
             ),
             values,
-        )
-        .await?;
-        let ids: Vec<Value> = chunk.iter().map(|s| Value::from(s.id.clone())).collect();
-        let seqs = all(
-            c,
-            &format!(
-                "SELECT seq, id FROM xapi_statements WHERE id IN ({})",
-                marks(ids.len())
-            ),
-            ids,
         )
         .await?;
         let mut seq_of = std::collections::HashMap::new();
@@ -205,8 +216,8 @@ pub async fn insert<C: ConnectionTrait>(
         )
         .await?;
     }
-    super::activities::store(c, &fresh).await?;
-    super::forwards::enqueue(c, &fresh).await?;
+    super::activities::store(c, fresh).await?;
+    super::forwards::enqueue(c, fresh).await?;
     let targets: Vec<Value> = fresh
         .iter()
         .filter(|s| s.verb_id == VOIDED)
