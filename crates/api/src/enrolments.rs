@@ -4,7 +4,6 @@
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use help_lms_domain::values::Language;
-use help_lms_persistence::catalogue::runtime::runtime;
 use help_lms_persistence::enrolments::{self, Enrolment};
 use help_lms_persistence::{accounts, learning};
 use serde::{Deserialize, Serialize};
@@ -181,23 +180,13 @@ pub async fn my_enrolments(
 ) -> Result<HttpResponse, ApiError> {
     let list = enrolments::for_user(&state.db, person.0.user_id).await?;
     let pairs: Vec<(Uuid, Uuid)> = list.iter().map(|e| (e.id, e.course_version_id)).collect();
-    let standings = learning::standings(&state.db.conn, &pairs).await?;
-    let mut courses = std::collections::HashMap::new();
+    let mut courses = learning::Runtimes::default();
+    let standings = learning::standings(&state.db.conn, &pairs, &mut courses).await?;
     let mut out = Vec::with_capacity(list.len());
     for e in list {
-        if let std::collections::hash_map::Entry::Vacant(slot) = courses.entry(e.course_version_id)
-        {
-            slot.insert(runtime(&state.db.conn, e.course_version_id).await?);
-        }
-        let (course, title) = courses
-            .get(&e.course_version_id)
-            .map(|rt| {
-                (
-                    rt.course.slug.clone(),
-                    text(&rt.course.title, e.language, &rt.course.languages),
-                )
-            })
-            .unwrap_or_default();
+        let rt = courses.get(&state.db.conn, e.course_version_id).await?;
+        let course = rt.course.slug.clone();
+        let title = text(&rt.course.title, e.language, &rt.course.languages);
         let st = standings.get(&e.id);
         out.push(MyEnrolmentDto {
             course,

@@ -96,7 +96,7 @@ async fn people(db: &Db, rows: &[en::Model]) -> Result<BTreeMap<Uuid, User>, Sto
 
 async fn standings_of(db: &Db, rows: &[en::Model]) -> Result<HashMap<Uuid, Standing>, StoreError> {
     let pairs: Vec<(Uuid, Uuid)> = rows.iter().map(|e| (e.id, e.course_version_id)).collect();
-    learning::standings(&db.conn, &pairs).await
+    learning::standings(&db.conn, &pairs, &mut learning::Runtimes::default()).await
 }
 
 /// One page of the roster as `view` asks, and the number of lines on all pages. The plain

@@ -186,14 +186,15 @@ async fn load_marked<C: ConnectionTrait>(
 }
 
 /// Standings of many enrolments at once (rosters, a learner's dashboard), given each one's
-/// course version: one query per 400 enrolments, whatever their number of lessons.
+/// course version: one query per 400 enrolments, whatever their number of lessons. The
+/// runtimes it looks up stay in `courses` for the caller.
 pub async fn standings<C: ConnectionTrait>(
     conn: &C,
     enrolments: &[(Uuid, Uuid)],
+    courses: &mut Runtimes,
 ) -> Result<HashMap<Uuid, Standing>, StoreError> {
     let ids: Vec<Uuid> = enrolments.iter().map(|(id, _)| *id).collect();
     let mut records = records::records_of(conn, &ids).await?;
-    let mut courses = Runtimes::default();
     let mut out = HashMap::with_capacity(enrolments.len());
     for (id, version) in enrolments {
         let rt = courses.get(conn, *version).await?;
@@ -205,10 +206,11 @@ pub async fn standings<C: ConnectionTrait>(
 
 /// The course runtimes of the versions met so far, each looked up once.
 #[derive(Default)]
-pub(crate) struct Runtimes(HashMap<Uuid, std::sync::Arc<CourseRuntime>>);
+pub struct Runtimes(HashMap<Uuid, std::sync::Arc<CourseRuntime>>);
 
 impl Runtimes {
-    pub(crate) async fn get<C: ConnectionTrait>(
+    /// The runtime of `version`, from the versions met so far or looked up now.
+    pub async fn get<C: ConnectionTrait>(
         &mut self,
         conn: &C,
         version: Uuid,

@@ -193,18 +193,13 @@ mod tests {
             completed_at: Set(done.then_some(now)),
             updated_at: Set(now),
         };
-        lesson(f.enrolment, f.lessons[0], 120, true)
-            .insert(&db.conn)
-            .await
-            .unwrap();
-        lesson(f.enrolment, f.lessons[1], 30, false)
-            .insert(&db.conn)
-            .await
-            .unwrap();
-        lesson(other.id, f.lessons[1], 7, false)
-            .insert(&db.conn)
-            .await
-            .unwrap();
+        for (e, l, secs, done) in [
+            (f.enrolment, f.lessons[0], 120, true),
+            (f.enrolment, f.lessons[1], 30, false),
+            (other.id, f.lessons[1], 7, false),
+        ] {
+            lesson(e, l, secs, done).insert(&db.conn).await.unwrap();
+        }
         let deadline = now + Duration::minutes(20);
         let attempt = |e: Uuid, n: i32, status: AttemptStatus, lang: &str| at::ActiveModel {
             id: Set(Uuid::new_v4()),
@@ -227,18 +222,18 @@ mod tests {
             result: Set(None),
             outcomes: Set(None),
         };
-        let a1 = attempt(f.enrolment, 1, AttemptStatus::Submitted, "fr")
-            .insert(&db.conn)
-            .await
-            .unwrap();
-        attempt(f.enrolment, 2, AttemptStatus::Void, "de")
-            .insert(&db.conn)
-            .await
-            .unwrap();
-        attempt(f.enrolment, 3, AttemptStatus::InProgress, "en")
-            .insert(&db.conn)
-            .await
-            .unwrap();
+        let mut ids = Vec::new();
+        for (n, status, lang) in [
+            (1, AttemptStatus::Submitted, "fr"),
+            (2, AttemptStatus::Void, "de"),
+            (3, AttemptStatus::InProgress, "en"),
+        ] {
+            let a = attempt(f.enrolment, n, status, lang)
+                .insert(&db.conn)
+                .await
+                .unwrap();
+            ids.push(a.id);
+        }
         for extra in [2, 1] {
             ag::ActiveModel {
                 id: Set(Uuid::new_v4()),
@@ -282,7 +277,10 @@ mod tests {
                 (3, AttemptStatus::InProgress, None, f.quiz),
             ]
         );
-        assert!(mine.attempts.iter().any(|a| a.id == a1.id));
+        assert!(
+            ids.iter()
+                .all(|id| mine.attempts.iter().any(|a| a.id == *id))
+        );
         assert_eq!(mine.extra.get(&f.quiz), Some(&3), "grants add up per quiz");
         // Only submitted attempts give the funnel a language; only open ones a deadline.
         assert_eq!(
