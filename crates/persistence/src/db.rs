@@ -159,6 +159,30 @@ impl Db {
         Ok((applied, Migrator::migrations().len()))
     }
 
+    /// Whether SQLite was built with the query planner stability guarantee
+    /// (`SQLITE_ENABLE_QPSG`, which `.cargo/config.toml` sets). Without it SQLite plans a
+    /// bound `LIMIT` with its value, and sqlx's clearing of the bindings before each
+    /// execution throws that plan away: every query with a `LIMIT` (every `.one()`) is
+    /// parsed and planned again each time it runs. Always true on PostgreSQL.
+    pub async fn keeps_query_plans(&self) -> Result<bool, DbErr> {
+        if self.backend() != DbBackend::Sqlite {
+            return Ok(true);
+        }
+        let row = self
+            .conn
+            .query_one_raw(Statement::from_string(
+                DbBackend::Sqlite,
+                "SELECT count(*) AS n FROM pragma_compile_options \
+                 WHERE compile_options = 'ENABLE_QPSG'",
+            ))
+            .await?;
+        let n: i64 = match row {
+            Some(r) => r.try_get("", "n")?,
+            None => 0,
+        };
+        Ok(n == 1)
+    }
+
     /// Whether the database answers a trivial query.
     pub async fn ping(&self) -> Result<(), DbErr> {
         self.conn.ping().await
@@ -268,5 +292,16 @@ mod tests {
             w.await.unwrap().unwrap();
         }
         assert_eq!(count(&db.conn).await, 10);
+    }
+
+    /// SQLite is built with the query planner stability guarantee (`.cargo/config.toml`).
+    #[tokio::test]
+    async fn sqlite_is_built_to_keep_the_plans_of_prepared_statements() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = sqlite(&dir, 1).await;
+        assert!(
+            db.keeps_query_plans().await.unwrap(),
+            "SQLite was built without SQLITE_ENABLE_QPSG"
+        );
     }
 }

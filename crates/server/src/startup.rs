@@ -60,6 +60,12 @@ pub async fn connect_and_migrate(settings: &Settings) -> Result<Db, StartError> 
         .unwrap_or(if settings.is_sqlite() { 8 } else { 16 });
     let db = Db::connect(&settings.database_url(), max).await?;
     db.migrate().await?;
+    if !db.keeps_query_plans().await? {
+        tracing::warn!(
+            "SQLite was built without SQLITE_ENABLE_QPSG (build from the repository, whose \
+             .cargo/config.toml sets it): every query with a LIMIT is planned again each time"
+        );
+    }
     Ok(db)
 }
 
