@@ -435,6 +435,14 @@ async fn after_the_end_learners_only_read_unless_the_cohort_lets_them_continue()
     app.put(&progress, &write(30), Some(&ana))
         .await
         .assert_problem(409, "cohort_ended");
+    let quiz = e.body["modules"][0]["quiz"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let start = format!("/api/v1/enrolments/{enrolment}/quizzes/{quiz}/attempts");
+    app.post(&start, &json!({}), Some(&ana))
+        .await
+        .assert_problem(409, "cohort_ended");
     let e = app
         .get(&format!("/api/v1/enrolments/{enrolment}"), Some(&ana))
         .await;
@@ -447,6 +455,8 @@ async fn after_the_end_learners_only_read_unless_the_cohort_lets_them_continue()
     assert_eq!(cont.body["after_end"], "continue", "{}", cont.text);
     let ok = app.put(&progress, &write(30), Some(&ana)).await;
     assert_eq!(ok.status, 200, "{}", ok.text);
+    let started = app.post(&start, &json!({}), Some(&ana)).await;
+    assert_eq!(started.status, 201, "{}", started.text);
 }
 
 fn first_lesson(enrolment: &Value) -> String {

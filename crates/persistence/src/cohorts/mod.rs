@@ -397,22 +397,12 @@ pub async fn active_count<C: ConnectionTrait>(
 }
 
 /// Refuses learning writes (progress, quiz attempts) in a cohort past its end date whose
-/// rule is `read_only`; self-study enrolments (no cohort) are never refused here.
-pub(crate) async fn ensure_learning_open<C: ConnectionTrait>(
-    conn: &C,
-    cohort_id: Option<Uuid>,
-) -> Result<(), StoreError> {
-    let Some(id) = cohort_id else {
-        return Ok(());
-    };
-    let Some(c) = cohorts::Entity::find_by_id(id).one(conn).await? else {
-        return Ok(());
-    };
-    let after_end =
-        AfterEnd::parse(&c.after_end).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    if help_lms_domain::enrolment::learning_open(c.ends_on, after_end, Utc::now().date_naive()) {
+/// rule is `read_only`, given the cohort's end date and rule as stored.
+pub(crate) fn ensure_learning_open(ends_on: NaiveDate, after_end: &str) -> Result<(), StoreError> {
+    let after_end = AfterEnd::parse(after_end).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    if help_lms_domain::enrolment::learning_open(ends_on, after_end, Utc::now().date_naive()) {
         Ok(())
     } else {
-        Err(Conflict::CohortEnded(c.ends_on).into())
+        Err(Conflict::CohortEnded(ends_on).into())
     }
 }

@@ -16,7 +16,8 @@ use uuid::Uuid;
 
 use super::{
     attempt_status, enrolment_row, ensure_active, ensure_learner_may_write, grants, load_marked,
-    load_standing, lock_enrolment, settle, touch, touch_marked, void_open_attempts,
+    load_standing, lock_enrolment, lock_for_learner, settle, touch, touch_marked,
+    void_open_attempts,
 };
 use crate::Db;
 use crate::catalogue::runtime::{CourseRuntime, runtime};
@@ -238,8 +239,8 @@ pub async fn start_attempt(
 ) -> Result<(AttemptView, bool), StoreError> {
     close_expired(db, enrolment_id).await?;
     let txn = db.begin_write().await?;
-    let e = lock_enrolment(&txn, enrolment_id).await?;
-    ensure_learner_may_write(&txn, &e).await?;
+    let (e, terms) = lock_for_learner(&txn, enrolment_id).await?;
+    ensure_learner_may_write(&e, &terms)?;
     let rt = runtime(&txn, e.course_version_id).await?;
     let q = rt.quiz(quiz_id).ok_or(StoreError::NotFound)?;
     let mine = at::Entity::find()
@@ -363,11 +364,11 @@ pub async fn save_responses(
         .ok_or(StoreError::NotFound)?;
     quiz::validate_responses(&q.def, &a.attempt.secret, &patch).map_err(StoreError::Validation)?;
     let txn = db.begin_write().await?;
-    let e = lock_enrolment(&txn, a.attempt.enrolment_id).await?;
+    let (e, terms) = lock_for_learner(&txn, a.attempt.enrolment_id).await?;
     let current = find(&txn, id).await?;
     ensure_open(&current)?;
     // A withdrawn or completed enrolment takes no more answers, open attempt or not.
-    ensure_learner_may_write(&txn, &e).await?;
+    ensure_learner_may_write(&e, &terms)?;
     let updated = at::ActiveModel {
         id: Set(id),
         responses: Set(Value::Object(merge(saved(&current), patch))),
@@ -415,12 +416,12 @@ pub async fn submit(
         quiz::validate_responses(&q.def, &a.secret, f).map_err(StoreError::Validation)?;
     }
     let txn = db.begin_write().await?;
-    let e = lock_enrolment(&txn, a.enrolment_id).await?;
+    let (e, terms) = lock_for_learner(&txn, a.enrolment_id).await?;
     let current = find(&txn, id).await?;
     let mut graded_now = None;
     if current.status == AttemptStatus::InProgress.as_str() {
         // Checked under the write turn, so a withdrawal that came first always wins.
-        ensure_learner_may_write(&txn, &e).await?;
+        ensure_learner_may_write(&e, &terms)?;
         let responses = merge(saved(&current), final_responses.unwrap_or_default());
         if close_attempt(
             &txn,

@@ -16,13 +16,14 @@ mod tests;
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use help_lms_domain::enrolment::EnrolmentStatus;
 use help_lms_domain::progress::{AttemptRecord, AttemptStatus, LessonRecord, Standing};
 use help_lms_domain::reporting::days_between;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult,
+    QueryFilter, QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -62,6 +63,38 @@ async fn lock_enrolment<C: ConnectionTrait>(txn: &C, id: Uuid) -> Result<en::Mod
         .ok_or(StoreError::NotFound)
 }
 
+/// [`lock_enrolment`] for a learner's write, with its cohort's end date and after-end rule
+/// read in the same statement: what [`ensure_learner_may_write`] checks.
+async fn lock_for_learner<C: ConnectionTrait>(
+    txn: &C,
+    id: Uuid,
+) -> Result<(en::Model, CohortTerms), StoreError> {
+    // PostgreSQL locks the enrolment only: the cohort is the nullable side of the join.
+    let lock = match txn.get_database_backend() {
+        DbBackend::Postgres => " FOR UPDATE OF enrolments",
+        _ => "",
+    };
+    let row = crate::raw::one(
+        txn,
+        &format!(
+            "SELECT enrolments.*, cohorts.ends_on AS cohort_ends_on, \
+             cohorts.after_end AS cohort_after_end \
+             FROM enrolments LEFT JOIN cohorts ON cohorts.id = enrolments.cohort_id \
+             WHERE enrolments.id = ?{lock}"
+        ),
+        vec![id.into()],
+    )
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    let e = en::Model::from_query_result(&row, "")?;
+    let ends_on: Option<NaiveDate> = row.try_get("", "cohort_ends_on")?;
+    let after_end: Option<String> = row.try_get("", "cohort_after_end")?;
+    Ok((e, CohortTerms(ends_on.zip(after_end))))
+}
+
+/// The end date and after-end rule of an enrolment's cohort; none for self-study.
+struct CohortTerms(Option<(NaiveDate, String)>);
+
 fn status_of(e: &en::Model) -> Result<EnrolmentStatus, StoreError> {
     EnrolmentStatus::parse(&e.status).map_err(|err| StoreError::Corrupt(err.to_string()))
 }
@@ -76,13 +109,13 @@ fn ensure_active(e: &en::Model) -> Result<(), StoreError> {
 
 /// Refuses a learner's write (progress, an attempt, its responses) to an enrolment that is
 /// not active, or whose cohort's end date has passed under the `read_only` rule. Checked
-/// inside the write's transaction.
-async fn ensure_learner_may_write<C: ConnectionTrait>(
-    conn: &C,
-    e: &en::Model,
-) -> Result<(), StoreError> {
+/// inside the write's transaction, on what [`lock_for_learner`] read.
+fn ensure_learner_may_write(e: &en::Model, terms: &CohortTerms) -> Result<(), StoreError> {
     ensure_active(e)?;
-    crate::cohorts::ensure_learning_open(conn, e.cohort_id).await
+    match &terms.0 {
+        Some((ends_on, after_end)) => crate::cohorts::ensure_learning_open(*ends_on, after_end),
+        None => Ok(()),
+    }
 }
 
 /// Records that the learner did something now (for rosters: who has gone quiet).

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::records::records;
 use super::{
     certificate_of, close_expired, enrolment_row, ensure_learner_may_write, load_marked,
-    load_standing, lock_enrolment, settle, status_of, touch_marked,
+    load_standing, lock_for_learner, settle, status_of, touch_marked,
 };
 use crate::Db;
 use crate::catalogue::runtime::{CourseRuntime, runtime};
@@ -44,10 +44,10 @@ pub async fn record_progress(
     report: ProgressReport,
 ) -> Result<ProgressOutcome, StoreError> {
     let txn = db.begin_write().await?;
-    let e = lock_enrolment(&txn, enrolment_id).await?;
+    let (e, terms) = lock_for_learner(&txn, enrolment_id).await?;
     let completed = status_of(&e)? == EnrolmentStatus::Completed;
     if !completed {
-        ensure_learner_may_write(&txn, &e).await?;
+        ensure_learner_may_write(&e, &terms)?;
     }
     let rt = runtime(&txn, e.course_version_id).await?;
     let lesson = rt.lesson(lesson_id).ok_or(StoreError::NotFound)?.clone();
