@@ -18,12 +18,14 @@ use help_lms_persistence::entities::{
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
-/// A learner with an active enrolment and a token to act with.
+/// A learner with one of their enrolments and a token to act with.
 #[derive(Clone, Debug)]
 pub struct Learner {
     pub user_id: Uuid,
     pub token: String,
     pub enrolment: Uuid,
+    /// Whether the enrolment is active (else completed or withdrawn).
+    pub active: bool,
     pub course: String,
     /// The lessons of the enrolment's course version, in course order.
     pub lessons: Vec<Uuid>,
@@ -62,10 +64,24 @@ impl Signer {
     }
 }
 
-/// Up to `limit` active learners with one active enrolment each, in a stable order.
+/// Which learners of the demo platform a scenario acts as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Which {
+    /// Learners with an active enrolment, each with that enrolment: people who have
+    /// something left to do in a course.
+    Active,
+    /// Every active learner account, each with one enrolment: their active one if they
+    /// have one, else their latest (completed or withdrawn). This is the platform's own mix
+    /// of people who are working through a course and people who come back to look.
+    Everyone,
+}
+
+/// Up to `limit` learners of `which` kind, one enrolment each, in a stable order (by
+/// enrolment id, so the kinds are mixed rather than grouped).
 pub async fn learners(
     db: &DatabaseConnection,
     signer: &Signer,
+    which: Which,
     limit: usize,
 ) -> Result<Vec<Learner>, sea_orm::DbErr> {
     let slugs: HashMap<Uuid, String> = courses::Entity::find()
@@ -109,14 +125,13 @@ pub async fn learners(
         .into_iter()
         .map(|u| (u.id, u.institution_id))
         .collect();
-    let active = enrolments::Entity::find()
-        .filter(enrolments::Column::Status.eq("active"))
-        .order_by_asc(enrolments::Column::Id)
-        .all(db)
-        .await?;
-    let mut seen = std::collections::HashSet::new();
+    let mut query = enrolments::Entity::find();
+    if which == Which::Active {
+        query = query.filter(enrolments::Column::Status.eq("active"));
+    }
+    let chosen = choose(query.order_by_asc(enrolments::Column::Id).all(db).await?);
     let mut out = Vec::new();
-    for e in active {
+    for e in chosen {
         if out.len() >= limit {
             break;
         }
@@ -129,9 +144,6 @@ pub async fn learners(
         ) else {
             continue;
         };
-        if !seen.insert(e.user_id) {
-            continue;
-        }
         let token = signer
             .token(e.user_id, Role::Learner, *institution, 6)
             .map_err(sea_orm::DbErr::Custom)?;
@@ -139,9 +151,29 @@ pub async fn learners(
             user_id: e.user_id,
             token,
             enrolment: e.id,
+            active: e.status == "active",
             course: course.clone(),
             lessons: lessons.clone(),
         });
     }
     Ok(out)
+}
+
+/// One enrolment per learner: the active one (the first by id if several), else the latest
+/// enrolled; returned in order of enrolment id.
+fn choose(all: Vec<enrolments::Model>) -> Vec<enrolments::Model> {
+    let mut best: HashMap<Uuid, enrolments::Model> = HashMap::new();
+    for e in all {
+        let better = match best.get(&e.user_id) {
+            None => true,
+            Some(b) if b.status == "active" => false,
+            Some(b) => e.status == "active" || e.enrolled_at > b.enrolled_at,
+        };
+        if better {
+            best.insert(e.user_id, e);
+        }
+    }
+    let mut out: Vec<enrolments::Model> = best.into_values().collect();
+    out.sort_by_key(|e| e.id);
+    out
 }

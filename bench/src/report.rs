@@ -97,6 +97,10 @@ pub struct KindStat {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct JourneyStep {
     pub learners: usize,
+    /// Of `learners`, those with an active enrolment; the others' enrolments are completed
+    /// or withdrawn (absent from runs before the journey took every learner).
+    #[serde(default)]
+    pub active_learners: Option<usize>,
     pub metrics: Summary,
     /// Requests in the window by kind.
     pub mix: Vec<KindStat>,
@@ -229,12 +233,15 @@ pub fn markdown(runs: &[Run]) -> String {
             thousands(j.goal),
             j.stopped
         ));
-        md.push_str("| learners | requests | errors | throughput | p50 ms | p95 ms | p99 ms | server CPU | database CPU | machine CPU | server RSS | held |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        md.push_str("| learners | of them active | requests | errors | throughput | p50 ms | p95 ms | p99 ms | server CPU | database CPU | machine CPU | server RSS | held |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for s in &j.steps {
             let m = &s.metrics;
             md.push_str(&format!(
-                "| {} | {} | {} | {}/s | {} | {} | {} | {:.0}% | {} | {:.0}% | {:.0} MiB | {} |\n",
+                "| {} | {} | {} | {} | {}/s | {} | {} | {} | {:.0}% | {} | {:.0}% | {:.0} MiB | {} |\n",
                 thousands(s.learners),
+                s.active_learners
+                    .map(thousands)
+                    .unwrap_or_else(|| "all".into()),
                 thousands(m.requests),
                 m.errors,
                 f(m.throughput),

@@ -12,7 +12,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use help_lms_bench::fixtures::{Signer, learners};
+use help_lms_bench::fixtures::{Signer, Which, learners};
 use help_lms_bench::report::{self, Baseline, Machine, Run};
 use help_lms_bench::scenarios::{
     self, Ctx, DRIVER_BASELINE, WRK_BASELINE, bulk, burst, journey, login, progress, reads,
@@ -132,10 +132,17 @@ async fn main() {
         .await
         .expect("connect to the database directly");
     let signer = Signer::new(server.signing_key()).expect("signing key");
-    let all = learners(&db.conn, &signer, usize::MAX)
+    let all = learners(&db.conn, &signer, Which::Active, usize::MAX)
         .await
         .expect("read the demo learners");
-    eprintln!("{} learners with an active enrolment", all.len());
+    let everyone = learners(&db.conn, &signer, Which::Everyone, usize::MAX)
+        .await
+        .expect("read the demo learners");
+    eprintln!(
+        "{} learners, {} of them with an active enrolment",
+        everyone.len(),
+        all.len()
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let healthz = request_file(
@@ -165,6 +172,7 @@ async fn main() {
         db,
         signer,
         learners: Arc::new(all),
+        everyone: Arc::new(everyone),
         dir,
         smoke,
         phase,

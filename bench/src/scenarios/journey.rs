@@ -4,6 +4,10 @@
 //! they start an attempt, answer, autosave, answer the rest and submit; with nothing left
 //! they browse the catalogue. Between pages they think for a random time.
 //!
+//! The learners are every learner of the demo platform, in the platform's own mix: those
+//! with an active enrolment work through it; those whose enrolment is completed or
+//! withdrawn open its page and then browse, as people who come back to look do.
+//!
 //! The number of learners grows level by level (new learners ramped in, then a measured
 //! window) until the p95 of the window passes the limit or a request fails.
 
@@ -455,12 +459,11 @@ pub async fn run(ctx: &Ctx, config: &Config) -> Journey {
     let mut steps = Vec::new();
     let mut held = 0;
     let mut stopped = String::from("every level held");
-    let available = ctx.learners.len();
+    let available = ctx.everyone.len();
     for &level in &config.levels {
         if level > available {
-            stopped = format!(
-                "the demo platform has {available} learners with an active enrolment; the next level was {level}"
-            );
+            stopped =
+                format!("the demo platform has {available} learners; the next level was {level}");
             break;
         }
         let mut seed_rng = Rng(level as u64);
@@ -468,7 +471,7 @@ pub async fn run(ctx: &Ctx, config: &Config) -> Journey {
             let first = config.ramp.mul_f64(seed_rng.unit());
             tasks.spawn(learner(
                 shared.clone(),
-                ctx.learners[i].clone(),
+                ctx.everyone[i].clone(),
                 0x5EED ^ i as u64,
                 first,
             ));
@@ -511,6 +514,7 @@ pub async fn run(ctx: &Ctx, config: &Config) -> Journey {
         let cpu = |a: u64, b: u64| (b.saturating_sub(a)) as f64 / hz / wall * 100.0;
         let step = JourneyStep {
             learners: level,
+            active_learners: Some(ctx.everyone[..level].iter().filter(|l| l.active).count()),
             mix,
             server_cpu_percent: cpu(s0, s1),
             database_cpu_percent: postgres.then(|| cpu(d0, d1)),

@@ -31,6 +31,9 @@ pub struct Ctx {
     pub signer: Signer,
     /// Signed-in learners of the demo platform, each with an active enrolment.
     pub learners: Arc<Vec<Learner>>,
+    /// Every learner of the demo platform, each with one enrolment (active if they have
+    /// one, else their latest): the journey's population.
+    pub everyone: Arc<Vec<Learner>>,
     /// Where request files for wrk go.
     pub dir: tempfile::TempDir,
     pub smoke: bool,
